@@ -1,0 +1,70 @@
+"""Client for the CTI HTTP interface of Grandstream IP desk phones.
+
+Independent of Home Assistant (no ``homeassistant`` import) so that it can be
+published on its own later.
+"""
+
+from .client import (
+    DEFAULT_KEY_INTERVAL,
+    DEFAULT_TIMEOUT,
+    DialMethod,
+    GrandstreamBusyError,
+    GrandstreamClient,
+    PhoneOperation,
+    build_base_url,
+)
+from .errors import (
+    GrandstreamAuthenticationError,
+    GrandstreamConnectionDroppedError,
+    GrandstreamConnectionError,
+    GrandstreamCtiDisabledError,
+    GrandstreamError,
+    GrandstreamInvalidRequestError,
+    GrandstreamLockedError,
+    GrandstreamRejectedError,
+    GrandstreamResponseError,
+    GrandstreamTimeoutError,
+)
+from .keys import (
+    MAX_KEYS,
+    GrandstreamInvalidKeysError,
+    normalize_key,
+    normalize_number,
+    number_to_keys,
+    parse_keys,
+)
+from .models import Account, LineState, LineStatus, PhoneState, PhoneStatus
+from .redact import redact_text, redact_url
+
+__all__ = [
+    "DEFAULT_KEY_INTERVAL",
+    "DEFAULT_TIMEOUT",
+    "MAX_KEYS",
+    "Account",
+    "DialMethod",
+    "GrandstreamAuthenticationError",
+    "GrandstreamBusyError",
+    "GrandstreamClient",
+    "GrandstreamConnectionDroppedError",
+    "GrandstreamConnectionError",
+    "GrandstreamCtiDisabledError",
+    "GrandstreamError",
+    "GrandstreamInvalidKeysError",
+    "GrandstreamInvalidRequestError",
+    "GrandstreamLockedError",
+    "GrandstreamRejectedError",
+    "GrandstreamResponseError",
+    "GrandstreamTimeoutError",
+    "LineState",
+    "LineStatus",
+    "PhoneOperation",
+    "PhoneState",
+    "PhoneStatus",
+    "build_base_url",
+    "normalize_key",
+    "normalize_number",
+    "number_to_keys",
+    "parse_keys",
+    "redact_text",
+    "redact_url",
+]

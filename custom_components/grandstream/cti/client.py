@@ -1,0 +1,389 @@
+"""Async client for the CTI HTTP interface of Grandstream desk phones."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from enum import StrEnum
+import json
+import logging
+from typing import Any
+
+from aiohttp import (
+    ClientConnectorError,
+    ClientError,
+    ClientOSError,
+    ClientPayloadError,
+    ClientSession,
+    ServerDisconnectedError,
+)
+from yarl import URL
+
+from .errors import (
+    GrandstreamAuthenticationError,
+    GrandstreamConnectionDroppedError,
+    GrandstreamConnectionError,
+    GrandstreamCtiDisabledError,
+    GrandstreamError,
+    GrandstreamInvalidRequestError,
+    GrandstreamLockedError,
+    GrandstreamRejectedError,
+    GrandstreamResponseError,
+    GrandstreamTimeoutError,
+)
+from .keys import normalize_number, number_to_keys, parse_keys
+from .models import (
+    Account,
+    LineStatus,
+    PhoneStatus,
+    parse_accounts,
+    parse_lines,
+    parse_phone_status,
+)
+from .redact import redact_text
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 10.0
+# Real phones press about one key per second (shared doc section 3).
+DEFAULT_KEY_INTERVAL = 1.0
+DEFAULT_MAX_PENDING_COMMANDS = 8
+# A CTI answer is a few hundred bytes; anything far larger is not a phone.
+MAX_BODY_BYTES = 64 * 1024
+
+
+class PhoneOperation(StrEnum):
+    """Commands of api-phone_operation."""
+
+    ACCEPT = "acceptcall"
+    REJECT = "rejectcall"
+    END = "endcall"
+    HOLD = "holdcall"
+    CANCEL = "cancel"
+
+
+class DialMethod(StrEnum):
+    """How a number was dialled."""
+
+    CLICK_TO_DIAL = "click_to_dial"
+    KEYS = "keys"
+
+
+class GrandstreamBusyError(GrandstreamError):
+    """Too many commands are already waiting for this phone."""
+
+
+class GrandstreamClient:
+    """Talks to one phone. Commands to it are serialised; reads are not.
+
+    The passcode is the phone's web password. It is sent on every request as
+    the phone requires, and kept out of every message, log line and repr.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        passcode: str,
+        *,
+        session: ClientSession,
+        use_ssl: bool = False,
+        verify_ssl: bool = False,
+        request_timeout: float = DEFAULT_TIMEOUT,
+        key_interval: float = DEFAULT_KEY_INTERVAL,
+        max_pending_commands: int = DEFAULT_MAX_PENDING_COMMANDS,
+    ) -> None:
+        """Prepare a client; no request is made until a method is called."""
+        self._base_url = build_base_url(host, use_ssl=use_ssl)
+        self._passcode = passcode
+        self._session = session
+        # aiohttp: False disables certificate checks, True uses the defaults.
+        self._ssl: bool = verify_ssl if use_ssl else True
+        self._timeout = request_timeout
+        self._key_interval = key_interval
+        self._max_pending = max_pending_commands
+        self._command_lock = asyncio.Lock()
+        self._lock_owner: asyncio.Task[Any] | None = None
+        self._pending = 0
+        # Set once the phone rejects the passcode: it is never sent again,
+        # because five failures lock the phone's account.
+        self._passcode_rejected = False
+
+    def __repr__(self) -> str:
+        """Describe the client without its passcode."""
+        return f"{type(self).__name__}({self._base_url})"
+
+    @property
+    def base_url(self) -> str:
+        """The phone's address, e.g. ``http://192.0.2.10``."""
+        return str(self._base_url)
+
+    @property
+    def pending_commands(self) -> int:
+        """Commands running or waiting for this phone."""
+        return self._pending
+
+    # -- reads -------------------------------------------------------------
+
+    async def line_status(self) -> list[LineStatus]:
+        """Return the state of every line the phone reports."""
+        envelope = await self._request("api-get_line_status")
+        return parse_lines(envelope.get("body"))
+
+    async def phone_status(self) -> PhoneStatus:
+        """Return the phone's overall status."""
+        envelope = await self._request("api-get_phone_status")
+        return parse_phone_status(envelope.get("body"), envelope)
+
+    async def accounts(self) -> list[Account]:
+        """Return the SIP accounts configured on the phone."""
+        envelope = await self._request("api-get_accounts")
+        return parse_accounts(envelope.get("body"))
+
+    # -- commands ----------------------------------------------------------
+
+    async def make_call(self, number: str, account: int | None = None) -> None:
+        """Dial ``number`` (click-to-dial); ``account`` is the 1-based account id.
+
+        Success only means the phone accepted the request; the call's real
+        progress shows in the line status.
+        """
+        cleaned = normalize_number(number)
+        params = {"phonenumber": cleaned}
+        if account is not None:
+            if account < 1:
+                raise GrandstreamInvalidRequestError("Account ids start at 1")
+            params["account"] = str(account - 1)
+        async with self._command():
+            await self._request("api-make_call", params)
+
+    async def dial(
+        self,
+        number: str,
+        account: int | None = None,
+        *,
+        international_prefix: str = "00",
+    ) -> DialMethod:
+        """Dial by click-to-dial, or by key presses where the phone refuses it.
+
+        ``Invalid Request`` mostly means click-to-dial is disabled, so the same
+        number is then typed on the keypad (digits, STAR/POUND, SEND). The
+        account cannot be chosen that way; the phone uses its default.
+        Both steps hold the phone, so no other command slips in between.
+        """
+        cleaned = normalize_number(number)
+        async with self._command():
+            try:
+                await self.make_call(cleaned, account)
+            except GrandstreamInvalidRequestError:
+                keys = number_to_keys(
+                    cleaned, international_prefix=international_prefix
+                )
+                await self.send_keys(keys)
+                return DialMethod.KEYS
+            return DialMethod.CLICK_TO_DIAL
+
+    async def send_keys(self, keys: str | Iterable[str]) -> None:
+        """Press keys on the phone, returning once the phone has pressed them.
+
+        The phone answers at once and then presses about one key per second;
+        a second sequence sent meanwhile would interleave with the first, so
+        the command slot stays taken until the keys are done.
+        """
+        sequence = parse_keys(keys)
+        async with self._command():
+            envelope = await self._request("api-send_key", {"keys": ":".join(sequence)})
+            _expect_body(envelope, "complete")
+            await asyncio.sleep(len(sequence) * self._key_interval)
+
+    async def accept_call(self) -> None:
+        """Answer the ringing call."""
+        await self._operation(PhoneOperation.ACCEPT)
+
+    async def reject_call(self) -> None:
+        """Reject the ringing call."""
+        await self._operation(PhoneOperation.REJECT)
+
+    async def end_call(self) -> None:
+        """Hang up the active call."""
+        await self._operation(PhoneOperation.END)
+
+    async def hold_call(self) -> None:
+        """Put the active call on hold, or resume it (the phone toggles)."""
+        await self._operation(PhoneOperation.HOLD)
+
+    async def cancel(self) -> None:
+        """Cancel the call being dialled."""
+        await self._operation(PhoneOperation.CANCEL)
+
+    async def reboot(self) -> None:
+        """Reboot the phone. It is unreachable for about a minute afterwards."""
+        async with self._command():
+            try:
+                envelope = await self._request(
+                    "api-sys_operation", {"request": "REBOOT"}
+                )
+            except GrandstreamConnectionDroppedError:
+                # Phones often restart before answering: a connection dropped
+                # after the request went out means the reboot is under way.
+                # Refused connections and timeouts do not.
+                _LOGGER.debug("Connection dropped during reboot, as expected")
+                return
+            _expect_body(envelope, "savereboot")
+
+    async def _operation(self, operation: PhoneOperation) -> None:
+        async with self._command():
+            envelope = await self._request(
+                "api-phone_operation", {"cmd": operation.value}
+            )
+            if envelope.get("body") is not True:
+                raise GrandstreamRejectedError(f"The phone refused {operation.value}")
+
+    def exclusive(self) -> AbstractAsyncContextManager[None]:
+        """Hold the phone for several commands in a row (re-entrant).
+
+        Inside, this task's commands run at once; everyone else's wait.
+        """
+        return self._command()
+
+    @asynccontextmanager
+    async def _command(self) -> AsyncIterator[None]:
+        """One command at a time; refuse to queue without bound."""
+        task = asyncio.current_task()
+        if task is not None and self._lock_owner is task:
+            yield  # nested inside exclusive(): we already hold the phone
+            return
+        if self._pending >= self._max_pending:
+            raise GrandstreamBusyError(
+                f"{self._pending} commands are already waiting for the phone"
+            )
+        self._pending += 1
+        try:
+            async with self._command_lock:
+                self._lock_owner = task
+                try:
+                    yield
+                finally:
+                    self._lock_owner = None
+        finally:
+            self._pending -= 1
+
+    # -- transport ---------------------------------------------------------
+
+    async def _request(
+        self, function: str, params: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Send one CTI request and return its success envelope."""
+        if self._passcode_rejected:
+            raise GrandstreamAuthenticationError(
+                "The phone rejected this passcode before; not sending it again"
+            )
+        query = dict(params or {})
+        query["passcode"] = self._passcode
+        if function == "api-make_call":
+            # Older firmware reads ``password`` for make_call; both is harmless.
+            query["password"] = self._passcode
+        url = self._base_url.with_path(f"/cgi-bin/{function}")
+        where = f"{self._base_url}/cgi-bin/{function}"
+        _LOGGER.debug("Requesting %s", where)
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._session.get(
+                    url, params=query, ssl=self._ssl, allow_redirects=False
+                ) as response:
+                    status = response.status
+                    raw = await response.content.read(MAX_BODY_BYTES + 1)
+        except TimeoutError:
+            raise GrandstreamTimeoutError(
+                f"Timeout after {self._timeout:g} s waiting for {where}"
+            ) from None
+        except ClientConnectorError as err:
+            # Never connected (refused, no route, name unknown).
+            detail = redact_text(str(err) or type(err).__name__, self._passcode)
+            raise GrandstreamConnectionError(
+                f"Cannot reach {where}: {detail}"
+            ) from None
+        except (ServerDisconnectedError, ClientOSError, ClientPayloadError):
+            raise GrandstreamConnectionDroppedError(
+                f"The phone dropped the connection for {where}"
+            ) from None
+        except (ClientError, OSError) as err:
+            # aiohttp errors may quote the request URL with the passcode in it.
+            detail = redact_text(str(err) or type(err).__name__, self._passcode)
+            raise GrandstreamConnectionError(
+                f"Cannot reach {where}: {detail}"
+            ) from None
+        try:
+            return self._parse(function, where, status, raw)
+        except GrandstreamAuthenticationError:
+            self._passcode_rejected = True
+            raise
+
+    def _parse(
+        self, function: str, where: str, status: int, raw: bytes
+    ) -> dict[str, Any]:
+        if status == 401:
+            raise GrandstreamAuthenticationError("The phone rejected the passcode")
+        if status == 403:
+            raise GrandstreamCtiDisabledError(
+                "The phone refuses remote control (CTI not enabled or this "
+                "address not allowed)"
+            )
+        if status >= 400:
+            raise GrandstreamResponseError(f"HTTP {status} from {where}")
+        if len(raw) > MAX_BODY_BYTES:
+            raise GrandstreamResponseError(f"Oversized answer from {where}")
+        text = raw.decode("utf-8", errors="replace").strip()
+        try:
+            envelope = json.loads(text)
+        except ValueError:
+            kind = "an HTML page" if text[:1] == "<" else "something that is not JSON"
+            raise GrandstreamResponseError(
+                f"{where} answered with {kind}; is this a Grandstream desk phone?"
+            ) from None
+        if not isinstance(envelope, dict) or "response" not in envelope:
+            raise GrandstreamResponseError(f"{where} answered without a CTI envelope")
+        outcome = str(envelope["response"]).strip().lower()
+        body = envelope.get("body")
+        reason = str(body).strip().lower() if isinstance(body, str) else ""
+        if outcome == "success" and reason != "unauthorized":
+            return envelope
+        if reason == "unauthorized":
+            raise GrandstreamAuthenticationError("The phone rejected the passcode")
+        if reason.startswith("locked"):
+            raise GrandstreamLockedError(
+                "The phone locked remote access after too many wrong passcodes"
+            )
+        if reason == "invalid request":
+            raise GrandstreamInvalidRequestError(f"{function}: Invalid Request")
+        safe = redact_text(str(body)[:80], self._passcode)
+        raise GrandstreamRejectedError(f"{function} refused: {safe}")
+
+
+def _expect_body(envelope: Mapping[str, Any], expected: str) -> None:
+    """Raise unless the envelope's body is ``expected`` (phones answer "unknown")."""
+    body = envelope.get("body")
+    if str(body).strip().lower() != expected:
+        raise GrandstreamRejectedError(f"The phone answered {str(body)[:40]!r}")
+
+
+def build_base_url(host: str, *, use_ssl: bool) -> URL:
+    """Build ``scheme://host[:port]`` from what the user typed.
+
+    Accepts ``192.0.2.10``, ``phone.lan:8080``, ``[2001:db8::1]:443`` and
+    tolerates a pasted ``http://`` prefix. Raises ``ValueError`` otherwise.
+    """
+    text = host.strip()
+    for prefix in ("http://", "https://"):
+        if text.lower().startswith(prefix):
+            text = text[len(prefix) :]
+    text = text.rstrip("/")
+    if not text or any(c in text for c in "/?#@ \t"):
+        raise ValueError("Not a host name or address")
+    scheme = "https" if use_ssl else "http"
+    if text.count(":") > 1 and not text.startswith("["):
+        text = f"[{text}]"  # a bare IPv6 address
+    url = URL(f"{scheme}://{text}")
+    if not url.host:
+        raise ValueError("Not a host name or address")
+    return url

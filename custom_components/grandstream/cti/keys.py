@@ -1,0 +1,113 @@
+"""The key vocabulary of api-send_key, and dialling strings turned into keys.
+
+Everything is validated before a request is sent: a phone presses what it
+understands and silently answers ``unknown`` for the rest, which would leave
+half a sequence typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import re
+
+from .errors import GrandstreamError
+
+# Key names from the CTI guide and from working clients (shared doc section 3).
+# FLASH is left out on purpose: at least one GXP1165 rejects it.
+FIXED_KEYS: frozenset[str] = frozenset(
+    {
+        *"0123456789",
+        "STAR",
+        "POUND",
+        "SEND",
+        "OK",
+        "ONHOOK",
+        "OFFHOOK",
+        "LOCK",
+        "UNLOCK",
+        "UP",
+        "DOWN",
+        "LEFT",
+        "RIGHT",
+        "SOFT1",
+        "SOFT2",
+        "SOFT3",
+        "SOFT4",
+        "MUTE",
+        "VUP",
+        "VDOWN",
+        "SPEAKER",
+        "HOLD",
+        "CONF",
+        "TRANSFER",
+        "HEADSET",
+    }
+)
+# Numbered keys: multi-purpose keys and line keys.
+_NUMBERED_KEY = re.compile(r"^(MPK|LINE)([1-9][0-9]?)$")
+# Symbols people type for the two non-digit keypad keys.
+_SYMBOLS = {"*": "STAR", "#": "POUND"}
+
+MAX_KEYS = 64
+SEPARATOR = ":"
+
+# Characters people use to make a number readable; dropped before dialling.
+_DECORATION = re.compile(r"[\s\-().\/]")
+# What may remain: an optional leading +, then digits, * # and , (pause).
+_DIALABLE = re.compile(r"^\+?[0-9*#,]+$")
+MAX_NUMBER_LENGTH = 40
+
+
+class GrandstreamInvalidKeysError(GrandstreamError, ValueError):
+    """A key sequence or number that cannot be sent to the phone."""
+
+
+def normalize_key(name: str) -> str:
+    """Return the phone's spelling of one key, or raise if it is unknown."""
+    key = name.strip()
+    key = _SYMBOLS.get(key, key.upper())
+    if key in FIXED_KEYS or _NUMBERED_KEY.match(key):
+        return key
+    raise GrandstreamInvalidKeysError(f"Unknown key: {name[:20]!r}")
+
+
+def parse_keys(keys: str | Iterable[str]) -> tuple[str, ...]:
+    """Validate keys given as a list or in the phone's colon form ``1:2:SEND``."""
+    if isinstance(keys, str):
+        keys = keys.split(SEPARATOR) if keys.strip() else []
+    result = tuple(normalize_key(key) for key in keys)
+    if not result:
+        raise GrandstreamInvalidKeysError("No keys to send")
+    if len(result) > MAX_KEYS:
+        raise GrandstreamInvalidKeysError(
+            f"Too many keys: {len(result)} (at most {MAX_KEYS})"
+        )
+    return result
+
+
+def normalize_number(number: str) -> str:
+    """Drop spaces, dashes, brackets, dots and slashes; refuse anything else.
+
+    Kept: a leading ``+``, digits, ``*``, ``#`` and ``,`` (a dialling pause).
+    """
+    cleaned = _DECORATION.sub("", number)
+    if not cleaned or not _DIALABLE.match(cleaned):
+        raise GrandstreamInvalidKeysError("Not a dialable number")
+    if len(cleaned) > MAX_NUMBER_LENGTH:
+        raise GrandstreamInvalidKeysError("Number is too long")
+    return cleaned
+
+
+def number_to_keys(number: str, *, international_prefix: str = "00") -> tuple[str, ...]:
+    """Turn a number into the key presses that dial it, ending with SEND.
+
+    The keypad has no ``+`` key, so a leading ``+`` becomes the international
+    call prefix (``00`` in most of the world). A pause (``,``) cannot be typed
+    and is refused.
+    """
+    cleaned = normalize_number(number)
+    if "," in cleaned:
+        raise GrandstreamInvalidKeysError("A pause cannot be typed on the keypad")
+    if cleaned.startswith("+"):
+        cleaned = international_prefix + cleaned[1:]
+    return parse_keys([*cleaned, "SEND"])

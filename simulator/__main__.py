@@ -1,0 +1,226 @@
+"""Command line: run simulated phones, or drive a running one.
+
+    python -m simulator --port 8080 --phones 2
+    python -m simulator ctl --url http://127.0.0.1:8080 ring --number +4930123456 \
+        --name "Erika Mustermann"
+
+The ``ctl`` client uses only the standard library so it works from any
+Python without the project's virtualenv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+import contextlib
+import json
+import signal
+import ssl
+import sys
+from typing import Any
+import urllib.error
+import urllib.request
+
+from .fleet import PhoneFleet
+from .models import EVENTS, FAULT_KINDS
+from .profile import PhoneProfile
+
+
+def build_serve_parser() -> argparse.ArgumentParser:
+    """Arguments for running phones."""
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description="Simulated Grandstream phones speaking the CTI HTTP API. "
+        "Use 'python -m simulator ctl --help' to drive a running phone.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="first port (0 = any free ports)"
+    )
+    parser.add_argument("--phones", type=int, default=1, help="number of phones")
+    parser.add_argument("--passcode", default="admin")
+    parser.add_argument("--lines", type=int, default=4)
+    parser.add_argument("--model", default="GXP2170")
+    parser.add_argument("--https", action="store_true", help="self-signed HTTPS")
+    parser.add_argument(
+        "--key-interval", type=float, default=1.0, help="seconds per key"
+    )
+    parser.add_argument(
+        "--reboot-duration", type=float, default=60.0, help="seconds offline"
+    )
+    parser.add_argument(
+        "--action-url",
+        action="append",
+        default=[],
+        metavar="EVENT=URL",
+        help=f"Action URL template, repeatable; events: {', '.join(EVENTS)}",
+    )
+    return parser
+
+
+def build_ctl_parser() -> argparse.ArgumentParser:
+    """Arguments for the control client."""
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator ctl", description="Drive a running simulator."
+    )
+    parser.add_argument("--url", default="http://127.0.0.1:8080")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ring = sub.add_parser("ring", help="an incoming call rings")
+    ring.add_argument("--number", required=True)
+    ring.add_argument("--name", default="")
+    ring.add_argument("--account", type=int, default=1)
+    for name, text in (
+        ("answer", "the user picks up (default: first ringing line)"),
+        ("remote-answer", "the far end answers an outgoing call"),
+        ("hangup", "the far end hangs up"),
+        ("miss", "the caller gives up while ringing"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--line", type=int)
+    sub.add_parser("reboot", help="reboot the phone")
+    sub.add_parser("state", help="show lines, accounts and settings")
+    sub.add_parser("requests", help="show received CTI requests")
+    sub.add_parser("keys", help="show pressed keys")
+    sub.add_parser("events", help="show emitted events and Action URL pushes")
+    fault = sub.add_parser("fault", help="inject a fault (no --kind: clear)")
+    fault.add_argument("--kind", choices=sorted(FAULT_KINDS))
+    fault.add_argument("--delay", type=float, default=0.0)
+    fault.add_argument("--count", type=int)
+    register = sub.add_parser("register", help="(un)register an account")
+    register.add_argument("--account", type=int, default=1)
+    register.add_argument("--unregistered", action="store_true")
+    profile = sub.add_parser("profile", help="change profile fields")
+    profile.add_argument(
+        "settings", nargs="+", metavar="FIELD=JSON", help="e.g. click_to_dial=false"
+    )
+    return parser
+
+
+def parse_action_urls(items: Sequence[str]) -> dict[str, str]:
+    """Turn ``EVENT=URL`` items into the profile's action_urls mapping."""
+    urls: dict[str, str] = {}
+    for item in items:
+        event, sep, url = item.partition("=")
+        if not sep or event not in EVENTS or not url:
+            raise ValueError(f"bad --action-url {item!r}; use EVENT=URL")
+        urls[event] = url
+    return urls
+
+
+def profile_from_args(args: argparse.Namespace) -> PhoneProfile:
+    """The base profile the serve arguments describe."""
+    return PhoneProfile(
+        model=args.model,
+        lines=args.lines,
+        passcode=args.passcode,
+        https=args.https,
+        key_interval=args.key_interval,
+        reboot_duration=args.reboot_duration,
+        action_urls=parse_action_urls(args.action_url),
+        # Real phones wait about a second before pushing (doc section 4).
+        action_url_delay=1.0,
+    )
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Run the phones until SIGINT/SIGTERM."""
+    fleet = PhoneFleet(args.phones, profile_from_args(args))
+    await fleet.start(args.host, args.port)
+    for index, phone in enumerate(fleet, start=1):
+        print(f"phone {index}: {phone.base_url} mac {phone.profile.mac}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no loop signal handlers; Ctrl+C still ends asyncio.run.
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await fleet.stop()
+
+
+def ctl_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]:
+    """Map a ctl command to (HTTP method, path, JSON body)."""
+    command: str = args.command
+    if command in ("state", "requests", "keys", "events"):
+        return "GET", f"/_sim/{command}", None
+    if command == "ring":
+        body = {"number": args.number, "name": args.name, "account": args.account}
+        return "POST", "/_sim/ring", body
+    if command in ("answer", "remote-answer", "hangup", "miss"):
+        line_body = {} if args.line is None else {"line": args.line}
+        return "POST", "/_sim/" + command.replace("-", "_"), line_body
+    if command == "reboot":
+        return "POST", "/_sim/reboot", {}
+    if command == "fault":
+        if args.kind is None:
+            return "POST", "/_sim/fault", {}
+        fault = {"kind": args.kind, "delay": args.delay, "count": args.count}
+        return "POST", "/_sim/fault", fault
+    if command == "register":
+        reg = {"account": args.account, "registered": not args.unregistered}
+        return "POST", "/_sim/register", reg
+    if command == "profile":
+        changes: dict[str, Any] = {}
+        for setting in args.settings:
+            name, sep, raw = setting.partition("=")
+            if not sep:
+                raise ValueError(f"bad setting {setting!r}; use FIELD=JSON")
+            try:
+                changes[name] = json.loads(raw)
+            except ValueError:
+                changes[name] = raw  # plain strings need no quotes
+        return "POST", "/_sim/profile", changes
+    raise ValueError(f"unknown command {command}")
+
+
+def run_ctl(argv: Sequence[str]) -> int:
+    """Execute one control command and print the JSON answer."""
+    args = build_ctl_parser().parse_args(argv)
+    method, path, body = ctl_request(args)
+    data = None if body is None else json.dumps(body).encode()
+    if not args.url.startswith(("http://", "https://")):
+        print(f"--url must be http(s)://..., got {args.url}", file=sys.stderr)
+        return 2
+    request = urllib.request.Request(
+        args.url.rstrip("/") + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    # The simulator's HTTPS certificate is self-signed, like a real phone's.
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
+            text = response.read().decode()
+    except urllib.error.HTTPError as err:
+        print(err.read().decode(), file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"cannot reach {args.url}: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(json.loads(text), indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for ``python -m simulator``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "ctl":
+        return run_ctl(argv[1:])
+    parser = build_serve_parser()
+    args = parser.parse_args(argv)
+    try:
+        profile_from_args(args)
+    except ValueError as err:
+        parser.error(str(err))
+    asyncio.run(serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Tests for the Grandstream IP Phone CTI client."""
