@@ -1,0 +1,94 @@
+"""Binary sensors: ringing, in call, and the registration of each account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator, PhoneSnapshot
+from .entity import GrandstreamEntity, track_new_items
+
+# Read-only: everything comes from the coordinator.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrandstreamBinarySensorDescription(BinarySensorEntityDescription):
+    """A binary sensor and how to read it from a snapshot."""
+
+    value_fn: Callable[[PhoneSnapshot], bool | None]
+
+
+PHONE_BINARY_SENSORS: tuple[GrandstreamBinarySensorDescription, ...] = (
+    GrandstreamBinarySensorDescription(
+        key="ringing", translation_key="ringing", value_fn=lambda data: data.ringing
+    ),
+    GrandstreamBinarySensorDescription(
+        key="in_call", translation_key="in_call", value_fn=lambda data: data.in_call
+    ),
+)
+
+
+def _account_registered(account_id: int) -> GrandstreamBinarySensorDescription:
+    def registered(data: PhoneSnapshot) -> bool | None:
+        account = next((a for a in data.accounts if a.id == account_id), None)
+        return None if account is None else account.registered
+
+    return GrandstreamBinarySensorDescription(
+        key=f"account_{account_id}_registered",
+        translation_key="account_registered",
+        translation_placeholders={"account": str(account_id)},
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=registered,
+    )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: GrandstreamConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the phone's binary sensors, and one per account it reports."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        GrandstreamBinarySensor(coordinator, description)
+        for description in PHONE_BINARY_SENSORS
+    )
+    track_new_items(
+        entry,
+        lambda data: [account.id for account in data.accounts],
+        lambda ids: async_add_entities(
+            GrandstreamBinarySensor(coordinator, _account_registered(account_id))
+            for account_id in ids
+        ),
+    )
+
+
+class GrandstreamBinarySensor(GrandstreamEntity, BinarySensorEntity):
+    """A binary sensor described by a ``GrandstreamBinarySensorDescription``."""
+
+    entity_description: GrandstreamBinarySensorDescription
+
+    def __init__(
+        self,
+        coordinator: GrandstreamCoordinator,
+        description: GrandstreamBinarySensorDescription,
+    ) -> None:
+        """Create the binary sensor."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def is_on(self) -> bool | None:
+        """Read the value from the latest snapshot."""
+        return self.entity_description.value_fn(self.coordinator.data)

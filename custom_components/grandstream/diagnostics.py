@@ -1,0 +1,63 @@
+"""Diagnostics: what the phone last reported, without secrets or callers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_PASSCODE
+from .coordinator import GrandstreamConfigEntry
+
+TO_REDACT_CONFIG = {CONF_PASSCODE, CONF_WEBHOOK_ID, "password"}
+# Who called whom is personal data; a bug report needs only the shape.
+TO_REDACT_STATUS = {"remote_name", "remote_number", "sip_user", "server", "name"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: GrandstreamConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for a config entry."""
+    coordinator = entry.runtime_data.coordinator
+    snapshot = coordinator.data
+    phone: dict[str, Any] | None = None
+    if snapshot is not None:
+        phone = async_redact_data(
+            {
+                "status": asdict(snapshot.status),
+                "lines": [asdict(line) for line in snapshot.lines],
+                "accounts": [asdict(account) for account in snapshot.accounts],
+            },
+            TO_REDACT_STATUS,
+        )
+    return {
+        "config_entry": {
+            "title": entry.title,
+            "unique_id": entry.unique_id,
+            "data": async_redact_data(dict(entry.data), TO_REDACT_CONFIG),
+            "host_scheme": "https" if entry.data.get("ssl") else "http",
+        },
+        "phone": phone,
+        "coordinator": {
+            "last_update_success": coordinator.last_update_success,
+            "last_exception": (
+                type(coordinator.last_exception).__name__
+                if coordinator.last_exception
+                else None
+            ),
+            "update_interval_seconds": (
+                coordinator.update_interval.total_seconds()
+                if coordinator.update_interval
+                else None
+            ),
+            "pending_commands": coordinator.client.pending_commands,
+        },
+        "push": {
+            **entry.runtime_data.tracker.diagnostics(),
+            "pushes_received": entry.runtime_data.push.received,
+            "pushes_ignored": entry.runtime_data.push.ignored,
+        },
+    }

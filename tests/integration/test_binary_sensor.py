@@ -1,0 +1,152 @@
+"""Binary sensors: ringing, in call, and the registration of each account."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from simulator import PhoneProfile, SimAccount, SimulatedPhone
+
+from ..conftest import AdvanceTime
+
+pytestmark = pytest.mark.freeze_time(tick=True)
+
+RINGING = "binary_sensor.front_desk_ringing"
+IN_CALL = "binary_sensor.front_desk_in_call"
+ACCOUNT_1 = "binary_sensor.front_desk_account_1_registered"
+ACCOUNT_2 = "binary_sensor.front_desk_account_2_registered"
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize(
+    "caller", [None, ("+4930123456", "Ada Lovelace")], ids=["idle", "ringing"]
+)
+async def test_snapshot(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    mock_config_entry: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+    caller: tuple[str, str] | None,
+) -> None:
+    """Every binary sensor, idle and with a call ringing in."""
+    if caller is not None:
+        phone.incoming_call(*caller)
+    with patch("custom_components.grandstream.PLATFORMS", [Platform.BINARY_SENSOR]):
+        await _setup(hass, mock_config_entry)
+
+    await snapshot_platform(
+        hass, er.async_get(hass), snapshot, mock_config_entry.entry_id
+    )
+
+
+async def test_ringing_and_in_call(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    init_integration: MockConfigEntry,
+    advance_time: AdvanceTime,
+) -> None:
+    """Ringing and in call follow the phone's lines; a held call is still a call."""
+    assert hass.states.get(RINGING).state == STATE_OFF
+    assert hass.states.get(IN_CALL).state == STATE_OFF
+
+    phone.incoming_call("+4930123456")
+    await advance_time(timedelta(seconds=5))
+    assert hass.states.get(RINGING).state == STATE_ON
+    assert hass.states.get(IN_CALL).state == STATE_OFF
+
+    phone.answer()
+    await advance_time(timedelta(seconds=5))
+    assert hass.states.get(RINGING).state == STATE_OFF
+    assert hass.states.get(IN_CALL).state == STATE_ON
+
+    # A second call rings in while the first one goes on.
+    phone.incoming_call("+4940654321")
+    await advance_time(timedelta(seconds=5))
+    assert hass.states.get(RINGING).state == STATE_ON
+    assert hass.states.get(IN_CALL).state == STATE_ON
+
+    phone.remote_hangup(1)
+    phone.miss_call()
+    await advance_time(timedelta(seconds=5))
+    assert hass.states.get(RINGING).state == STATE_OFF
+    assert hass.states.get(IN_CALL).state == STATE_OFF
+
+
+async def test_account_registered(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    advance_time: AdvanceTime,
+) -> None:
+    """Registration is a diagnostic, fetched every two minutes, not every poll."""
+    entry = entity_registry.async_get(ACCOUNT_1)
+    assert entry is not None
+    assert entry.entity_category is EntityCategory.DIAGNOSTIC
+    assert entry.unique_id == f"{init_integration.entry_id}_account_1_registered"
+    state = hass.states.get(ACCOUNT_1)
+    assert state.state == STATE_ON
+    assert state.attributes["device_class"] == "connectivity"
+
+    phone.set_registered(1, False)
+    await advance_time(timedelta(seconds=5))
+    assert len(phone.calls("get_accounts")) == 1
+    assert hass.states.get(ACCOUNT_1).state == STATE_ON
+
+    await advance_time(timedelta(minutes=2))
+    await advance_time(timedelta(seconds=5))
+    assert len(phone.calls("get_accounts")) == 2
+    assert hass.states.get(ACCOUNT_1).state == STATE_OFF
+
+    phone.set_registered(1, True)
+    await advance_time(timedelta(minutes=2, seconds=5))
+    await advance_time(timedelta(seconds=5))
+    assert hass.states.get(ACCOUNT_1).state == STATE_ON
+
+
+async def test_account_added_later(
+    hass: HomeAssistant,
+    profile: PhoneProfile,
+    init_integration: MockConfigEntry,
+    advance_time: AdvanceTime,
+) -> None:
+    """An account configured on the phone later gets its sensor without a reload."""
+    assert hass.states.get(ACCOUNT_2) is None
+
+    profile.accounts.append(SimAccount(id=2, sip_id="1002", registered=False))
+    await advance_time(timedelta(minutes=2, seconds=5))
+    await advance_time(timedelta(seconds=5))
+
+    assert hass.states.get(ACCOUNT_2).state == STATE_OFF
+    assert hass.states.get(ACCOUNT_1).state == STATE_ON
+
+
+async def test_account_removed(
+    hass: HomeAssistant,
+    profile: PhoneProfile,
+    init_integration: MockConfigEntry,
+    advance_time: AdvanceTime,
+) -> None:
+    """An account the phone no longer reports has no registration to show."""
+    profile.accounts.clear()
+    await advance_time(timedelta(minutes=2, seconds=5))
+    await advance_time(timedelta(seconds=5))
+
+    assert hass.states.get(ACCOUNT_1).state == "unknown"

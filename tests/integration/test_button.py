@@ -1,0 +1,229 @@
+"""Buttons: call control and restart, pressed through Home Assistant."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from simulator import SimulatedPhone
+
+from ..conftest import PASSCODE, AdvanceTime
+
+pytestmark = pytest.mark.freeze_time(tick=True)
+
+LINE_1 = "sensor.front_desk_line_1"
+PHONE_STATUS = "sensor.front_desk_phone_status"
+RINGING = "binary_sensor.front_desk_ringing"
+IN_CALL = "binary_sensor.front_desk_in_call"
+ANSWER = "button.front_desk_answer"
+REJECT = "button.front_desk_reject"
+HANG_UP = "button.front_desk_hang_up"
+HOLD = "button.front_desk_hold_resume"
+RESTART = "button.front_desk_restart"
+
+
+async def press(hass: HomeAssistant, entity_id: str) -> None:
+    """Press a button the way a dashboard does."""
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
+async def test_snapshot(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every button."""
+    with patch("custom_components.grandstream.PLATFORMS", [Platform.BUTTON]):
+        await _setup(hass, mock_config_entry)
+
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+async def test_answer_hold_hang_up(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    init_integration: MockConfigEntry,
+    advance_time: AdvanceTime,
+) -> None:
+    """A whole call handled from Home Assistant, each step seen at once."""
+    phone.incoming_call("+4930123456", "Ada Lovelace")
+    await advance_time(timedelta(seconds=5))
+    state = hass.states.get(LINE_1)
+    assert state.state == "ringing"
+    assert state.attributes["remote_number"] == "+4930123456"
+    assert state.attributes["remote_name"] == "Ada Lovelace"
+    assert hass.states.get(RINGING).state == STATE_ON
+    assert hass.states.get(PHONE_STATUS).state == "ringing"
+
+    await press(hass, ANSWER)
+    assert phone.line(1).state == "connected"
+    assert hass.states.get(LINE_1).state == "connected"
+    assert hass.states.get(IN_CALL).state == STATE_ON
+    assert hass.states.get(RINGING).state == STATE_OFF
+    assert hass.states.get(PHONE_STATUS).state == "busy"
+
+    # Within the refresh cooldown the result shows a moment later.
+    await press(hass, HOLD)
+    assert phone.line(1).state == "onhold"
+    await advance_time(timedelta(seconds=1.5))
+    assert hass.states.get(LINE_1).state == "on_hold"
+    assert hass.states.get(IN_CALL).state == STATE_ON
+
+    await press(hass, HOLD)
+    await advance_time(timedelta(seconds=1.5))
+    assert hass.states.get(LINE_1).state == "connected"
+
+    await press(hass, HANG_UP)
+    await advance_time(timedelta(seconds=1.5))
+    assert phone.line(1).state == "idle"
+    assert hass.states.get(LINE_1).state == "idle"
+    assert hass.states.get(IN_CALL).state == STATE_OFF
+    assert hass.states.get(PHONE_STATUS).state == "available"
+
+    assert [r.params["cmd"] for r in phone.calls("phone_operation")] == [
+        "acceptcall",
+        "holdcall",
+        "holdcall",
+        "endcall",
+    ]
+
+
+async def test_remote_hangup(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    init_integration: MockConfigEntry,
+    advance_time: AdvanceTime,
+) -> None:
+    """The far end hanging up shows after the next refresh."""
+    phone.incoming_call("+4930123456")
+    await advance_time(timedelta(seconds=5))
+    await press(hass, ANSWER)
+    assert hass.states.get(LINE_1).state == "connected"
+
+    phone.remote_hangup()
+    assert hass.states.get(LINE_1).state == "connected"
+    await advance_time(timedelta(seconds=5))
+    assert hass.states.get(LINE_1).state == "idle"
+    assert hass.states.get(IN_CALL).state == STATE_OFF
+
+
+async def test_reject(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    init_integration: MockConfigEntry,
+    advance_time: AdvanceTime,
+) -> None:
+    """Rejecting a ringing call frees the line."""
+    phone.incoming_call("+4930123456")
+    await advance_time(timedelta(seconds=5))
+
+    await press(hass, REJECT)
+
+    assert phone.line(1).state == "idle"
+    assert hass.states.get(LINE_1).state == "idle"
+    assert hass.states.get(RINGING).state == STATE_OFF
+    assert phone.calls("phone_operation")[-1].params["cmd"] == "rejectcall"
+
+
+@pytest.mark.parametrize(
+    ("button", "translation_key"),
+    [
+        (ANSWER, "no_ringing_call"),
+        (REJECT, "no_ringing_call"),
+        (HANG_UP, "no_active_call"),
+        (HOLD, "no_active_call"),
+    ],
+)
+async def test_nothing_to_act_on(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    button: str,
+    translation_key: str,
+) -> None:
+    """A button without a call to act on says why, translated."""
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await press(hass, button)
+    assert exc_info.value.translation_domain == "grandstream"
+    assert exc_info.value.translation_key == translation_key
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        ANSWER,
+        REJECT,
+        HANG_UP,
+        HOLD,
+        RESTART,
+    ],
+)
+async def test_phone_unreachable(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    button: str,
+) -> None:
+    """A press while the phone is gone fails with a translated reason."""
+    await phone.stop()
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await press(hass, button)
+    assert exc_info.value.translation_key == "cannot_connect"
+    assert PASSCODE not in str(exc_info.value)
+    assert PASSCODE not in caplog.text
+
+
+async def test_restart(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    init_integration: MockConfigEntry,
+    advance_time: AdvanceTime,
+) -> None:
+    """Restart reboots the phone; its entities are unavailable until it is back."""
+    phone.incoming_call("+4930123456")
+    await advance_time(timedelta(seconds=5))
+
+    await press(hass, RESTART)
+
+    assert phone.calls("sys_operation")[-1].params["request"] == "REBOOT"
+    assert not phone.online
+    assert hass.states.get(LINE_1).state == STATE_UNAVAILABLE
+    assert hass.states.get(RINGING).state == STATE_UNAVAILABLE
+    assert hass.states.get(PHONE_STATUS).state == STATE_UNAVAILABLE
+
+    await phone.wait_online()
+    await advance_time(timedelta(seconds=5))
+
+    # The reboot dropped the call.
+    assert hass.states.get(LINE_1).state == "idle"
+    assert hass.states.get(RINGING).state == STATE_OFF
+    assert hass.states.get(PHONE_STATUS).state == "available"

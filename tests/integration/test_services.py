@@ -1,0 +1,1014 @@
+"""The actions (dial, send_keys, answer, reject, hangup, hold) end to end.
+
+Every test goes through Home Assistant's service interface against the
+simulated phone and checks what reached the phone on the wire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+import functools
+import json
+import logging
+from pathlib import Path
+import re
+import time
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import load_yaml_dict
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+
+from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
+from custom_components.grandstream.cti import GrandstreamClient
+from custom_components.grandstream.cti.client import DEFAULT_MAX_PENDING_COMMANDS
+from simulator import Fault, SimAccount, SimulatedPhone
+
+from ..conftest import PASSCODE, fast_profile
+
+INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
+STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
+SERVICES_YAML = load_yaml_dict(INTEGRATION / "services.yaml")
+
+ACTIONS = ("dial", "send_keys", "answer", "reject", "hangup", "hold")
+READS = frozenset({"api-get_line_status", "api-get_phone_status", "api-get_accounts"})
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def commands(phone: SimulatedPhone) -> list[tuple[str, dict[str, str]]]:
+    """The commands (not status reads) the phone received, with their parameters."""
+    return [(r.function, r.params) for r in phone.requests if r.function not in READS]
+
+
+def operation(cmd: str) -> tuple[str, dict[str, str]]:
+    """An api-phone_operation request as it appears on the wire."""
+    return ("api-phone_operation", {"cmd": cmd, "passcode": PASSCODE})
+
+
+def keys_request(keys: str) -> tuple[str, dict[str, str]]:
+    """An api-send_key request as it appears on the wire."""
+    return ("api-send_key", {"keys": keys, "passcode": PASSCODE})
+
+
+def make_call_request(
+    number: str, account: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """An api-make_call request (passcode sent as passcode and password)."""
+    params = {"phonenumber": number}
+    if account is not None:
+        params["account"] = account
+    return ("api-make_call", {**params, "passcode": PASSCODE, "password": PASSCODE})
+
+
+def functions_before(phone: SimulatedPhone, function: str) -> list[str]:
+    """The functions requested before the first ``function`` request."""
+    names = [r.function for r in phone.requests]
+    return names[: names.index(function)]
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    """Wait, in real time and for at most 2.5 s, until ``predicate`` holds."""
+    deadline = time.monotonic() + 2.5
+    for _ in range(10_000):
+        if predicate():
+            return
+        assert time.monotonic() < deadline, "gave up waiting"
+        await asyncio.sleep(0.005)
+
+
+def assert_translated(err: HomeAssistantError, key: str) -> None:
+    """The error carries ``key``, which exists with every placeholder it needs."""
+    assert err.translation_domain == DOMAIN
+    assert err.translation_key == key
+    message = STRINGS["exceptions"][key]["message"]
+    needed = set(re.findall(r"{(\w+)}", message))
+    assert needed <= set(err.translation_placeholders or {})
+
+
+def device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """The device id of the phone of ``entry``."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert len(devices) == 1
+    return devices[0].id
+
+
+def line_state(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
+    """What the sensor of ``line`` shows."""
+    state = hass.states.get(line_entity(hass, entry, line))
+    assert state is not None
+    return state.state
+
+
+def line_entity(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
+    """The entity id of the sensor of ``line``."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.entry_id}_line_{line}"
+    )
+    assert entity_id is not None
+    return entity_id
+
+
+async def act(
+    hass: HomeAssistant, service: str, devices: str | list[str], **data: Any
+) -> ServiceResponse:
+    """Call one of the integration's actions and wait for it to finish."""
+    return await hass.services.async_call(
+        DOMAIN,
+        service,
+        {"device_id": devices, **data},
+        blocking=True,
+        return_response=service == "dial",
+    )
+
+
+async def set_up_phone(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    phone: SimulatedPhone,
+    **client_options: Any,
+) -> None:
+    """Set up ``entry``; the client presses keys at the simulator's pace."""
+    factory = functools.partial(
+        GrandstreamClient, key_interval=phone.profile.key_interval, **client_options
+    )
+    with patch("custom_components.grandstream.GrandstreamClient", factory):
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+def make_entry(phone: SimulatedPhone, entry_id: str, title: str) -> MockConfigEntry:
+    """A config entry for another simulated phone."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=title,
+        data={
+            CONF_HOST: phone.address,
+            CONF_PASSCODE: PASSCODE,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: False,
+        },
+        entry_id=entry_id,
+    )
+
+
+@pytest.fixture
+async def integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, phone: SimulatedPhone
+) -> MockConfigEntry:
+    """The integration set up against the phone, with the setup's requests forgotten."""
+    await set_up_phone(hass, mock_config_entry, phone)
+    phone.clear_logs()
+    return mock_config_entry
+
+
+@pytest.fixture
+def device(hass: HomeAssistant, integration: MockConfigEntry) -> str:
+    """The device id of the phone."""
+    return device_id(hass, integration)
+
+
+@pytest.fixture
+async def second_phone(socket_enabled: None) -> AsyncIterator[SimulatedPhone]:
+    """Another simulated phone, set up as a second config entry by the test."""
+    sim = SimulatedPhone(fast_profile(mac="00:0B:82:65:43:21"))
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+# -- registration and texts --------------------------------------------------
+
+
+async def test_actions_registered_without_entries(hass: HomeAssistant) -> None:
+    """The actions exist as soon as the integration is set up, with no phone."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    assert hass.config_entries.async_entries(DOMAIN) == []
+    registered = set(hass.services.async_services_for_domain(DOMAIN))
+    assert registered >= set(ACTIONS)
+    assert registered == set(SERVICES_YAML)
+
+
+def test_every_action_is_described() -> None:
+    """services.yaml and strings.json describe the same actions and fields."""
+    assert set(SERVICES_YAML) >= set(ACTIONS)
+    assert set(STRINGS["services"]) == set(SERVICES_YAML)
+    for action, spec in SERVICES_YAML.items():
+        texts = STRINGS["services"][action]
+        assert texts["name"]
+        assert texts["description"]
+        assert set(texts.get("fields", {})) == set((spec or {}).get("fields", {}))
+        for field in texts.get("fields", {}).values():
+            assert field["name"]
+            assert field["description"]
+
+
+# -- dial --------------------------------------------------------------------
+
+
+async def test_dial_click_to_dial(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    device: str,
+    phone: SimulatedPhone,
+) -> None:
+    """Dial uses make_call, answers with the line, and the line shows the call."""
+    response = await act(hass, "dial", [device], number="+49 30 1234567")
+
+    assert response == {device: {"line": 1, "method": "click_to_dial"}}
+    assert commands(phone) == [make_call_request("+49301234567")]
+    # The line is read once the phone accepted the call.
+    assert phone.requests[1].function == "api-get_line_status"
+    await hass.async_block_till_done()
+    state = hass.states.get(line_entity(hass, integration, 1))
+    assert state is not None
+    assert state.state == "calling"
+    assert state.attributes["remote_number"] == "+49301234567"
+
+
+async def test_dial_without_response(
+    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """The response is optional; a single device id needs no list."""
+    assert (
+        await hass.services.async_call(
+            DOMAIN,
+            "dial",
+            {"device_id": device_id(hass, integration), "number": 12345},
+            blocking=True,
+        )
+        is None
+    )
+    assert commands(phone) == [make_call_request("12345")]
+
+
+async def test_dial_with_account(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """Accounts are 1-based in the action and 0-based on the wire."""
+    phone.profile.accounts.append(SimAccount(id=2, sip_id="1002", name="Home"))
+
+    response = await act(hass, "dial", [device], number="200", account=2)
+
+    assert response == {device: {"line": 1, "method": "click_to_dial"}}
+    assert commands(phone) == [make_call_request("200", account="1")]
+    assert phone.line(1).account == 2
+
+
+@pytest.mark.parametrize("account", [0, 17, "first"])
+async def test_dial_account_out_of_range(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, account: object
+) -> None:
+    """Account numbers outside 1-16 are refused by the schema."""
+    with pytest.raises(vol.Invalid):
+        await act(hass, "dial", [device], number="200", account=account)
+    assert commands(phone) == []
+
+
+@pytest.mark.parametrize(
+    ("number", "sent"),
+    [
+        ("+49 (30) 123-45 67", "+49301234567"),
+        ("030/123.456", "030123456"),
+        ("*21#", "*21#"),
+        ("  0800 - 11 22 33  ", "0800112233"),
+    ],
+)
+async def test_dial_normalises_number(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, number: str, sent: str
+) -> None:
+    """Spaces, dashes, brackets, dots and slashes are dropped; + * # are kept."""
+    await act(hass, "dial", [device], number=number)
+    assert commands(phone) == [make_call_request(sent)]
+
+
+@pytest.mark.parametrize(
+    "number", ["", "   ", "abc", "1+2", "+", "12a4", "1;2", "0" * 41, "--"]
+)
+async def test_dial_refuses_number(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, number: str
+) -> None:
+    """Anything that is not a dialable number is refused before anything is sent."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "dial", [device], number=number)
+    assert_translated(err.value, "invalid_number")
+    assert err.value.translation_placeholders == {"number": number[:40]}
+    assert commands(phone) == []
+
+
+async def test_dial_falls_back_to_keys(
+    hass: HomeAssistant,
+    device: str,
+    phone: SimulatedPhone,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without click-to-dial the number is typed; the path is logged once."""
+    phone.profile.click_to_dial = False
+    caplog.set_level(logging.INFO, logger="custom_components.grandstream")
+
+    response = await act(hass, "dial", [device], number="+49 30 1234567")
+
+    assert response == {device: {"line": 1, "method": "keys"}}
+    assert commands(phone) == [
+        make_call_request("+49301234567"),
+        keys_request("0:0:4:9:3:0:1:2:3:4:5:6:7:SEND"),
+    ]
+    # Every key was pressed before the action returned.
+    assert [k.key for k in phone.key_log][-1] == "SEND"
+    assert phone.line(1).state == "calling"
+    assert phone.line(1).remote_number == "00493012345" + "67"
+
+    phone.remote_hangup(1)
+    response = await act(hass, "dial", [device], number="*21#", account=1)
+    assert response == {device: {"line": 1, "method": "keys"}}
+    assert commands(phone)[2:] == [
+        make_call_request("*21#", account="0"),
+        keys_request("STAR:2:1:POUND:SEND"),
+    ]
+
+    logged = [r for r in caplog.records if "refused click-to-dial" in r.getMessage()]
+    assert len(logged) == 1
+    assert "Front desk" in logged[0].getMessage()
+    assert "Click-To-Dial Feature" in logged[0].getMessage()
+
+
+async def test_dial_pause_cannot_be_typed(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """A pause is fine for click-to-dial but cannot be typed on the keypad."""
+    phone.profile.click_to_dial = False
+
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "dial", [device], number="123,45")
+
+    assert_translated(err.value, "invalid_keys")
+    assert commands(phone) == [make_call_request("123,45")]
+    assert phone.key_log == []
+
+
+async def test_dial_keypad_locked(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """A locked keypad refuses make_call and swallows the typed number."""
+    phone.profile.keypad_locked = True
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "dial", [device], number="200")
+
+    assert_translated(err.value, "invalid_request")
+    assert commands(phone) == [make_call_request("200"), keys_request("2:0:0:SEND")]
+    assert all(k.ignored for k in phone.key_log)
+    assert {line.state for line in phone.lines} == {"idle"}
+
+
+async def test_dial_by_keys_during_a_call(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    device: str,
+    phone: SimulatedPhone,
+) -> None:
+    """Digits typed during a call are DTMF: no call starts, so the dial fails."""
+    phone.profile.click_to_dial = False
+    phone.incoming_call("5551234")
+    phone.answer()
+    await integration.runtime_data.coordinator.async_refresh()
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "dial", [device], number="200")
+
+    assert_translated(err.value, "invalid_request")
+    assert [line.state for line in phone.lines] == ["connected", *["idle"] * 3]
+
+
+async def test_dial_line_unknown(
+    hass: HomeAssistant,
+    device: str,
+    phone: SimulatedPhone,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the line cannot be read after dialling, the call still counts."""
+    make_call = phone.make_call
+
+    def make_call_then_break(number: str, account: int = 0) -> int | None:
+        phone.set_fault(Fault("http500", count=1))
+        return make_call(number, account)
+
+    monkeypatch.setattr(phone, "make_call", make_call_then_break)
+
+    response = await act(hass, "dial", [device], number="200")
+
+    assert response == {device: {"line": None, "method": "click_to_dial"}}
+    assert phone.line(1).state == "calling"
+
+
+async def test_dial_beside_other_calls(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """The new call's line is found while other lines hold or ring calls."""
+    phone.profile.auto_answer_outgoing = True
+    await act(hass, "dial", [device], number="200")
+    # The phone reports line 1's call; now ring line 2 and dial from line 3.
+    phone.incoming_call("300")
+    response = await act(hass, "dial", [device], number="400")
+    assert response == {device: {"line": 3, "method": "click_to_dial"}}
+
+
+async def test_dial_several_phones(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    phone: SimulatedPhone,
+    second_phone: SimulatedPhone,
+) -> None:
+    """One dial action may name several phones; each answers for itself."""
+    second = make_entry(second_phone, "01JGRANDSTREAMENTRY00000002", "Back office")
+    await set_up_phone(hass, second, second_phone)
+    second_phone.clear_logs()
+    first_id, second_id = device_id(hass, integration), device_id(hass, second)
+    second_phone.profile.click_to_dial = False
+
+    response = await act(hass, "dial", [first_id, second_id], number="200")
+
+    assert response == {
+        first_id: {"line": 1, "method": "click_to_dial"},
+        second_id: {"line": 1, "method": "keys"},
+    }
+    assert commands(phone) == [make_call_request("200")]
+    assert commands(second_phone) == [
+        make_call_request("200"),
+        keys_request("2:0:0:SEND"),
+    ]
+
+
+# -- send_keys ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "sent"),
+    [
+        ("1:2:POUND:SEND", "1:2:POUND:SEND"),
+        (["1", "2", "#", "*", "SEND"], "1:2:POUND:STAR:SEND"),
+        ("*:#:line1: mpk2 ", "STAR:POUND:LINE1:MPK2"),
+        ([1, 2], "1:2"),
+    ],
+)
+async def test_send_keys(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, keys: object, sent: str
+) -> None:
+    """Keys as a list or in colon form, with * and # for STAR and POUND."""
+    await act(hass, "send_keys", [device], keys=keys)
+
+    assert commands(phone) == [keys_request(sent)]
+    # The action returns once the phone has pressed every key.
+    assert [k.key for k in phone.key_log] == sent.split(":")
+
+
+async def test_send_keys_at_most_64(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """64 keys is the longest sequence accepted."""
+    await act(hass, "send_keys", [device], keys=["UP"] * 64)
+    assert commands(phone) == [keys_request(":".join(["UP"] * 64))]
+
+
+@pytest.mark.parametrize(
+    "keys",
+    ["FLASH", "1:FLASH:2", "", "  ", [], "1::2", ["1", "+"], ["1"] * 65, "LINE0"],
+)
+async def test_send_keys_refused(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, keys: object
+) -> None:
+    """Unknown keys, no keys and over-long sequences: nothing is sent."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "send_keys", [device], keys=keys)
+    assert_translated(err.value, "invalid_keys_input")
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["max"] == "64"
+    assert commands(phone) == []
+    assert phone.key_log == []
+
+
+# -- answer ------------------------------------------------------------------
+
+
+async def test_answer_ringing_call(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    device: str,
+    phone: SimulatedPhone,
+) -> None:
+    """Without a line, the phone answers the ringing call."""
+    phone.incoming_call("5551234", "Erika")
+
+    await act(hass, "answer", [device])
+
+    assert commands(phone) == [operation("acceptcall")]
+    assert phone.line(1).state == "connected"
+    await hass.async_block_till_done()
+    state = hass.states.get(line_entity(hass, integration, 1))
+    assert state is not None
+    assert state.state == "connected"
+    assert state.attributes["remote_name"] == "Erika"
+
+
+async def test_answer_line(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """With a line that is the only one ringing, the line is checked first."""
+    phone.incoming_call("5551234")
+
+    await act(hass, "answer", [device], line=1)
+
+    assert commands(phone) == [operation("acceptcall")]
+    assert functions_before(phone, "api-phone_operation") == ["api-get_line_status"]
+    assert phone.line(1).state == "connected"
+
+
+async def test_answer_line_of_two_ringing(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """With two calls ringing, the line key picks up the one asked for."""
+    phone.incoming_call("5551111")
+    phone.incoming_call("5552222")
+
+    await act(hass, "answer", [device], line=2)
+
+    assert commands(phone) == [keys_request("LINE2")]
+    assert functions_before(phone, "api-send_key") == ["api-get_line_status"]
+    assert [line.state for line in phone.lines][:2] == ["ringing", "connected"]
+
+
+@pytest.mark.parametrize("data", [{}, {"line": 1}, {"line": 2}])
+async def test_answer_nothing_ringing(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, data: dict[str, int]
+) -> None:
+    """Nothing to answer: the phone's refusal and our own check read the same."""
+    phone.incoming_call("5551234")
+    phone.answer()  # line 1 is in a call, not ringing
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "answer", [device], **data)
+
+    assert_translated(err.value, "no_ringing_call")
+    assert commands(phone) == ([operation("acceptcall")] if not data else [])
+
+
+# -- reject ------------------------------------------------------------------
+
+
+async def test_reject(hass: HomeAssistant, device: str, phone: SimulatedPhone) -> None:
+    """Reject ends the ringing call."""
+    phone.incoming_call("5551234")
+
+    await act(hass, "reject", [device])
+
+    assert commands(phone) == [operation("rejectcall")]
+    assert phone.line(1).state == "idle"
+
+
+async def test_reject_line(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """With a line, the line must be ringing."""
+    phone.incoming_call("5551234")
+
+    await act(hass, "reject", [device], line=1)
+
+    assert commands(phone) == [operation("rejectcall")]
+    assert functions_before(phone, "api-phone_operation") == ["api-get_line_status"]
+    assert phone.line(1).state == "idle"
+
+
+async def test_reject_line_of_two_ringing(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """Rejecting line 2 never rejects the call ringing on line 1: it is refused."""
+    phone.incoming_call("5551111")
+    phone.incoming_call("5552222")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "reject", [device], line=2)
+
+    assert_translated(err.value, "reject_line_ambiguous")
+    assert phone.line(1).state == "ringing"
+    assert phone.line(2).state == "ringing"
+
+
+@pytest.mark.parametrize("data", [{}, {"line": 2}])
+async def test_reject_nothing_ringing(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, data: dict[str, int]
+) -> None:
+    """Nothing ringing (on that line): no_ringing_call."""
+    if data:
+        phone.incoming_call("5551234")  # rings on line 1, not line 2
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "reject", [device], **data)
+
+    assert_translated(err.value, "no_ringing_call")
+    assert commands(phone) == ([] if data else [operation("rejectcall")])
+
+
+# -- hangup ------------------------------------------------------------------
+
+
+async def _two_calls(phone: SimulatedPhone) -> None:
+    """Line 1 on hold, line 2 connected and in focus."""
+    phone.incoming_call("5551111")
+    phone.answer(1)
+    phone.incoming_call("5552222")
+    phone.answer(2)
+    assert [line.state for line in phone.lines][:2] == ["onhold", "connected"]
+    assert phone.active_line == 2
+
+
+async def test_hangup_active_call(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """Without a line, the active call ends."""
+    await _two_calls(phone)
+
+    await act(hass, "hangup", [device])
+
+    assert commands(phone) == [operation("endcall")]
+    assert [line.state for line in phone.lines][:2] == ["onhold", "idle"]
+
+
+async def test_hangup_active_line(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """The line asked for has the focus: no line key needed."""
+    await _two_calls(phone)
+
+    await act(hass, "hangup", [device], line=2)
+
+    assert commands(phone) == [operation("endcall")]
+    assert [line.state for line in phone.lines][:2] == ["onhold", "idle"]
+
+
+async def test_hangup_held_line(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """A held call without focus: its line key first, then endcall."""
+    await _two_calls(phone)
+
+    await act(hass, "hangup", [device], line=1)
+
+    assert commands(phone) == [keys_request("LINE1"), operation("endcall")]
+    assert functions_before(phone, "api-send_key") == ["api-get_line_status"]
+    assert [line.state for line in phone.lines][:2] == ["idle", "onhold"]
+
+
+@pytest.mark.parametrize("data", [{}, {"line": 3}])
+async def test_hangup_no_call(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, data: dict[str, int]
+) -> None:
+    """No call (on that line): no_active_call."""
+    if data:
+        phone.incoming_call("5551234")
+        phone.answer()
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "hangup", [device], **data)
+
+    assert_translated(err.value, "no_active_call")
+    assert commands(phone) == ([] if data else [operation("endcall")])
+
+
+async def test_hangup_outgoing_call_refreshes(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    device: str,
+    phone: SimulatedPhone,
+) -> None:
+    """Two commands in a row: both show up on the dashboard within seconds."""
+    await act(hass, "dial", [device], number="200")
+    await hass.async_block_till_done()
+    assert line_state(hass, integration, 1) == "calling"
+
+    await act(hass, "hangup", [device])
+
+    assert commands(phone)[-1] == operation("endcall")
+    # The second refresh is due within the one-second cooldown.
+    await until(lambda: line_state(hass, integration, 1) == "idle")
+
+
+# -- hold --------------------------------------------------------------------
+
+
+async def test_hold_toggles(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    device: str,
+    phone: SimulatedPhone,
+) -> None:
+    """Hold puts the active call on hold, and the next one resumes it."""
+    phone.incoming_call("5551234")
+    phone.answer()
+
+    await act(hass, "hold", [device])
+    assert phone.line(1).state == "onhold"
+    await hass.async_block_till_done()
+    assert line_state(hass, integration, 1) == "on_hold"
+
+    await act(hass, "hold", [device], line=1)
+    assert phone.line(1).state == "connected"
+    assert commands(phone) == [operation("holdcall"), operation("holdcall")]
+
+
+async def test_hold_resumes_other_line(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """Resuming a held line without focus: its line key alone does it."""
+    await _two_calls(phone)
+
+    await act(hass, "hold", [device], line=1)
+
+    assert commands(phone) == [keys_request("LINE1")]
+    assert [line.state for line in phone.lines][:2] == ["connected", "onhold"]
+    assert phone.active_line == 1
+
+
+@pytest.mark.parametrize("data", [{}, {"line": 1}])
+async def test_hold_no_call(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, data: dict[str, int]
+) -> None:
+    """A ringing call cannot be held."""
+    phone.incoming_call("5551234")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "hold", [device], **data)
+
+    assert_translated(err.value, "no_active_call")
+    assert commands(phone) == ([] if data else [operation("holdcall")])
+
+
+# -- reset_missed_calls ------------------------------------------------------
+
+
+async def test_reset_missed_calls_sends_nothing(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """Resetting the missed-call counter is Home Assistant's business alone."""
+    await hass.services.async_call(
+        DOMAIN, "reset_missed_calls", {"device_id": [device]}, blocking=True
+    )
+    assert phone.requests == []
+
+
+# -- invalid targets ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["answer", "reject", "hangup", "hold"])
+async def test_line_the_phone_does_not_have(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, action: str
+) -> None:
+    """Line 9 on a four-line phone is a validation error; nothing is sent."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, action, [device], line=9)
+
+    assert_translated(err.value, "invalid_line")
+    assert err.value.translation_placeholders == {"line": "9", "count": "4"}
+    assert commands(phone) == []
+
+
+@pytest.mark.parametrize("line", [0, 17, "first"])
+async def test_line_out_of_range(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, line: object
+) -> None:
+    """Line numbers outside 1-16 are refused by the schema."""
+    with pytest.raises(vol.Invalid):
+        await act(hass, "answer", [device], line=line)
+    assert phone.requests == []
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("dial", {"number": "200"}),
+        ("send_keys", {"keys": "1"}),
+        ("answer", {}),
+        ("reject", {}),
+        ("hangup", {}),
+        ("hold", {"line": 1}),
+    ],
+)
+async def test_not_a_phone(
+    hass: HomeAssistant,
+    device: str,
+    phone: SimulatedPhone,
+    action: str,
+    data: dict[str, Any],
+) -> None:
+    """A device of another integration is refused, even next to a phone."""
+    other = MockConfigEntry(domain="other", entry_id="01JOTHERENTRY0000000000001")
+    other.add_to_hass(hass)
+    foreign = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("other", "lamp")}
+    )
+
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, action, [device, foreign.id], **data)
+
+    assert_translated(err.value, "not_a_phone")
+    assert err.value.translation_placeholders == {"device_id": foreign.id}
+    assert commands(phone) == []
+
+
+async def test_unknown_device(
+    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """A device id that does not exist is refused."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "send_keys", ["0123456789abcdef"], keys="1")
+    assert_translated(err.value, "not_a_phone")
+    assert commands(phone) == []
+
+
+async def test_no_device(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+    """At least one phone must be named."""
+    with pytest.raises(vol.Invalid):
+        await act(hass, "answer", [])
+
+
+async def test_phone_not_loaded(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    device: str,
+    phone: SimulatedPhone,
+) -> None:
+    """A phone whose entry is unloaded is refused with its name."""
+    assert await hass.config_entries.async_unload(integration.entry_id)
+    phone.clear_logs()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "dial", [device], number="200")
+
+    assert_translated(err.value, "phone_not_loaded")
+    assert err.value.translation_placeholders == {"name": "Front desk"}
+    assert phone.requests == []
+
+
+# -- the phone failing -------------------------------------------------------
+
+
+@pytest.mark.parametrize("down", ["stop", "reset"])
+async def test_phone_unreachable(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, down: str
+) -> None:
+    """A phone that is off or drops connections: cannot_connect."""
+    if down == "stop":
+        await phone.stop()
+    else:
+        phone.set_fault(Fault("reset"))
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "send_keys", [device], keys="1")
+
+    assert_translated(err.value, "cannot_connect")
+    assert not isinstance(err.value, ServiceValidationError)
+    assert phone.key_log == []
+
+
+async def test_wrong_passcode_starts_reauth(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    device: str,
+    phone: SimulatedPhone,
+) -> None:
+    """A passcode changed on the phone: invalid_auth, and reauth is under way."""
+    phone.profile.passcode = "changed-on-the-phone"
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "send_keys", [device], keys="1")
+
+    assert_translated(err.value, "invalid_auth")
+    await hass.async_block_till_done()
+    flows = integration.async_get_active_flows(hass, {SOURCE_REAUTH})
+    assert len(list(flows)) == 1
+    assert phone.failures == 1
+    # The rejected passcode is never sent again, whatever the user tries.
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "answer", [device])
+    assert_translated(err.value, "invalid_auth")
+    assert phone.failures == 1
+    assert len(phone.requests) == 1
+
+
+async def test_restart_button_shares_call_control(
+    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """The restart button goes through the same command path as the actions."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "button", DOMAIN, f"{integration.entry_id}_restart"
+    )
+    assert entity_id is not None
+
+    await hass.services.async_call(
+        "button", "press", {"entity_id": entity_id}, blocking=True
+    )
+
+    assert commands(phone) == [
+        ("api-sys_operation", {"request": "REBOOT", "passcode": PASSCODE})
+    ]
+    await phone.wait_online()
+
+
+# -- serialisation -----------------------------------------------------------
+
+
+async def test_commands_to_one_phone_do_not_interleave(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """Two key sequences at once: the second waits until the first is pressed."""
+    first = [str(d) for d in range(10)]
+    second = ["UP", "DOWN", "LEFT", "RIGHT", "OK"] * 2
+
+    await asyncio.gather(
+        act(hass, "send_keys", [device], keys=first),
+        act(hass, "send_keys", [device], keys=second),
+    )
+
+    sequences = [k.sequence for k in phone.key_log]
+    assert len(sequences) == 20
+    assert sequences == sorted(sequences)
+    assert [k.key for k in phone.key_log] in (first + second, second + first)
+    requests = phone.calls("api-send_key")
+    assert len(requests) == 2
+    assert requests[1].time >= phone.key_log[9].time
+
+
+async def test_commands_to_two_phones_overlap(
+    hass: HomeAssistant,
+    integration: MockConfigEntry,
+    phone: SimulatedPhone,
+    second_phone: SimulatedPhone,
+) -> None:
+    """Each phone has its own queue: key sequences on two phones overlap."""
+    phone.profile.key_interval = second_phone.profile.key_interval = 0.1
+    second = make_entry(second_phone, "01JGRANDSTREAMENTRY00000002", "Back office")
+    await set_up_phone(hass, second, second_phone)
+    first_id, second_id = device_id(hass, integration), device_id(hass, second)
+    keys = "1:2:3:4:5"
+
+    await asyncio.gather(
+        act(hass, "send_keys", [first_id], keys=keys),
+        act(hass, "send_keys", [second_id], keys=keys),
+    )
+    first_window = (phone.key_log[0].time, phone.key_log[-1].time)
+    second_window = (second_phone.key_log[0].time, second_phone.key_log[-1].time)
+    assert first_window[0] < second_window[1]
+    assert second_window[0] < first_window[1]
+
+    # One action naming both phones drives them in parallel too.
+    phone.clear_logs()
+    second_phone.clear_logs()
+    await act(hass, "send_keys", [first_id, second_id], keys=keys)
+    assert phone.key_log[0].time < second_phone.key_log[-1].time
+    assert second_phone.key_log[0].time < phone.key_log[-1].time
+
+
+async def test_queue_is_bounded(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """With the phone busy and the queue full, another action is refused."""
+    phone.profile.key_interval = 0.02
+    client: GrandstreamClient
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    client = entry.runtime_data.client
+    long_sequence = ["UP"] * 25  # keeps the phone busy for about half a second
+
+    running = [
+        hass.async_create_task(act(hass, "send_keys", [device], keys=long_sequence))
+    ]
+    await until(lambda: bool(phone.calls("api-send_key")))
+    running += [
+        hass.async_create_task(act(hass, "send_keys", [device], keys="DOWN"))
+        for _ in range(DEFAULT_MAX_PENDING_COMMANDS - 1)
+    ]
+    await until(lambda: client.pending_commands == DEFAULT_MAX_PENDING_COMMANDS)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "hangup", [device])
+    assert_translated(err.value, "phone_busy")
+
+    await asyncio.gather(*running)
+    assert [r.params["keys"] for r in phone.calls("api-send_key")] == [
+        ":".join(long_sequence),
+        *["DOWN"] * (DEFAULT_MAX_PENDING_COMMANDS - 1),
+    ]
+    assert phone.calls("api-phone_operation") == []
+    assert client.pending_commands == 0

@@ -1,0 +1,99 @@
+"""The notify blueprint is a valid automation blueprint wired to our events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from homeassistant.components.blueprint.models import Blueprint, BlueprintInputs
+from homeassistant.components.blueprint.schemas import BLUEPRINT_SCHEMA
+from homeassistant.util.yaml import load_yaml_dict
+import yaml
+
+from custom_components.grandstream.call_tracker import CallEventType
+from custom_components.grandstream.const import DOMAIN, EVENT_CALL
+
+ROOT = Path(__file__).parents[1]
+BLUEPRINT = ROOT / "blueprints" / "automation" / DOMAIN / "notify_calls.yaml"
+SERVICES = yaml.safe_load(
+    (ROOT / "custom_components" / DOMAIN / "services.yaml").read_text("utf-8")
+)
+
+
+def walk(node: Any) -> list[Any]:
+    """Every dict and list in a YAML tree."""
+    found = [node]
+    if isinstance(node, dict):
+        for value in node.values():
+            found += walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += walk(value)
+    return found
+
+
+def load() -> Blueprint:
+    """Load and validate the blueprint the way Home Assistant does."""
+    return Blueprint(
+        load_yaml_dict(str(BLUEPRINT)),
+        path=str(BLUEPRINT),
+        expected_domain="automation",
+        schema=BLUEPRINT_SCHEMA,
+    )
+
+
+def test_valid_automation_blueprint() -> None:
+    """Valid, for automations, with the inputs the description promises."""
+    blueprint = load()
+    assert blueprint.domain == "automation"
+    assert set(blueprint.inputs) == {"desk_phone", "notify_device", "answer_timeout"}
+    assert blueprint.inputs["desk_phone"]["selector"]["device"]["filter"] == [
+        {"integration": DOMAIN}
+    ]
+    assert blueprint.validate() is None
+
+
+def test_triggers_on_incoming_and_missed() -> None:
+    """It listens to our bus event, for the phone chosen, incoming and missed."""
+    blueprint = load()
+    triggers = blueprint.data["triggers"]
+    assert {t["event_type"] for t in triggers} == {EVENT_CALL}
+    assert [t["event_data"]["type"] for t in triggers] == ["incoming", "missed"]
+    assert {t["event_data"]["type"] for t in triggers} <= {
+        e.value for e in CallEventType
+    }
+
+
+def test_answers_and_rejects_on_the_desk_phone() -> None:
+    """The notification's buttons call grandstream.answer and grandstream.reject."""
+    nodes = walk(load_yaml_dict(str(BLUEPRINT)))
+    actions = {
+        node["action"]
+        for node in nodes
+        if isinstance(node, dict) and str(node.get("action", "")).startswith(DOMAIN)
+    }
+    assert actions == {"grandstream.answer", "grandstream.reject"}
+    assert {"answer", "reject"} <= set(SERVICES)
+
+
+def test_inputs_substitute() -> None:
+    """With inputs given, nothing of the blueprint is left unresolved."""
+    blueprint = load()
+    inputs = BlueprintInputs(
+        blueprint,
+        {
+            "use_blueprint": {
+                "path": "grandstream/notify_calls.yaml",
+                "input": {"desk_phone": "desk123", "notify_device": "mobile456"},
+            }
+        },
+    )
+    inputs.validate()
+    config = inputs.async_substitute()
+    assert config["variables"]["desk_phone"] == "desk123"
+    assert {t["event_data"]["device_id"] for t in config["triggers"]} == {"desk123"}
+    assert "!input" not in repr(config)
+    timeouts = [
+        n["timeout"] for n in walk(config) if isinstance(n, dict) and "timeout" in n
+    ]
+    assert timeouts == [{"seconds": 45}]
