@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory, TickingDateTimeFactory
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
+from homeassistant.components.http import HomeAssistantHTTP
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_SSL,
+    CONF_VERIFY_SSL,
+    MAJOR_VERSION,
+    MINOR_VERSION,
+)
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceEntry
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -17,9 +27,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
 from simulator import PhoneProfile, SimulatedPhone
+
+# Captured before the test plugin's autouse ``disable_http_server`` patches them.
+_REAL_HTTP_START = HomeAssistantHTTP.start
+_REAL_HTTP_BIND = getattr(HomeAssistantHTTP, "async_bind", None)
 
 PASSCODE = "Sup3r-Secret!pass"
 
@@ -132,6 +147,20 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         yield
 
 
+class VersionedSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Snapshots per Home Assistant release, in ``snapshots/<major>.<minor>/``.
+
+    Registry entries gain fields between releases, so each release we test
+    against keeps its own reviewed snapshots.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """Directory of this release's snapshots next to the test file."""
+        base = Path(super().dirname(test_location=test_location))
+        return str(base / f"{MAJOR_VERSION}.{MINOR_VERSION}")
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Syrupy with Home Assistant's serializer, storing in ``snapshots/``.
@@ -139,7 +168,7 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     The plugin defines the same fixture, but syrupy's own wins over it here;
     without this, registry ids and device ids end up in the snapshots.
     """
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    return snapshot.use_extension(VersionedSnapshotExtension)
 
 
 # -- push: Home Assistant's HTTP server on a real socket ----------------------
@@ -166,8 +195,11 @@ async def ha_url(hass: HomeAssistant, socket_enabled: None) -> AsyncIterator[str
     assert await async_setup_component(
         hass, "http", {"http": {"server_host": "127.0.0.1", "server_port": port}}
     )
-    # Tests never fire "homeassistant_start", which would start the server.
-    await hass.http.start()
+    # Tests never fire "homeassistant_start", which would start the server, and
+    # newer test plugins patch binding and starting away: use the real ones.
+    if _REAL_HTTP_BIND is not None:
+        await _REAL_HTTP_BIND(hass.http)
+    await _REAL_HTTP_START(hass.http)
     url = f"http://127.0.0.1:{port}"
     hass.config.internal_url = url
     try:
@@ -230,3 +262,18 @@ async def poll(hass: HomeAssistant, seconds: float = 6) -> None:
 
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def device_by_identifier(hass: HomeAssistant, identifier: str) -> DeviceEntry | None:
+    """The grandstream device with ``identifier``, on every Home Assistant version.
+
+    (``async_get_device`` by identifiers is deprecated in newer versions.)
+    """
+    registry = dr.async_get(hass)
+    # Iterating the devices gives ids on older versions and entries on newer
+    # ones (which deprecate using it as a mapping).
+    for item in registry.devices:
+        device = item if isinstance(item, DeviceEntry) else registry.async_get(item)
+        if device is not None and (DOMAIN, identifier) in device.identifiers:
+            return device
+    return None

@@ -12,11 +12,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import (
-    config_validation as cv,
-    device_registry as dr,
-    issue_registry as ir,
-)
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.helpers.update_coordinator import UpdateFailed
@@ -37,7 +33,7 @@ from .coordinator import (
     GrandstreamRuntimeData,
 )
 from .cti import GrandstreamClient
-from .entity import device_key
+from .entity import phone_device
 from .push import ISSUE_PUSH_NOT_SEEN, PushReceiver, async_update_push_issue
 from .services import async_setup_services
 
@@ -136,9 +132,7 @@ def _connect_tracker(hass: HomeAssistant, entry: GrandstreamConfigEntry) -> None
 
     @callback
     def on_call(event: CallEvent) -> None:
-        device = dr.async_get(hass).async_get_device(
-            identifiers={(DOMAIN, device_key(entry))}
-        )
+        device = phone_device(hass, entry)
         hass.bus.async_fire(
             EVENT_CALL,
             {

@@ -22,10 +22,10 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
-import voluptuous as vol
 from yarl import URL
 
 from . import create_client
+from .compat import vol
 from .const import CONF_PASSCODE, DOMAIN, LOGGER
 from .cti import (
     GrandstreamAuthenticationError,

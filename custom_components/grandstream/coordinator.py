@@ -137,12 +137,12 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     @callback
     def update_device_info(self) -> None:
         """Copy model and firmware learnt from the phone to its device."""
-        registry = dr.async_get(self.hass)
+        # Imported here: entity.py builds on this module.
+        from .entity import phone_device  # noqa: PLC0415
+
         entry = self.config_entry
-        if device := registry.async_get_device(
-            identifiers={(DOMAIN, entry.unique_id or entry.entry_id)}
-        ):
-            registry.async_update_device(
+        if device := phone_device(self.hass, entry):
+            dr.async_get(self.hass).async_update_device(
                 device.id,
                 model=entry.data.get(CONF_MODEL),
                 sw_version=entry.data.get(CONF_FIRMWARE),

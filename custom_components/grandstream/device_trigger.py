@@ -16,9 +16,9 @@ from homeassistant.const import (
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
-import voluptuous as vol
 
 from .call_tracker import CallEventType
+from .compat import vol
 from .const import DOMAIN, EVENT_CALL
 
 # Trigger type → the call event it listens for.

@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import DOMAIN, LOGGER
+from .entity import phone_device
 
 if TYPE_CHECKING:
     from .coordinator import GrandstreamConfigEntry
@@ -45,7 +46,7 @@ async def async_adopt_mac(
 
     await er.async_migrate_entries(hass, entry.entry_id, move)
     registry = dr.async_get(hass)
-    if device := registry.async_get_device(identifiers={(DOMAIN, old_key)}):
+    if device := phone_device(hass, entry):
         registry.async_update_device(
             device.id,
             new_identifiers={(DOMAIN, mac)},

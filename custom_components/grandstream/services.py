@@ -22,9 +22,9 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-import voluptuous as vol
 
 from . import call_control
+from .compat import vol
 from .const import DOMAIN
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .cti import MAX_KEYS, GrandstreamInvalidKeysError, normalize_number, parse_keys

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from homeassistant.const import CONF_WEBHOOK_ID, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -19,7 +18,7 @@ from custom_components.grandstream.const import DOMAIN
 from custom_components.grandstream.push import action_urls
 from simulator import SimulatedPhone
 
-from ..conftest import PHONE_MAC, poll, settle
+from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
 
 LAST_CALLER = "sensor.front_desk_last_caller"
 LAST_STARTED = "sensor.front_desk_last_call_started"
@@ -133,7 +132,7 @@ async def test_missed_calls_count_and_reset(
 
     await missed_call(hass, phone, NUMBER)
     assert hass.states.get(MISSED).state == "1"
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, PHONE_MAC)})
+    device = device_by_identifier(hass, PHONE_MAC)
     assert device is not None
     await hass.services.async_call(
         DOMAIN, "reset_missed_calls", {"device_id": device.id}, blocking=True

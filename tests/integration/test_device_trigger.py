@@ -17,7 +17,7 @@ from custom_components.grandstream.const import DOMAIN
 from custom_components.grandstream.device_trigger import TRIGGER_SCHEMA
 from simulator import SimulatedPhone
 
-from ..conftest import PHONE_MAC, poll, settle
+from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
 
 TRIGGER_TYPES = [
     "incoming_call",
@@ -30,7 +30,7 @@ TRIGGER_TYPES = [
 
 def phone_device(hass: HomeAssistant) -> dr.DeviceEntry:
     """The device of the simulated phone."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, PHONE_MAC)})
+    device = device_by_identifier(hass, PHONE_MAC)
     assert device is not None
     return device
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
 
-from custom_components.grandstream.const import DOMAIN, EVENT_CALL
+from custom_components.grandstream.const import EVENT_CALL
 from simulator import SimulatedPhone
 
-from ..conftest import PHONE_MAC, poll, settle
+from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
 
 CALL_ENTITY = "event.front_desk_call"
 NUMBER = "+4930123456"
@@ -72,7 +72,7 @@ async def test_bus_event(
     hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """The bus event carries the same data plus the device and the type."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, PHONE_MAC)})
+    device = device_by_identifier(hass, PHONE_MAC)
     assert device is not None
     events = async_capture_events(hass, EVENT_CALL)
     phone.make_call("+4940987654")

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.grandstream.const import DOMAIN, MANUFACTURER
 from simulator import Fault, SimulatedPhone
 
-from ..conftest import PASSCODE, AdvanceTime
+from ..conftest import PASSCODE, AdvanceTime, device_by_identifier
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -36,9 +36,7 @@ async def test_setup_and_unload(
 ) -> None:
     """The phone becomes one device with entities; unloading removes them."""
     assert init_integration.state is ConfigEntryState.LOADED
-    device = device_registry.async_get_device(
-        identifiers={(DOMAIN, init_integration.entry_id)}
-    )
+    device = device_by_identifier(hass, init_integration.entry_id)
     assert device is not None
     assert device.name == "Front desk"
     assert device.manufacturer == MANUFACTURER
@@ -69,7 +67,7 @@ async def test_device_known_by_mac(
     )
     await _setup(hass, entry)
 
-    device = device_registry.async_get_device(identifiers={(DOMAIN, MAC)})
+    device = device_by_identifier(hass, MAC)
     assert device is not None
     assert device.connections == {(dr.CONNECTION_NETWORK_MAC, MAC)}
     entity = entity_registry.async_get("sensor.front_desk_phone_status")

@@ -43,7 +43,7 @@ from custom_components.grandstream.push import (
 from simulator import SimulatedPhone
 from simulator.actionurl import send_raw_get
 
-from ..conftest import PHONE_MAC, poll, settle
+from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -532,7 +532,7 @@ async def test_boot_push_reverifies(
     assert await interval(hass, entry) == 5
     assert entry.data[CONF_MODEL] == "GXP2135"
     assert entry.data[CONF_FIRMWARE] == "1.0.11.79"
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, PHONE_MAC)})
+    device = device_by_identifier(hass, PHONE_MAC)
     assert device is not None
     assert device.model == "GXP2135"
     assert device.sw_version == "1.0.11.79"
