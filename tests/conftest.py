@@ -16,14 +16,16 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
     MAJOR_VERSION,
     MINOR_VERSION,
+    Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntry
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    snapshot_platform,
 )
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
@@ -277,3 +279,22 @@ def device_by_identifier(hass: HomeAssistant, identifier: str) -> DeviceEntry | 
         if device is not None and (DOMAIN, identifier) in device.identifiers:
             return device
     return None
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add ``entry`` and set it up, whatever the outcome."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def snapshot_one_platform(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """Set up ``entry`` with only ``platform`` and snapshot its entities."""
+    with patch("custom_components.grandstream.PLATFORMS", [platform]):
+        await setup_entry(hass, entry)
+    await snapshot_platform(hass, er.async_get(hass), snapshot, entry.entry_id)

@@ -14,8 +14,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator, PhoneSnapshot
-from .entity import GrandstreamEntity, track_new_items
+from .coordinator import GrandstreamConfigEntry, PhoneSnapshot
+from .entity import GrandstreamDescribedEntity, track_new_items
 
 # Read-only: everything comes from the coordinator.
 PARALLEL_UPDATES = 0
@@ -74,19 +74,10 @@ async def async_setup_entry(
     )
 
 
-class GrandstreamBinarySensor(GrandstreamEntity, BinarySensorEntity):
+class GrandstreamBinarySensor(GrandstreamDescribedEntity, BinarySensorEntity):
     """A binary sensor described by a ``GrandstreamBinarySensorDescription``."""
 
     entity_description: GrandstreamBinarySensorDescription
-
-    def __init__(
-        self,
-        coordinator: GrandstreamCoordinator,
-        description: GrandstreamBinarySensorDescription,
-    ) -> None:
-        """Create the binary sensor."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
 
     @property
     def is_on(self) -> bool | None:

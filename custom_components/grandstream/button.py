@@ -16,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import call_control
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
-from .entity import GrandstreamEntity
+from .entity import GrandstreamDescribedEntity
 
 # Commands are serialised by the client; no need to limit them here too.
 PARALLEL_UPDATES = 0
@@ -68,19 +68,10 @@ async def async_setup_entry(
     )
 
 
-class GrandstreamButton(GrandstreamEntity, ButtonEntity):
+class GrandstreamButton(GrandstreamDescribedEntity, ButtonEntity):
     """A button of the phone."""
 
     entity_description: GrandstreamButtonDescription
-
-    def __init__(
-        self,
-        coordinator: GrandstreamCoordinator,
-        description: GrandstreamButtonDescription,
-    ) -> None:
-        """Create the button."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
 
     async def async_press(self) -> None:
         """Send the command to the phone."""

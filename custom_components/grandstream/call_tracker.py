@@ -113,6 +113,7 @@ _CALL_STATES = {
 # A closed call still absorbs reports of itself for this long (an in-flight
 # poll can still show a call a push already ended).
 _CLOSED_MEMORY = 10.0
+_MAX_CLOSED_CALLS = 16
 # A push arriving this long after the poll that saw the same change still
 # proves push works; phones send pushes about a second after the event.
 PUSH_GRACE = 5.0
@@ -389,11 +390,18 @@ class CallTracker:
 
     def _forget_old(self) -> None:
         now = self._clock()
-        self._calls = [
+        recent = [
             c
             for c in self._calls
             if c.closed_at is None or now - c.closed_at < _CLOSED_MEMORY
         ]
+        # Bounded whatever the phone does: a burst of short calls must not
+        # make every lookup slower (open calls are never dropped).
+        closed = [c for c in recent if c.closed_at is not None]
+        if len(closed) > _MAX_CLOSED_CALLS:
+            dropped = {id(c) for c in closed[: len(closed) - _MAX_CLOSED_CALLS]}
+            recent = [c for c in recent if id(c) not in dropped]
+        self._calls = recent
 
     def _hold(self, call: _Call, *, held: bool, source: Source) -> None:
         if call.held == held:

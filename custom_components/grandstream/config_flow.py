@@ -35,6 +35,7 @@ from .cti import (
     GrandstreamResponseError,
     build_base_url,
 )
+from .identity import async_adopt_mac
 from .neighbours import async_mac_from_neighbours
 from .push import action_url_text
 
@@ -167,8 +168,10 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 entry.unique_id is None
                 and _stored_url(entry.data[CONF_HOST]).host == discovery_info.ip
             ):
-                # Added by address before its MAC was known: learn it now.
-                self.hass.config_entries.async_update_entry(entry, unique_id=mac)
+                # Added by address before its MAC was known: learn it now,
+                # moving its device and entities to the MAC-based ids.
+                await async_adopt_mac(self.hass, entry, mac)
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
                 return self.async_abort(reason="already_configured")
         self._discovered_host = discovery_info.ip
         self.context["title_placeholders"] = {"host": discovery_info.ip}
@@ -260,9 +263,9 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
             else:
                 self._abort_if_unique_id_configured()
-        return self.async_update_reload_and_abort(
-            entry, data=data, unique_id=mac or entry.unique_id
-        )
+                # Learnt the MAC: device and entities move to MAC-based ids.
+                await async_adopt_mac(self.hass, entry, mac)
+        return self.async_update_reload_and_abort(entry, data=data)
 
 
 class ActionUrlsFlow(OptionsFlow):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_FIRMWARE, CONF_MODEL, DOMAIN, MANUFACTURER
@@ -57,6 +58,17 @@ class GrandstreamEntity(CoordinatorEntity[GrandstreamCoordinator]):
         entry = coordinator.config_entry
         self._attr_unique_id = f"{device_key(entry)}_{key}"
         self._attr_device_info = device_info(entry, coordinator.client.base_url)
+
+
+class GrandstreamDescribedEntity(GrandstreamEntity):
+    """An entity whose behaviour comes from its entity description."""
+
+    def __init__(
+        self, coordinator: GrandstreamCoordinator, description: EntityDescription
+    ) -> None:
+        """Attach the entity and keep its description."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
 
 
 def track_new_items[K](

@@ -50,7 +50,7 @@ async def async_adopt_mac(
         registry.async_update_device(
             device.id,
             new_identifiers={(DOMAIN, mac)},
-            merge_connections={(dr.CONNECTION_NETWORK_MAC, mac)},
+            new_connections={*device.connections, (dr.CONNECTION_NETWORK_MAC, mac)},
         )
     hass.config_entries.async_update_entry(entry, unique_id=mac)
     LOGGER.info("Learnt the MAC address of %s: %s", entry.title, mac)

@@ -26,7 +26,7 @@ from .call_tracker import CallEvent, CallEventType, PushHealth
 from .const import SIGNAL_RESET_MISSED
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator, PhoneSnapshot
 from .cti import LineState, PhoneState
-from .entity import GrandstreamEntity, track_new_items
+from .entity import GrandstreamDescribedEntity, GrandstreamEntity, track_new_items
 
 # Read-only: everything comes from the coordinator.
 PARALLEL_UPDATES = 0
@@ -98,19 +98,10 @@ async def async_setup_entry(
     )
 
 
-class GrandstreamSensor(GrandstreamEntity, SensorEntity):
+class GrandstreamSensor(GrandstreamDescribedEntity, SensorEntity):
     """A sensor described by a ``GrandstreamSensorDescription``."""
 
     entity_description: GrandstreamSensorDescription
-
-    def __init__(
-        self,
-        coordinator: GrandstreamCoordinator,
-        description: GrandstreamSensorDescription,
-    ) -> None:
-        """Create the sensor."""
-        super().__init__(coordinator, description.key)
-        self.entity_description = description
 
     @property
     def native_value(self) -> StateType:

@@ -17,7 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulator import PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import AdvanceTime
+from ..conftest import AdvanceTime, setup_entry
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -25,12 +25,6 @@ RINGING = "binary_sensor.front_desk_ringing"
 IN_CALL = "binary_sensor.front_desk_in_call"
 ACCOUNT_1 = "binary_sensor.front_desk_account_1_registered"
 ACCOUNT_2 = "binary_sensor.front_desk_account_2_registered"
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
@@ -49,7 +43,7 @@ async def test_snapshot(
     if caller is not None:
         phone.incoming_call(*caller)
     with patch("custom_components.grandstream.PLATFORMS", [Platform.BINARY_SENSOR]):
-        await _setup(hass, mock_config_entry)
+        await setup_entry(hass, mock_config_entry)
 
     await snapshot_platform(
         hass, er.async_get(hass), snapshot, mock_config_entry.entry_id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from unittest.mock import patch
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import (
@@ -17,15 +16,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE, AdvanceTime
+from ..conftest import PASSCODE, AdvanceTime, snapshot_one_platform
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -47,12 +43,6 @@ async def press(hass: HomeAssistant, entity_id: str) -> None:
     )
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
 async def test_snapshot(
     hass: HomeAssistant,
@@ -61,10 +51,7 @@ async def test_snapshot(
     snapshot: SnapshotAssertion,
 ) -> None:
     """Every button."""
-    with patch("custom_components.grandstream.PLATFORMS", [Platform.BUTTON]):
-        await _setup(hass, mock_config_entry)
-
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await snapshot_one_platform(hass, mock_config_entry, snapshot, Platform.BUTTON)
 
 
 async def test_answer_hold_hang_up(

@@ -20,6 +20,7 @@ from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
@@ -659,8 +660,15 @@ async def test_dhcp_known_phone_moved(
 async def test_dhcp_learns_mac_of_entry_added_by_address(
     hass: HomeAssistant, host: str
 ) -> None:
-    """An entry added by IP before its MAC was known gets the MAC as unique id."""
+    """An entry added by IP before its MAC was known gets the MAC as unique id.
+
+    Its entities move from entry-id-based to MAC-based unique ids.
+    """
     entry = add_entry(hass, host)
+    registry = er.async_get(hass)
+    entity = registry.async_get_or_create(
+        "sensor", DOMAIN, f"{entry.entry_id}_phone_status", config_entry=entry
+    )
 
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
@@ -670,6 +678,9 @@ async def test_dhcp_learns_mac_of_entry_added_by_address(
     assert result["reason"] == "already_configured"
     assert entry.unique_id == MAC
     assert entry.data[CONF_HOST] == host
+    moved = registry.async_get(entity.entity_id)
+    assert moved is not None
+    assert moved.unique_id == f"{MAC}_phone_status"
 
 
 async def test_dhcp_ignored_phone(hass: HomeAssistant) -> None:
@@ -895,8 +906,15 @@ async def test_reconfigure_wrong_device(
 async def test_reconfigure_learns_mac(
     hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
 ) -> None:
-    """An entry without a MAC learns it when reconfigured."""
+    """An entry without a MAC learns it when reconfigured; entities follow."""
     mock_config_entry.add_to_hass(hass)
+    registry = er.async_get(hass)
+    entity = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{mock_config_entry.entry_id}_line_1",
+        config_entry=mock_config_entry,
+    )
     flow_id = await start_reconfigure(hass, mock_config_entry)
 
     with patch(MAC_LOOKUP, return_value=MAC):
@@ -907,6 +925,9 @@ async def test_reconfigure_learns_mac(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert mock_config_entry.unique_id == MAC
+    moved = registry.async_get(entity.entity_id)
+    assert moved is not None
+    assert moved.unique_id == f"{MAC}_line_1"
 
 
 async def test_reconfigure_onto_another_entrys_phone(

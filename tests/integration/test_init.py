@@ -15,18 +15,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.grandstream.const import DOMAIN, MANUFACTURER
 from simulator import Fault, SimulatedPhone
 
-from ..conftest import PASSCODE, AdvanceTime, device_by_identifier
+from ..conftest import PASSCODE, AdvanceTime, device_by_identifier, setup_entry
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
 # As the config flow stores it (format_mac).
 MAC = "00:0b:82:12:34:56"
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def test_setup_and_unload(
@@ -65,7 +59,7 @@ async def test_device_known_by_mac(
         unique_id=MAC,
         data=dict(mock_config_entry.data),
     )
-    await _setup(hass, entry)
+    await setup_entry(hass, entry)
 
     device = device_by_identifier(hass, MAC)
     assert device is not None
@@ -85,7 +79,7 @@ async def test_setup_retries_until_phone_is_back(
     port = phone.port
     await phone.stop()
 
-    await _setup(hass, mock_config_entry)
+    await setup_entry(hass, mock_config_entry)
 
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert mock_config_entry.error_reason_translation_key == "cannot_connect"
@@ -118,7 +112,7 @@ async def test_setup_not_ready(
     phone.set_fault(breakage.get("fault"))
     phone.profile.cti_enabled = breakage.get("cti_enabled", True)
 
-    await _setup(hass, mock_config_entry)
+    await setup_entry(hass, mock_config_entry)
 
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert mock_config_entry.error_reason_translation_key == translation_key
@@ -135,7 +129,7 @@ async def test_setup_timeout(
     monkeypatch.setattr("custom_components.grandstream.REQUEST_TIMEOUT", 0.2)
     phone.set_fault(Fault(kind="latency", delay=1.0, count=2))
 
-    await _setup(hass, mock_config_entry)
+    await setup_entry(hass, mock_config_entry)
 
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert mock_config_entry.error_reason_translation_key == "timeout"
@@ -163,7 +157,7 @@ async def test_setup_wrong_passcode(
     for name, value in changes.items():
         setattr(phone.profile, name, value)
 
-    await _setup(hass, mock_config_entry)
+    await setup_entry(hass, mock_config_entry)
 
     assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress()

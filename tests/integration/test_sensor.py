@@ -19,18 +19,12 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import AdvanceTime
+from ..conftest import AdvanceTime, setup_entry
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
 LINE_1 = "sensor.front_desk_line_1"
 PHONE_STATUS = "sensor.front_desk_phone_status"
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 # A fixed clock, so that timestamps in the snapshot do not change.
@@ -50,7 +44,7 @@ async def test_snapshot(
     if caller is not None:
         phone.incoming_call(*caller)
     with patch("custom_components.grandstream.PLATFORMS", [Platform.SENSOR]):
-        await _setup(hass, mock_config_entry)
+        await setup_entry(hass, mock_config_entry)
 
     await snapshot_platform(
         hass, er.async_get(hass), snapshot, mock_config_entry.entry_id
@@ -111,7 +105,7 @@ async def test_sixteen_lines(
 ) -> None:
     """One sensor per line; only the first two are enabled by default."""
     profile.lines = lines
-    await _setup(hass, mock_config_entry)
+    await setup_entry(hass, mock_config_entry)
 
     for number in range(1, lines + 1):
         entity_id = entity_registry.async_get_entity_id(

@@ -1,0 +1,133 @@
+"""Benchmarks: print what polling many phones and tracking calls cost.
+
+Figures, not pass/fail: run ``scripts/benchmark`` before and after a change
+and compare. Everything runs on 127.0.0.1 in one process (simulated phones
+and clients alike), so the CPU figure is an upper bound for the client side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import time
+
+import aiohttp
+
+from custom_components.grandstream.call_tracker import CallTracker
+from custom_components.grandstream.cti import GrandstreamClient, LineState, LineStatus
+from simulator import PhoneFleet, PhoneProfile
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+async def bench_polling(phones: int, seconds: float, interval: float) -> None:
+    """Poll ``phones`` simulated phones the way the coordinator does."""
+    profile = PhoneProfile(passcode="bench", key_interval=0.01)
+    async with PhoneFleet(phones, profile) as fleet, aiohttp.ClientSession() as session:
+        clients = [
+            GrandstreamClient(phone.address, "bench", session=session)
+            for phone in fleet
+        ]
+        latencies: list[float] = []
+        errors = 0
+        deadline = time.monotonic() + seconds
+        cpu_start = time.process_time()
+
+        async def poll_forever(client: GrandstreamClient) -> None:
+            nonlocal errors
+            while time.monotonic() < deadline:
+                started = time.monotonic()
+                try:
+                    await asyncio.gather(client.phone_status(), client.line_status())
+                except Exception:  # noqa: BLE001 - counted, this is a benchmark
+                    errors += 1
+                latencies.append(time.monotonic() - started)
+                await asyncio.sleep(interval)
+
+        await asyncio.gather(*(poll_forever(client) for client in clients))
+        cpu = time.process_time() - cpu_start
+    polls = len(latencies)
+    print(
+        f"polling: {phones} phones, {seconds:g} s, one poll every {interval:g} s each"
+    )
+    print(f"  polls            {polls} ({polls / seconds:.0f}/s), errors {errors}")
+    print(
+        "  poll latency     "
+        f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
+        f"p95 {_percentile(latencies, 0.95) * 1000:.1f} ms, "
+        f"max {max(latencies) * 1000:.1f} ms"
+    )
+    print(
+        f"  CPU per poll     {cpu / polls * 1e6:.0f} µs "
+        "(client and simulator together, 2 requests each)"
+    )
+
+
+def bench_tracker(rounds: int) -> None:
+    """Feed a call's life cycle through the tracker, push and poll both."""
+
+    def lines(state: LineState, number: str = "") -> tuple[LineStatus, ...]:
+        first = LineStatus(
+            line=1,
+            state=state,
+            raw_state=state.value,
+            account=1 if number else None,
+            active=bool(number),
+            conference=False,
+            remote_name="Erika" if number else "",
+            remote_number=number,
+        )
+        idle = LineStatus(2, LineState.IDLE, "idle", None, False, False, "", "")
+        return (first, idle)
+
+    tracker = CallTracker()
+    events = 0
+    tracker.add_listener(lambda _event: None)
+
+    def count(_event: object) -> None:
+        nonlocal events
+        events += 1
+
+    tracker.add_listener(count)
+    tracker.handle_lines(lines(LineState.IDLE))
+    started = time.perf_counter()
+    for i in range(rounds):
+        number = f"+49301234{i % 1000:04d}"
+        params = {"remote": number, "call_id": str(i)}
+        ringing = lines(LineState.RINGING, number)
+        tracker.handle_push("incoming", params, ringing)
+        tracker.handle_lines(ringing)
+        connected = lines(LineState.CONNECTED, number)
+        tracker.handle_push("established", params, connected)
+        tracker.handle_lines(connected)
+        tracker.handle_push("terminated", params, lines(LineState.IDLE))
+        tracker.handle_lines(lines(LineState.IDLE))
+    elapsed = time.perf_counter() - started
+    print(f"call tracker: {rounds} calls, each reported by push and by poll")
+    print(
+        f"  {elapsed / rounds * 1e6:.1f} µs per call (6 inputs), "
+        f"{events} events ({events / rounds:.0f} per call: incoming, answered, ended)"
+    )
+
+
+def main() -> None:
+    """Run the benchmarks and print their figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--phones", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--interval", type=float, default=0.05)
+    parser.add_argument("--calls", type=int, default=20000)
+    args = parser.parse_args()
+    asyncio.run(bench_polling(args.phones, args.seconds, args.interval))
+    bench_tracker(args.calls)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS): {rss:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
