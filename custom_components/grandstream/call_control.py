@@ -162,15 +162,23 @@ async def dial(
 ) -> DialResult:
     """Dial ``number`` and tell which line the call started on, if known."""
 
-    async def run(client: GrandstreamClient) -> tuple[DialMethod, list[LineStatus]]:
-        method = await client.dial(number, account)
-        try:
-            return method, await client.line_status()
-        except GrandstreamError:
-            return method, []  # the call went out; only the line is unknown
+    async def run(
+        client: GrandstreamClient,
+    ) -> tuple[dict[int, LineState], DialMethod, list[LineStatus]]:
+        async with client.exclusive():
+            # Fresh "before" and "after" pictures, taken while holding the
+            # phone, tell which line the call started on.
+            try:
+                before = {ls.line: ls.state for ls in await client.line_status()}
+            except GrandstreamError:
+                before = {ls.line: ls.state for ls in coordinator.data.lines}
+            method = await client.dial(number, account)
+            try:
+                return before, method, await client.line_status()
+            except GrandstreamError:
+                return before, method, []  # the call went out; the line is unknown
 
-    before = {ls.line: ls.state for ls in coordinator.data.lines}
-    method, lines = await coordinator.async_command(run)
+    before, method, lines = await coordinator.async_command(run)
     matching, fresh = _candidates(number, before, lines)
     if method is DialMethod.KEYS:
         if lines and not matching and not fresh:

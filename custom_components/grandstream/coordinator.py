@@ -174,8 +174,12 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             try:
                 self._accounts = tuple(await self.client.accounts())
                 self._accounts_fetched_at = time.monotonic()
-            except GrandstreamError as err:
+            except GrandstreamAuthenticationError as err:
                 failures.append(err)
+            except GrandstreamError as err:
+                # Lines and status are fine: keep the accounts we know and
+                # try again next poll rather than blank the whole phone.
+                LOGGER.debug("Could not read the accounts of %s: %s", self.name, err)
         if failures:
             raise self._update_error(min(failures, key=_severity))
         assert isinstance(status, PhoneStatus)

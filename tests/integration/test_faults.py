@@ -257,16 +257,22 @@ async def test_accounts_answer_broken(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A garbled account list fails the poll that fetches it, not the others."""
+    """A garbled account list keeps the last accounts; nothing goes unavailable."""
     monkeypatch.setattr(phone, "accounts_body", lambda: "garbage")
-
-    await advance_time(POLL)
-    _assert_states(hass, available=True)
+    phone.set_registered(1, False)
 
     await advance_time(timedelta(minutes=2))
-    _assert_states(hass, available=False)
+    _assert_states(hass, available=True)
+    # The last good account list still shows (registered), the phone's
+    # new status reads as it is.
+    assert (
+        hass.states.get("binary_sensor.front_desk_account_1_registered").state == "on"
+    )
+    assert hass.states.get("sensor.front_desk_phone_status").state == "unregistered"
+    assert UNEXPECTED not in caplog.text
 
     monkeypatch.undo()
     await advance_time(POLL)
-    _assert_states(hass, available=True)
-    _assert_logged_once(caplog, UNEXPECTED)
+    assert (
+        hass.states.get("binary_sensor.front_desk_account_1_registered").state == "off"
+    )

@@ -231,8 +231,12 @@ async def test_dial_click_to_dial(
 
     assert response == {device: {"line": 1, "method": "click_to_dial"}}
     assert commands(phone) == [make_call_request("+49301234567")]
-    # The line is read once the phone accepted the call.
-    assert phone.requests[1].function == "api-get_line_status"
+    # The lines are read just before and once the phone accepted the call.
+    assert [r.function for r in phone.requests[:3]] == [
+        "api-get_line_status",
+        "api-make_call",
+        "api-get_line_status",
+    ]
     await hass.async_block_till_done()
     state = hass.states.get(line_entity(hass, integration, 1))
     assert state is not None
