@@ -204,11 +204,16 @@ def test_poll_connected_directly(rec: Recorder) -> None:
     assert rec.types == ["outgoing", "answered", "ended"]
 
 
-def test_poll_unknown_state_ends_call(rec: Recorder) -> None:
-    """A line switching to a state we do not know ends the call it had."""
+def test_poll_unknown_state_keeps_call(rec: Recorder) -> None:
+    """A state we do not know (e.g. conference) neither ends nor restarts a call."""
     rec.poll(status(1, S.CALLING, OTHER))
+    rec.poll(status(1, S.CONNECTED, OTHER))
     rec.poll(status(1, S.UNKNOWN, OTHER))
-    assert rec.types == ["outgoing", "ended"]
+    rec.clock.now += 30
+    rec.poll(status(1, S.CONNECTED, OTHER))
+    rec.poll(status(1, S.UNKNOWN, OTHER))
+    rec.poll()
+    assert rec.types == ["outgoing", "answered", "ended"]
 
 
 def test_poll_two_lines(rec: Recorder) -> None:
@@ -360,7 +365,8 @@ def test_push_by_call_id(rec: Recorder) -> None:
     """The call id finds the call even when the numbers do not match."""
     rec.push("incoming", status(1, S.RINGING, NUMBER), call_id="42")
     rec.push("terminated", number="", call_id="42")
-    assert rec.types == ["incoming", "ended"]
+    # Never answered: missed, as polling would have said.
+    assert rec.types == ["incoming", "missed"]
     assert rec.events[1].remote_number == NUMBER
 
 
@@ -536,7 +542,7 @@ def test_diagnostics(rec: Recorder) -> None:
         ("123", "0123", False),
         ("+4930123456", "+4930654321", False),
         ("", "", False),
-        ("anonymous", "anonymous", False),
+        ("anonymous", "anonymous", True),
         (None, "1001", False),
     ],
 )
@@ -586,3 +592,40 @@ def test_anonymous_call_beside_another(rec: Recorder) -> None:
     # Two open calls: a push without number or id cannot tell which one.
     rec.push("terminated", number="", call_id="")
     assert rec.events[-1].line is None
+
+
+def test_stale_poll_does_not_undo_a_pushed_hold(rec: Recorder) -> None:
+    """A poll sent before a hold push but answered after it changes nothing."""
+    rec.push("incoming", status(1, S.RINGING, NUMBER))
+    rec.push("established", status(1, S.CONNECTED, NUMBER))
+    rec.push("hold", status(1, S.ON_HOLD, NUMBER))
+    rec.poll(status(1, S.CONNECTED, NUMBER))  # the in-flight, stale poll
+    rec.poll(status(1, S.ON_HOLD, NUMBER))
+    assert rec.types == ["incoming", "answered", "held"]
+    # Later, polling alone may still see a real resume.
+    rec.clock.now += 10
+    rec.poll(status(1, S.CONNECTED, NUMBER))
+    assert rec.types == ["incoming", "answered", "held", "resumed"]
+
+
+def test_new_caller_on_the_same_line_between_polls(rec: Recorder) -> None:
+    """Call A ends and call B rings on line 1 between two polls: two calls."""
+    rec.poll(status(1, S.CONNECTED, OTHER))
+    rec.poll(status(1, S.RINGING, NUMBER, NAME))
+    assert [(e.type.value, e.remote_number) for e in rec.events] == [
+        ("outgoing", OTHER),
+        ("answered", OTHER),
+        ("ended", OTHER),
+        ("incoming", NUMBER),
+    ]
+    assert rec.tracker.diagnostics()["open_calls"] == 1
+
+
+def test_same_caller_rings_again_while_the_phone_is_unreadable(rec: Recorder) -> None:
+    """Without a line status, a second ring of the same number is a new call."""
+    rec.push("incoming", status(1, S.RINGING, NUMBER))
+    rec.push("missed")
+    rec.clock.now += 2
+    # The fetch after the push failed: no line status at all.
+    rec.tracker.handle_push("incoming", push("incoming"), ())
+    assert rec.types == ["incoming", "missed", "incoming"]

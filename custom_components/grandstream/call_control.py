@@ -172,7 +172,13 @@ async def dial(
                 before = {ls.line: ls.state for ls in await client.line_status()}
             except GrandstreamError:
                 before = {ls.line: ls.state for ls in coordinator.data.lines}
-            method = await client.dial(number, account)
+            # Typing the number is no substitute when an account was asked
+            # for (the keys use the default one) or a call is up (the digits
+            # would go to the other party as tones).
+            allow_keys = account is None and not any(
+                state in _CALL_STATES for state in before.values()
+            )
+            method = await client.dial(number, account, allow_keys=allow_keys)
             try:
                 return before, method, await client.line_status()
             except GrandstreamError:

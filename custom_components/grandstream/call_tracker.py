@@ -87,6 +87,8 @@ class _Call:
     call_id: str | None = None
     answered: bool = False
     held: bool = False
+    hold_source: Source | None = None
+    hold_changed_at: float | None = None
     closed_at: float | None = None
     # When each event was fired and by whom, for dedup and push health.
     fired: dict[str, Source] = field(default_factory=dict)
@@ -125,6 +127,8 @@ def _digits(number: str | None) -> str:
 
 def _same_number(a: str | None, b: str | None) -> bool:
     """Numbers match when their digits match, or one ends with the other's tail."""
+    if a and b and a.strip() == b.strip():
+        return True  # also "anonymous" and other numbers without digits
     da, db = _digits(a), _digits(b)
     if not da or not db:
         return False
@@ -205,9 +209,17 @@ class CallTracker:
         call_id = params.get("call_id") or None
         account = params.get("account") or None
         call = self._find(number=number, call_id=call_id)
-        if call is None and not any(
-            status.state in _CALL_STATES and _same_number(status.remote_number, number)
-            for status in lines
+        if (
+            call is None
+            # A start push matches a closed call only when the line status
+            # fetched with it was read and shows no such call (a late push);
+            # without it, it may be the same caller ringing again.
+            and (event not in ("incoming", "outgoing") or lines)
+            and not any(
+                status.state in _CALL_STATES
+                and _same_number(status.remote_number, number)
+                for status in lines
+            )
         ):
             # The phone no longer shows the call: a late push about a call
             # polling already saw end (still remembered for a while).
@@ -240,8 +252,8 @@ class CallTracker:
             self._hold(call, held=False, source=Source.PUSH)
         elif event == "missed":
             self._close(call, CallEventType.MISSED, Source.PUSH)
-        else:  # terminated
-            self._close(call, CallEventType.ENDED, Source.PUSH)
+        else:  # terminated: the same rule as polling decides missed or ended
+            self._close(call, self._end_kind(call), Source.PUSH)
 
     def handle_lines(self, lines: list[LineStatus] | tuple[LineStatus, ...]) -> None:
         """Compare a fresh line status with the previous one."""
@@ -277,8 +289,22 @@ class CallTracker:
         return call
 
     def _line_changed(self, before: LineStatus | None, now: LineStatus) -> None:
-        was = before.state if before else LineState.IDLE
         state = now.state
+        if state is LineState.UNKNOWN:
+            # A state we do not know (conference, transfer, ...) says nothing
+            # about the call's end: keep it open and wait for a known state.
+            return
+        if state is not LineState.IDLE and (
+            other := self._find(line=now.line, open_only=True)
+        ):
+            if (
+                now.remote_number
+                and not _same_number(other.remote_number, now.remote_number)
+                and other.remote_number
+            ):
+                # Another caller on this line since the last poll: the call we
+                # knew ended in between.
+                self._close(other, self._end_kind(other), Source.POLL)
         call = self._find(line=now.line, number=now.remote_number, open_only=True)
         if call is not None:
             # What polling knows better than pushes: line, name, account.
@@ -288,16 +314,14 @@ class CallTracker:
                 call.remote_number = now.remote_number
             if now.account is not None:
                 call.account = str(now.account)
-        if state in (LineState.IDLE, LineState.UNKNOWN):
-            if was in _CALL_STATES and was is not LineState.FAILED:
-                number = before.remote_number if before else None
-                ended = self._find(line=now.line, open_only=True) or self._find(
-                    line=now.line, number=number, open_only=False
-                )
-                if ended is not None:
-                    missed = ended.direction == "incoming" and not ended.answered
-                    kind = CallEventType.MISSED if missed else CallEventType.ENDED
-                    self._close(ended, kind, Source.POLL)
+        if state is LineState.IDLE:
+            if before is None or before.state is LineState.IDLE:
+                return
+            ended = self._find(line=now.line, open_only=True) or self._find(
+                line=now.line, number=before.remote_number, open_only=False
+            )
+            if ended is not None:
+                self._close(ended, self._end_kind(ended), Source.POLL)
             return
         if state is LineState.FAILED:
             if call is not None:
@@ -351,6 +375,16 @@ class CallTracker:
             if match.account is not None:
                 call.account = str(match.account)
 
+    @staticmethod
+    def _end_kind(call: _Call) -> CallEventType:
+        """An incoming call that was never answered was missed, else ended.
+
+        Pushes and polls use the same rule, so a call ends the same way
+        whichever of them saw it end (a rejected call counts as missed).
+        """
+        missed = call.direction == "incoming" and not call.answered
+        return CallEventType.MISSED if missed else CallEventType.ENDED
+
     def _recently_closed(self, status: LineStatus) -> bool:
         now = self._clock()
         return any(
@@ -377,7 +411,18 @@ class CallTracker:
                 if call.call_id == call_id:
                     return call
         if line is not None:
-            on_line = [c for c in candidates if c.line == line]
+            # Same line and a compatible number (a different caller on the
+            # same line is a different call).
+            on_line = [
+                c
+                for c in candidates
+                if c.line == line
+                and (
+                    not number
+                    or not c.remote_number
+                    or _same_number(c.remote_number, number)
+                )
+            ]
             if on_line:
                 return on_line[-1]
         if number:
@@ -406,7 +451,17 @@ class CallTracker:
     def _hold(self, call: _Call, *, held: bool, source: Source) -> None:
         if call.held == held:
             return
+        now = self._clock()
+        if (
+            source is Source.POLL
+            and call.hold_source is Source.PUSH
+            and call.hold_changed_at is not None
+            and now - call.hold_changed_at < PUSH_GRACE
+        ):
+            # A poll sent before the push's change arrived late: stale.
+            return
         call.held = held
+        call.hold_source, call.hold_changed_at = source, now
         kind = CallEventType.HELD if held else CallEventType.RESUMED
         # Hold can toggle many times: each change fires once, whoever saw it.
         call.fired.pop(CallEventType.RESUMED if held else CallEventType.HELD, None)

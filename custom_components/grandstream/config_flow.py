@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import hashlib
 from typing import Any
 
 from homeassistant.config_entries import (
+    SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigFlow,
@@ -60,6 +62,12 @@ def _stored_url(host: str) -> URL:
     return URL(f"http://{host}")
 
 
+def _attempt_key(data: Mapping[str, Any]) -> str:
+    """A hash standing for (host, passcode), so the flow keeps no passcode."""
+    text = f"{data[CONF_HOST]}\0{data[CONF_PASSCODE]}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Grandstream phone."""
 
@@ -73,8 +81,10 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         return ActionUrlsFlow()
 
     def __init__(self) -> None:
-        """Start with nothing discovered."""
+        """Start with nothing discovered and no passcode rejected."""
         self._discovered_host: str | None = None
+        # Hashes of (host, passcode) the phone rejected in this flow.
+        self._rejected_attempts: set[str] = set()
 
     async def _async_check_phone(
         self, data: Mapping[str, Any]
@@ -82,14 +92,19 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         """Talk to the phone once; return form errors and the MAC if learnt.
 
         A single request, so one submit can never cost more than one of the
-        phone's five passcode attempts.
+        phone's five passcode attempts, and a passcode this flow already saw
+        rejected by this phone is not sent again.
         """
+        attempt = _attempt_key(data)
+        if attempt in self._rejected_attempts:
+            return {"base": "invalid_auth"}, None
         client = create_client(self.hass, dict(data))
         try:
             await client.phone_status()
         except GrandstreamLockedError:
             return {"base": "locked_out"}, None
         except GrandstreamAuthenticationError:
+            self._rejected_attempts.add(attempt)
             return {"base": "invalid_auth"}, None
         except GrandstreamCtiDisabledError:
             return {"base": "cti_disabled"}, None
@@ -233,6 +248,10 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the address or the connection security of the phone."""
         entry = self._get_reconfigure_entry()
+        if any(entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})):
+            # The stored passcode is known to be rejected: sending it again
+            # would bring the phone closer to locking.
+            return self.async_abort(reason="reauth_required")
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -242,6 +261,11 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             else:
                 data = {**entry.data, **user_input, CONF_HOST: host}
                 errors, mac = await self._async_check_phone(data)
+                if errors.get("base") in ("invalid_auth", "locked_out"):
+                    # Only re-authentication may try another passcode. It
+                    # cannot start while this flow runs: start it right after.
+                    self.hass.loop.call_soon(entry.async_start_reauth, self.hass)
+                    return self.async_abort(reason="reauth_required")
                 if not errors:
                     return await self._async_finish_reconfigure(data, mac)
         return self.async_show_form(

@@ -38,6 +38,11 @@ class CallEventEntity(GrandstreamEntity, EventEntity):
         """Create the entity."""
         super().__init__(coordinator, CALL_EVENT.key)
 
+    @property
+    def available(self) -> bool:
+        """Pushes keep arriving while polls fail: events stay usable."""
+        return True
+
     async def async_added_to_hass(self) -> None:
         """Listen to the phone's call tracker."""
         await super().async_added_to_hass()

@@ -17,26 +17,53 @@ from .const import DOMAIN, LOGGER
 from .entity import phone_device
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
     from .coordinator import GrandstreamConfigEntry
+
+
+@callback
+def mac_owner(
+    hass: HomeAssistant, entry: GrandstreamConfigEntry, mac: str
+) -> ConfigEntry | None:
+    """Another (not ignored) phone entry that already has ``mac``, if any."""
+    for other in hass.config_entries.async_entries(DOMAIN, include_ignore=False):
+        if other.entry_id != entry.entry_id and other.unique_id == mac:
+            return other
+    return None
 
 
 async def async_adopt_mac(
     hass: HomeAssistant, entry: GrandstreamConfigEntry, mac: str
 ) -> bool:
-    """Make ``mac`` the entry's identity; False if another entry has it."""
-    if any(
-        other.unique_id == mac
-        for other in hass.config_entries.async_entries(DOMAIN)
-        if other.entry_id != entry.entry_id
-    ):
-        LOGGER.warning(
-            "%s reports MAC %s, which belongs to another configured phone; "
-            "remove one of the two entries",
-            entry.title,
-            mac,
-        )
+    """Make ``mac`` the entry's identity; False if it cannot be.
+
+    The device moves first: it is the step that can fail (another phone's
+    device), and nothing else has changed then.
+    """
+    if mac_owner(hass, entry, mac) is not None:
         return False
     old_key = entry.entry_id
+    registry = dr.async_get(hass)
+    if device := phone_device(hass, entry):
+        try:
+            registry.async_update_device(device.id, new_identifiers={(DOMAIN, mac)})
+        except dr.DeviceCollisionError:
+            LOGGER.warning(
+                "Cannot give %s the identity %s: another device has it",
+                entry.title,
+                mac,
+            )
+            return False
+        try:
+            registry.async_update_device(
+                device.id,
+                new_connections={*device.connections, (dr.CONNECTION_NETWORK_MAC, mac)},
+            )
+        except dr.DeviceCollisionError:
+            # Another integration (a router, say) lists this MAC already;
+            # our device keeps working without the connection.
+            LOGGER.debug("MAC %s is already a connection of another device", mac)
 
     @callback
     def move(reg_entry: er.RegistryEntry) -> dict[str, Any] | None:
@@ -45,13 +72,6 @@ async def async_adopt_mac(
         return None
 
     await er.async_migrate_entries(hass, entry.entry_id, move)
-    registry = dr.async_get(hass)
-    if device := phone_device(hass, entry):
-        registry.async_update_device(
-            device.id,
-            new_identifiers={(DOMAIN, mac)},
-            new_connections={*device.connections, (dr.CONNECTION_NETWORK_MAC, mac)},
-        )
     hass.config_entries.async_update_entry(entry, unique_id=mac)
     LOGGER.info("Learnt the MAC address of %s: %s", entry.title, mac)
     return True

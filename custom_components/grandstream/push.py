@@ -24,7 +24,7 @@ from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .const import CONF_FIRMWARE, CONF_MODEL, DOMAIN, LOGGER
-from .identity import async_adopt_mac
+from .identity import async_adopt_mac, mac_owner
 
 if TYPE_CHECKING:
     from .call_tracker import CallTracker
@@ -60,6 +60,8 @@ _BOOT_VARIABLES = "&model=$product&firmware=$program_version"
 MAX_VALUE_LENGTH = 256
 MAX_QUERY_LENGTH = 4096
 MAX_PARAMETERS = 32
+# Pushes waiting to be processed; a phone sends a handful per call.
+MAX_QUEUED_PUSHES = 32
 _HEX = re.compile(r"[^0-9a-f]")
 
 ISSUE_PUSH_NOT_SEEN = "push_not_seen"
@@ -116,6 +118,16 @@ def parse_query(raw: str) -> dict[str, str]:
     return result
 
 
+async def _read_bounded(request: web.Request, limit: int) -> bytes:
+    """Read at most ``limit`` bytes of the body (``read(n)`` may return less)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit and (chunk := await request.content.read(limit - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def normalize_mac(value: str) -> str | None:
     """``00:0B:82:12:34:56``, ``00-0b-82-…`` or ``000b82123456`` → ``00:0b:82:12:34:56``."""
     digits = _HEX.sub("", value.lower())
@@ -143,6 +155,7 @@ class PushReceiver:
         self._lock = asyncio.Lock()
         self.received = 0
         self.ignored = 0
+        self._queued = 0
 
     @property
     def webhook_id(self) -> str:
@@ -172,10 +185,13 @@ class PushReceiver:
         try:
             raw = request.rel_url.raw_query_string
             if request.method == "POST":
-                body = await request.content.read(MAX_QUERY_LENGTH + 1)
+                body = await _read_bounded(request, MAX_QUERY_LENGTH + 1)
                 raw = body.decode("utf-8", "replace") if body else raw
             if len(raw) > MAX_QUERY_LENGTH:
                 return self._ignore("oversized request")
+            if self._queued >= MAX_QUEUED_PUSHES:
+                # A burst no phone sends: drop rather than queue without end.
+                return self._ignore("too many pushes waiting")
             params = parse_query(raw)
             event = params.get("event", "")
             if event not in EVENTS:
@@ -190,7 +206,17 @@ class PushReceiver:
                     self._entry.title,
                 )
                 return self._ignore("MAC of another phone")
+            if mac and not self._entry.unique_id and mac_owner(hass, self._entry, mac):
+                self._coordinator.log_once(
+                    f"foreign_mac:{mac}",
+                    "Ignoring pushes from %s on the webhook of %s: that MAC "
+                    "belongs to another configured phone",
+                    mac,
+                    self._entry.title,
+                )
+                return self._ignore("MAC of another configured phone")
             self.received += 1
+            self._queued += 1
             self._entry.async_create_background_task(
                 hass, self._process(event, params, mac), f"{DOMAIN} push {event}"
             )
@@ -207,26 +233,34 @@ class PushReceiver:
     async def _process(
         self, event: str, params: dict[str, str], mac: str | None
     ) -> None:
-        async with self._lock:
-            adopted = False
-            if mac and not self._entry.unique_id:
-                adopted = await async_adopt_mac(self._hass, self._entry, mac)
-            if event == "boot":
-                self._learn_device(params)
-            if event in ("registered", "unregistered"):
-                self._coordinator.invalidate_accounts()
-            # Pushes carry neither line nor caller name: fetch them now, so
-            # the event has both and entities update without waiting a poll.
-            snapshot = await self._coordinator.async_fetch_now()
-            lines = snapshot.lines if snapshot is not None else ()
-            self._tracker.handle_push(event, params, lines)
-            if snapshot is not None:
-                self._coordinator.async_set_updated_data(snapshot)
-            else:
-                await self._coordinator.async_request_refresh()
-            if adopted:
-                # Entities pick up their new ids (keyed by MAC) on reload.
-                self._hass.config_entries.async_schedule_reload(self._entry.entry_id)
+        try:
+            async with self._lock:
+                await self._process_in_order(event, params, mac)
+        finally:
+            self._queued -= 1
+
+    async def _process_in_order(
+        self, event: str, params: dict[str, str], mac: str | None
+    ) -> None:
+        adopted = False
+        if mac and not self._entry.unique_id:
+            adopted = await async_adopt_mac(self._hass, self._entry, mac)
+        if event == "boot":
+            self._learn_device(params)
+        if event in ("registered", "unregistered"):
+            self._coordinator.invalidate_accounts()
+        # Pushes carry neither line nor caller name: fetch them now, so
+        # the event has both and entities update without waiting a poll.
+        snapshot = await self._coordinator.async_fetch_now()
+        lines = snapshot.lines if snapshot is not None else ()
+        self._tracker.handle_push(event, params, lines)
+        if snapshot is not None:
+            self._coordinator.async_set_updated_data(snapshot)
+        else:
+            await self._coordinator.async_request_refresh()
+        if adopted:
+            # Entities pick up their new ids (keyed by MAC) on reload.
+            self._hass.config_entries.async_schedule_reload(self._entry.entry_id)
 
     def _learn_device(self, params: dict[str, str]) -> None:
         model = params.get("model", "")[:64]

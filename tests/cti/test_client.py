@@ -381,3 +381,48 @@ async def test_https(profile: PhoneProfile, socket_enabled: None) -> None:
             await asyncio.sleep(0.05)
         finally:
             loop.set_exception_handler(handler)
+
+
+async def test_concurrent_requests_cost_one_attempt(
+    phone: SimulatedPhone, session: aiohttp.ClientSession
+) -> None:
+    """Until the passcode is proven, requests go one at a time."""
+    client = make_client(phone, session, passcode="wrong")
+    results = await asyncio.gather(
+        client.phone_status(), client.line_status(), return_exceptions=True
+    )
+    assert all(isinstance(r, GrandstreamAuthenticationError) for r in results)
+    assert phone.failures == 1
+    assert len(phone.requests) == 1
+
+
+async def test_proven_passcode_allows_concurrency(
+    client: GrandstreamClient, phone: SimulatedPhone
+) -> None:
+    """Once accepted, status and lines may be fetched together."""
+    phone.set_fault(Fault(kind="latency", delay=0.2))
+    await client.phone_status()
+    started = asyncio.get_running_loop().time()
+    await asyncio.gather(client.phone_status(), client.line_status())
+    assert asyncio.get_running_loop().time() - started < 0.35
+    phone.set_fault(None)
+
+
+async def test_login_countdown_is_an_auth_failure(
+    client: GrandstreamClient, phone: SimulatedPhone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Firmware that answers "wrong4" counts down to a lockout: never retry."""
+    original = phone._envelope
+
+    def countdown(outcome: str, body: object, **kwargs: object) -> object:
+        if body == "unauthorized":
+            body = "wrong4"
+        return original(outcome, body, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(phone, "_envelope", countdown)
+    phone.profile.passcode = "changed"
+    with pytest.raises(GrandstreamAuthenticationError):
+        await client.phone_status()
+    with pytest.raises(GrandstreamAuthenticationError):
+        await client.phone_status()
+    assert phone.failures == 1

@@ -15,7 +15,12 @@ import socket
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
+from homeassistant.config_entries import (
+    SOURCE_DHCP,
+    SOURCE_IGNORE,
+    SOURCE_REAUTH,
+    SOURCE_USER,
+)
 from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
@@ -742,6 +747,15 @@ async def test_reauth_flow(
     assert passcodes_sent(phone) == ["wrong-guess"]
     assert mock_config_entry.data[CONF_PASSCODE] == PASSCODE
 
+    # The same wrong guess again is refused without asking the phone.
+    phone.clear_logs()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSCODE: "wrong-guess"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert phone.requests == []
+    assert phone.failures == 1
+
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_PASSCODE: "N3w-passcode"}
     )
@@ -997,3 +1011,29 @@ async def test_options_before_first_load(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "no_webhook"}
     assert result["description_placeholders"] == {"urls": ""}
+
+
+async def test_reconfigure_with_a_rejected_passcode(
+    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
+) -> None:
+    """The stored passcode is rejected: reconfigure hands over to reauth, once."""
+    mock_config_entry.add_to_hass(hass)
+    phone.profile.passcode = "changed-on-the-phone"
+    flow_id = await start_reconfigure(hass, mock_config_entry)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, connection(phone.address)
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_required"
+    assert phone.failures == 1
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+    # While reauth is pending, reconfigure does not even open.
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_required"
+    assert phone.failures == 1

@@ -337,10 +337,10 @@ async def test_dial_falls_back_to_keys(
     assert phone.line(1).remote_number == "00493012345" + "67"
 
     phone.remote_hangup(1)
-    response = await act(hass, "dial", [device], number="*21#", account=1)
+    response = await act(hass, "dial", [device], number="*21#")
     assert response == {device: {"line": 1, "method": "keys"}}
     assert commands(phone)[2:] == [
-        make_call_request("*21#", account="0"),
+        make_call_request("*21#"),
         keys_request("STAR:2:1:POUND:SEND"),
     ]
 
@@ -348,6 +348,24 @@ async def test_dial_falls_back_to_keys(
     assert len(logged) == 1
     assert "Front desk" in logged[0].getMessage()
     assert "Click-To-Dial Feature" in logged[0].getMessage()
+
+
+@pytest.mark.parametrize("in_call", [False, True], ids=["account", "in_call"])
+async def test_dial_no_key_fallback(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, in_call: bool
+) -> None:
+    """No typing when an account was asked for or a call is up (digits = DTMF)."""
+    phone.profile.click_to_dial = False
+    data: dict[str, object] = {"number": "200"}
+    if in_call:
+        phone.incoming_call("5551234")
+        phone.answer()
+    else:
+        data["account"] = 1
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "dial", [device], **data)
+    assert_translated(err.value, "invalid_request")
+    assert [r.function for r in phone.requests if r.function == "api-send_key"] == []
 
 
 async def test_dial_pause_cannot_be_typed(

@@ -108,6 +108,8 @@ class GrandstreamClient:
         # Set once the phone rejects the passcode: it is never sent again,
         # because five failures lock the phone's account.
         self._passcode_rejected = False
+        self._passcode_accepted = False
+        self._probe_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         """Describe the client without its passcode."""
@@ -163,6 +165,7 @@ class GrandstreamClient:
         account: int | None = None,
         *,
         international_prefix: str = "00",
+        allow_keys: bool = True,
     ) -> DialMethod:
         """Dial by click-to-dial, or by key presses where the phone refuses it.
 
@@ -176,6 +179,8 @@ class GrandstreamClient:
             try:
                 await self.make_call(cleaned, account)
             except GrandstreamInvalidRequestError:
+                if not allow_keys:
+                    raise
                 keys = number_to_keys(
                     cleaned, international_prefix=international_prefix
                 )
@@ -273,7 +278,22 @@ class GrandstreamClient:
     async def _request(
         self, function: str, params: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
-        """Send one CTI request and return its success envelope."""
+        """Send one CTI request and return its success envelope.
+
+        Until the phone has accepted this passcode once, requests go out one
+        at a time: two concurrent requests with a wrong passcode would cost
+        two of the phone's five attempts.
+        """
+        if self._passcode_accepted:
+            return await self._send(function, params)
+        async with self._probe_lock:
+            envelope = await self._send(function, params)
+        self._passcode_accepted = True
+        return envelope
+
+    async def _send(
+        self, function: str, params: Mapping[str, str] | None
+    ) -> dict[str, Any]:
         if self._passcode_rejected:
             raise GrandstreamAuthenticationError(
                 "The phone rejected this passcode before; not sending it again"
@@ -349,6 +369,9 @@ class GrandstreamClient:
         if outcome == "success" and reason != "unauthorized":
             return envelope
         if reason == "unauthorized":
+            raise GrandstreamAuthenticationError("The phone rejected the passcode")
+        if reason.startswith("wrong"):
+            # The login countdown ("wrong4", "wrong3", ...) some firmware use.
             raise GrandstreamAuthenticationError("The phone rejected the passcode")
         if reason.startswith("locked"):
             raise GrandstreamLockedError(
