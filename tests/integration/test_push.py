@@ -7,6 +7,7 @@ its pushes exactly as a phone does: a raw GET without percent-encoding.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from unittest.mock import patch
 
@@ -678,3 +679,33 @@ async def test_registration_push_refreshes_accounts(
     assert hass.states.get("binary_sensor.front_desk_account_1_registered").state == (
         "off"
     )
+
+
+async def test_push_burst_is_bounded(
+    hass: HomeAssistant, push_integration: MockConfigEntry, ha_url: str
+) -> None:
+    """Pushes beyond the queue bound are dropped (200 to the sender), not queued."""
+    release = asyncio.Event()
+    coordinator = push_integration.runtime_data.coordinator
+    original = coordinator.async_fetch_now
+
+    async def slow_fetch() -> Any:
+        await release.wait()
+        return await original()
+
+    url = f"{webhook_url(ha_url, push_integration)}?event=offhook&mac=000b82123456"
+    with (
+        patch("custom_components.grandstream.push.MAX_QUEUED_PUSHES", 2),
+        patch.object(coordinator, "async_fetch_now", slow_fetch),
+    ):
+        statuses = [await send(url) for _ in range(5)]
+        receiver = push_integration.runtime_data.push
+        assert statuses == [200] * 5
+        assert receiver.received == 2
+        assert receiver.ignored == 3
+        release.set()
+        await hass.async_block_till_done(wait_background_tasks=True)
+    # Once drained, pushes are taken again.
+    assert await send(url) == 200
+    assert receiver.received == 3
+    await hass.async_block_till_done(wait_background_tasks=True)
