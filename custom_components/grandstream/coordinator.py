@@ -154,7 +154,8 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         if self.update_interval == interval:
             return
         self.update_interval = interval
-        if self._listeners:
+        # Not after a failure: polling may have stopped on purpose (reauth).
+        if self._listeners and self.last_update_success:
             # The next poll was scheduled with the old interval: move it.
             self._schedule_refresh()
 
