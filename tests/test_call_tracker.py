@@ -627,5 +627,70 @@ def test_same_caller_rings_again_while_the_phone_is_unreadable(rec: Recorder) ->
     rec.push("missed")
     rec.clock.now += 2
     # The fetch after the push failed: no line status at all.
-    rec.tracker.handle_push("incoming", push("incoming"), ())
+    rec.tracker.handle_push("incoming", push("incoming", call_id="8"), ())
     assert rec.types == ["incoming", "missed", "incoming"]
+
+
+def test_poll_only_same_number_rings_again(rec: Recorder) -> None:
+    """Polling alone: a missed call, then the same caller again 3 s later."""
+    rec.poll(status(1, S.RINGING, NUMBER))
+    rec.poll()
+    rec.clock.now += 3
+    rec.poll(status(1, S.RINGING, NUMBER))
+    rec.poll(status(1, S.CONNECTED, NUMBER))
+    rec.poll()
+    assert [(e.type.value, e.direction) for e in rec.events] == [
+        ("incoming", "incoming"),
+        ("missed", "incoming"),
+        ("incoming", "incoming"),
+        ("answered", "incoming"),
+        ("ended", "incoming"),
+    ]
+
+
+def test_two_anonymous_callers_are_two_calls(rec: Recorder) -> None:
+    """Numbers without digits never merge calls by themselves."""
+    rec.push("incoming", status(1, S.RINGING, "anonymous"), number="", call_id="7")
+    rec.push("established", status(1, S.CONNECTED, "anonymous"), number="", call_id="7")
+    rec.push(
+        "incoming",
+        status(1, S.CONNECTED, "anonymous"),
+        status(2, S.RINGING, "anonymous"),
+        number="",
+        call_id="8",
+    )
+    rec.push("terminated", status(1, S.CONNECTED, "anonymous"), number="", call_id="8")
+    assert [(e.type.value, e.line) for e in rec.events] == [
+        ("incoming", 1),
+        ("answered", 1),
+        ("incoming", 2),
+        ("missed", 2),
+    ]
+
+
+def test_number_changes_when_a_queue_connects(rec: Recorder) -> None:
+    """Rang from a queue number, connected to a person: still one call."""
+    rec.poll(status(1, S.RINGING, "5000"))
+    rec.poll(status(1, S.CONNECTED, NUMBER))
+    rec.poll()
+    assert rec.types == ["incoming", "answered", "ended"]
+    assert rec.events[-1].remote_number == NUMBER
+
+
+def test_other_call_id_is_another_call(rec: Recorder) -> None:
+    """A late push of an old call id does not end the new call of that number."""
+    rec.push("incoming", status(1, S.RINGING, NUMBER), call_id="7")
+    rec.poll(status(1, S.RINGING, NUMBER))
+    rec.poll()
+    rec.clock.now += 3
+    rec.push("incoming", status(1, S.RINGING, NUMBER), call_id="8")
+    rec.push("missed", status(1, S.RINGING, NUMBER), call_id="7")
+    assert rec.types == ["incoming", "missed", "incoming"]
+
+
+def test_call_in_unknown_state_at_first_look_is_adopted(rec: Recorder) -> None:
+    """A call already up in a state we do not know is not replayed later."""
+    rec.poll(status(1, S.UNKNOWN, NUMBER))
+    rec.poll(status(1, S.CONNECTED, NUMBER))
+    rec.poll()
+    assert rec.types == ["ended"]

@@ -173,10 +173,11 @@ async def dial(
             except GrandstreamError:
                 before = {ls.line: ls.state for ls in coordinator.data.lines}
             # Typing the number is no substitute when an account was asked
-            # for (the keys use the default one) or a call is up (the digits
-            # would go to the other party as tones).
+            # for (the keys use the default one) or a call is up or ringing
+            # (the digits would go out as tones, SEND may answer).
             allow_keys = account is None and not any(
-                state in _CALL_STATES for state in before.values()
+                state in _CALL_STATES or state is LineState.RINGING
+                for state in before.values()
             )
             method = await client.dial(number, account, allow_keys=allow_keys)
             try:

@@ -209,6 +209,9 @@ class CallTracker:
         call_id = params.get("call_id") or None
         account = params.get("account") or None
         call = self._find(number=number, call_id=call_id)
+        if call is None and call_id:
+            # A late push about a call that is over already: the id says so.
+            call = self._find(call_id=call_id, open_only=False)
         if (
             call is None
             # A start push matches a closed call only when the line status
@@ -294,17 +297,22 @@ class CallTracker:
             # A state we do not know (conference, transfer, ...) says nothing
             # about the call's end: keep it open and wait for a known state.
             return
-        if state is not LineState.IDLE and (
-            other := self._find(line=now.line, open_only=True)
+        other = self._find(line=now.line, open_only=True)
+        if (
+            other is not None
+            and other.remote_number
+            and now.remote_number
+            and not _same_number(other.remote_number, now.remote_number)
         ):
-            if (
-                now.remote_number
-                and not _same_number(other.remote_number, now.remote_number)
-                and other.remote_number
-            ):
-                # Another caller on this line since the last poll: the call we
+            if state in (LineState.RINGING, LineState.CALLING):
+                # Another call on this line since the last poll: the call we
                 # knew ended in between.
                 self._close(other, self._end_kind(other), Source.POLL)
+            else:
+                # The same call shows another number (a queue or pickup
+                # group that connected us to a person).
+                other.remote_number = now.remote_number
+
         call = self._find(line=now.line, number=now.remote_number, open_only=True)
         if call is not None:
             # What polling knows better than pushes: line, name, account.
@@ -328,6 +336,10 @@ class CallTracker:
                 self._close(call, CallEventType.ENDED, Source.POLL)
             return
         if call is None:
+            if before is not None and before.state is LineState.UNKNOWN:
+                # Already up in a state we did not know: adopt, do not replay.
+                self._adopt(now)
+                return
             if self._recently_closed(now):
                 return
             if state is LineState.DIALING:
@@ -356,19 +368,21 @@ class CallTracker:
 
     def _enrich(self, call: _Call, lines: Sequence[LineStatus]) -> None:
         """Fill in line, name and account from a line status, by number."""
-        busy = [status for status in lines if status.state in _CALL_STATES]
+        # Lines other open calls own are not this call's.
+        owned = {c.line for c in self._calls if c is not call and c.closed_at is None}
+        busy = [
+            status
+            for status in lines
+            if status.state in _CALL_STATES and status.line not in owned
+        ]
         match = next(
             (s for s in busy if _same_number(s.remote_number, call.remote_number)),
             None,
         )
         if match is None and not _digits(call.remote_number):
-            # No number to compare (anonymous caller): the only line with a
-            # call that no other open call owns.
-            owned = {
-                c.line for c in self._calls if c is not call and c.closed_at is None
-            }
-            free = [status for status in busy if status.line not in owned]
-            match = free[0] if len(free) == 1 else None
+            # No number to compare (anonymous caller): the only free line
+            # with a call.
+            match = busy[0] if len(busy) == 1 else None
         if match is not None:
             call.line = match.line
             call.remote_name = match.remote_name or call.remote_name
@@ -390,6 +404,13 @@ class CallTracker:
         return any(
             call.closed_at is not None
             and now - call.closed_at < _CLOSED_MEMORY
+            # Closed by a push: a poll sent before it may still show the
+            # call. A call polling saw end is over; a new ring is a new call.
+            and Source.PUSH
+            in (
+                call.fired.get(CallEventType.MISSED),
+                call.fired.get(CallEventType.ENDED),
+            )
             and call.line in (None, status.line)
             and _same_number(call.remote_number, status.remote_number)
             for call in self._calls
@@ -410,6 +431,8 @@ class CallTracker:
             for call in candidates:
                 if call.call_id == call_id:
                     return call
+            # Another call id is another call, whatever its number.
+            candidates = [c for c in candidates if c.call_id in (None, call_id)]
         if line is not None:
             # Same line and a compatible number (a different caller on the
             # same line is a different call).
@@ -425,7 +448,9 @@ class CallTracker:
             ]
             if on_line:
                 return on_line[-1]
-        if number:
+        if _digits(number):
+            # Numbers without digits ("anonymous") identify nobody by
+            # themselves; only together with the line above.
             for call in reversed(candidates):
                 if _same_number(call.remote_number, number) and (
                     line is None or call.line in (None, line)

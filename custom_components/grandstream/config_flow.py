@@ -85,6 +85,8 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         self._discovered_host: str | None = None
         # Hashes of (host, passcode) the phone rejected in this flow.
         self._rejected_attempts: set[str] = set()
+        # Reconfigure: the stored passcode is known to be rejected.
+        self._needs_passcode = False
 
     async def _async_check_phone(
         self, data: Mapping[str, Any]
@@ -246,12 +248,16 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the address or the connection security of the phone."""
+        """Change the address or the connection security of the phone.
+
+        The stored passcode is used to check the phone, unless it is known to
+        be rejected (a reauthentication is pending, or the phone just said
+        so): then the form asks for the passcode too, since sending a
+        rejected one again would bring the phone closer to locking.
+        """
         entry = self._get_reconfigure_entry()
         if any(entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})):
-            # The stored passcode is known to be rejected: sending it again
-            # would bring the phone closer to locking.
-            return self.async_abort(reason="reauth_required")
+            self._needs_passcode = True
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -261,17 +267,22 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             else:
                 data = {**entry.data, **user_input, CONF_HOST: host}
                 errors, mac = await self._async_check_phone(data)
-                if errors.get("base") in ("invalid_auth", "locked_out"):
-                    # Only re-authentication may try another passcode. It
-                    # cannot start while this flow runs: start it right after.
-                    self.hass.loop.call_soon(entry.async_start_reauth, self.hass)
-                    return self.async_abort(reason="reauth_required")
+                if errors.get("base") == "invalid_auth":
+                    self._needs_passcode = True
                 if not errors:
                     return await self._async_finish_reconfigure(data, mac)
+        fields = dict(CONNECTION_FIELDS)
+        if self._needs_passcode:
+            fields[vol.Required(CONF_PASSCODE)] = PASSCODE_SELECTOR
+        suggested = {
+            k: v
+            for k, v in (user_input or dict(entry.data)).items()
+            if k != CONF_PASSCODE
+        }
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(CONNECTION_FIELDS), user_input or dict(entry.data)
+                vol.Schema(fields), suggested
             ),
             errors=errors,
         )
@@ -289,6 +300,9 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 # Learnt the MAC: device and entities move to MAC-based ids.
                 await async_adopt_mac(self.hass, entry, mac)
+        for flow in entry.async_get_active_flows(self.hass, {SOURCE_REAUTH}):
+            # The new passcode given here settles the pending reauth.
+            self.hass.config_entries.flow.async_abort(flow["flow_id"])
         return self.async_update_reload_and_abort(entry, data=data)
 
 

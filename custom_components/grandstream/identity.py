@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import SOURCE_IGNORE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
@@ -72,6 +73,10 @@ async def async_adopt_mac(
         return None
 
     await er.async_migrate_entries(hass, entry.entry_id, move)
+    for ignored in hass.config_entries.async_entries(DOMAIN):
+        if ignored.source == SOURCE_IGNORE and ignored.unique_id == mac:
+            # The user once ignored this phone's discovery; it is set up now.
+            await hass.config_entries.async_remove(ignored.entry_id)
     hass.config_entries.async_update_entry(entry, unique_id=mac)
     LOGGER.info("Learnt the MAC address of %s: %s", entry.title, mac)
     return True

@@ -15,12 +15,7 @@ import socket
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import (
-    SOURCE_DHCP,
-    SOURCE_IGNORE,
-    SOURCE_REAUTH,
-    SOURCE_USER,
-)
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
@@ -1014,9 +1009,12 @@ async def test_options_before_first_load(hass: HomeAssistant) -> None:
 
 
 async def test_reconfigure_with_a_rejected_passcode(
-    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    mock_config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
 ) -> None:
-    """The stored passcode is rejected: reconfigure hands over to reauth, once."""
+    """The stored passcode is rejected: the form asks for it, never resends it."""
     mock_config_entry.add_to_hass(hass)
     phone.profile.passcode = "changed-on-the-phone"
     flow_id = await start_reconfigure(hass, mock_config_entry)
@@ -1024,16 +1022,39 @@ async def test_reconfigure_with_a_rejected_passcode(
     result = await hass.config_entries.flow.async_configure(
         flow_id, connection(phone.address)
     )
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_required"
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert CONF_PASSCODE in form_fields(result)
     assert phone.failures == 1
-    await hass.async_block_till_done()
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
-    # While reauth is pending, reconfigure does not even open.
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**connection(phone.address), CONF_PASSCODE: "changed-on-the-phone"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_PASSCODE] == "changed-on-the-phone"
+    assert phone.failures == 0  # the right passcode resets the phone's count
+
+
+async def test_reconfigure_while_reauth_is_pending(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    mock_config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """A pending reauth: the passcode is asked at once; success settles the reauth."""
+    mock_config_entry.add_to_hass(hass)
+    await mock_config_entry.start_reauth_flow(hass)
+    phone.profile.passcode = "N3w"
+
     result = await mock_config_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert CONF_PASSCODE in form_fields(result)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**connection(phone.address), CONF_PASSCODE: "N3w"}
+    )
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_required"
-    assert phone.failures == 1
+    assert result["reason"] == "reconfigure_successful"
+    assert passcodes_sent(phone) == ["N3w"]
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []

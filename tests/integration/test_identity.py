@@ -86,8 +86,13 @@ async def test_adopt_when_a_router_lists_the_mac(hass: HomeAssistant) -> None:
     assert entry.unique_id == MAC
 
 
-async def test_adopt_refused_on_identifier_collision(hass: HomeAssistant) -> None:
-    """A leftover device already has the MAC identifier: nothing changes."""
+async def test_adopt_on_identifier_collision(hass: HomeAssistant) -> None:
+    """A leftover device of another entry has the MAC identifier.
+
+    Older Home Assistant refuses the duplicate identifier: then nothing may
+    change. Newer versions allow it across config entries: then everything
+    moves. Never a half-moved phone.
+    """
     other_entry = MockConfigEntry(domain="other")
     other_entry.add_to_hass(hass)
     dr.async_get(hass).async_get_or_create(
@@ -99,10 +104,11 @@ async def test_adopt_refused_on_identifier_collision(hass: HomeAssistant) -> Non
         "sensor", DOMAIN, f"{entry.entry_id}_line_1", config_entry=entry
     )
 
-    assert not await async_adopt_mac(hass, entry, MAC)
+    adopted = await async_adopt_mac(hass, entry, MAC)
 
-    assert entry.unique_id is None
+    key = MAC if adopted else entry.entry_id
+    assert entry.unique_id == (MAC if adopted else None)
     assert (
         er.async_get(hass).async_get(entity.entity_id).unique_id  # type: ignore[union-attr]
-        == f"{entry.entry_id}_line_1"
+        == f"{key}_line_1"
     )

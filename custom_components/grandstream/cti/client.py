@@ -285,7 +285,13 @@ class GrandstreamClient:
         two of the phone's five attempts.
         """
         if self._passcode_accepted:
-            return await self._send(function, params)
+            try:
+                return await self._send(function, params)
+            except GrandstreamConnectionError:
+                # Back from an outage (a reboot, a new password set meanwhile):
+                # prove the passcode again before sending requests together.
+                self._passcode_accepted = False
+                raise
         async with self._probe_lock:
             envelope = await self._send(function, params)
         self._passcode_accepted = True
