@@ -29,7 +29,6 @@ class HomeAssistantClient:
         self.base_url = base_url.rstrip("/")
         self.client_id = self.base_url + "/"
         self.access_token: str | None = None
-        self.refresh_token: str | None = None
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -150,7 +149,6 @@ class HomeAssistantClient:
             auth=False,
         )
         self.access_token = tokens["access_token"]
-        self.refresh_token = tokens.get("refresh_token")
 
     async def wait_running(self, within: float = 120.0) -> None:
         """Wait until Home Assistant reports it has started completely."""

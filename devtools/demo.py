@@ -105,6 +105,12 @@ def prepare_config_dir(
                 path.unlink()
     target = config_dir / "configuration.yaml"
     if target.resolve() != configuration.resolve():
+        if target.exists() and target.read_bytes() != configuration.read_bytes():
+            # Never overwrite (and later clean up the phones of) a real
+            # Home Assistant configuration given by mistake.
+            raise RuntimeError(
+                f"{target} is not the demo's configuration; use an empty --config"
+            )
         shutil.copyfile(configuration, target)
     _link(
         config_dir / "custom_components" / DOMAIN, REPO / "custom_components" / DOMAIN

@@ -25,27 +25,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def free_port_run(count: int) -> int:
-    """The first of ``count`` consecutive free ports on 127.0.0.1."""
-    for _ in range(50):
-        base = free_port()
-        if base + count > 65535:
-            continue
-        socks: list[socket.socket] = []
-        try:
-            for offset in range(count):
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                socks.append(sock)
-                sock.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-        return base
-    raise OSError("no run of consecutive free ports found")
-
-
 def port_in_use(port: int) -> bool:
     """Whether something listens on 127.0.0.1:``port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -94,11 +73,6 @@ class ChildProcess:
             stderr=subprocess.STDOUT if stdout is not None else None,
             start_new_session=True,
         )
-
-    @property
-    def running(self) -> bool:
-        """Whether the process is still alive."""
-        return self.proc is not None and self.proc.poll() is None
 
     def check_alive(self) -> None:
         """Raise with the log's tail when the process ended."""

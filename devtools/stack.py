@@ -21,7 +21,6 @@ from .client import HomeAssistantClient
 from .processes import (
     ChildProcess,
     free_port,
-    free_port_run,
     hass_process,
     simulator_process,
     wait_http,
@@ -76,7 +75,7 @@ def running_stack(
     logs = log_dir or config_dir / "logs"
     demo.prepare_config_dir(config_dir)
     ha_port = free_port()
-    sim_port = free_port_run(1)
+    sim_port = free_port()
     base_url = f"http://127.0.0.1:{ha_port}"
     sim_url = f"http://127.0.0.1:{sim_port}"
     sim = simulator_process(

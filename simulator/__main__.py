@@ -22,7 +22,6 @@ from typing import Any
 import urllib.error
 import urllib.request
 
-from .fleet import PhoneFleet
 from .models import EVENTS, FAULT_KINDS
 from .profile import PhoneProfile
 
@@ -125,6 +124,8 @@ def profile_from_args(args: argparse.Namespace) -> PhoneProfile:
 
 async def serve(args: argparse.Namespace) -> None:
     """Run the phones until SIGINT/SIGTERM."""
+    from .fleet import PhoneFleet  # noqa: PLC0415 - aiohttp only to serve
+
     fleet = PhoneFleet(args.phones, profile_from_args(args))
     await fleet.start(args.host, args.port)
     for index, phone in enumerate(fleet, start=1):
@@ -178,8 +179,12 @@ def ctl_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
 
 def run_ctl(argv: Sequence[str]) -> int:
     """Execute one control command and print the JSON answer."""
-    args = build_ctl_parser().parse_args(argv)
-    method, path, body = ctl_request(args)
+    parser = build_ctl_parser()
+    args = parser.parse_args(argv)
+    try:
+        method, path, body = ctl_request(args)
+    except ValueError as err:
+        parser.error(str(err))
     data = None if body is None else json.dumps(body).encode()
     if not args.url.startswith(("http://", "https://")):
         print(f"--url must be http(s)://..., got {args.url}", file=sys.stderr)

@@ -79,7 +79,8 @@ class LoggedRequest:
     method: str
     path: str
     function: str
-    params: dict[str, str]
+    # Left out of repr: it holds the passcode as the phone received it.
+    params: dict[str, str] = field(repr=False)
     remote: str | None
 
 
@@ -118,4 +119,3 @@ class SimEvent:
     name: str
     line: int | None = None
     call_id: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)

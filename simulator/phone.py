@@ -151,7 +151,8 @@ class SimulatedPhone:
         self._push_queue: asyncio.Queue[tuple[float, str, str]] = asyncio.Queue()
         self._push_worker: asyncio.Task[None] | None = None
         self._reboot_task: asyncio.Task[None] | None = None
-        self._failed_timers: set[asyncio.TimerHandle] = set()
+        # Per line: the timer that clears a failed call (one at a time).
+        self._failed_timers: dict[int, asyncio.TimerHandle] = {}
         self._online_event = asyncio.Event()
         self._down_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -719,12 +720,14 @@ class SimulatedPhone:
         line.state = "failed"
         self._emit("terminated", line)
         call_id = line.call_id
-        handle = asyncio.get_running_loop().call_later(
+        if (old := self._failed_timers.pop(line.number, None)) is not None:
+            old.cancel()
+        self._failed_timers[line.number] = asyncio.get_running_loop().call_later(
             self.profile.failed_duration, self._clear_failed, line.number, call_id
         )
-        self._failed_timers.add(handle)
 
     def _clear_failed(self, number: int, call_id: int | None) -> None:
+        self._failed_timers.pop(number, None)
         line = self._line_or_none(number)
         if line is not None and line.state == "failed" and line.call_id == call_id:
             self._end(line, None)
@@ -829,7 +832,7 @@ class SimulatedPhone:
             raise SimulatorError("the phone is offline (rebooting or stopped)")
 
     def _cancel_failed_timers(self) -> None:
-        for handle in self._failed_timers:
+        for handle in self._failed_timers.values():
             handle.cancel()
         self._failed_timers.clear()
 

@@ -44,7 +44,8 @@ class PhoneProfile:
     language: str = "en"
     lines: int = 4
     accounts: list[SimAccount] = field(default_factory=_default_accounts)
-    passcode: str = "admin"
+    # Left out of repr: profiles end up in test output and debug logs.
+    passcode: str = field(default="admin", repr=False)
     https: bool = False
     # Response formatting quirks (doc section 2).
     compact_json: bool = True
@@ -179,4 +180,7 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
         and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     ):
         return dict(value)
-    raise ValueError(f"profile field {name!r} expects {kind}, got {value!r}")
+    # The type, not the value: the value may be a passcode.
+    raise ValueError(
+        f"profile field {name!r} expects {kind}, got {type(value).__name__}"
+    )

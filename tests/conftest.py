@@ -32,6 +32,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
+from devtools.processes import free_port
 from simulator import PhoneProfile, SimulatedPhone
 
 # Captured before the test plugin's autouse ``disable_http_server`` patches them.
@@ -177,15 +178,6 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 # (appended for the push / call-event tests)
 
 PHONE_MAC = "00:0b:82:12:34:56"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

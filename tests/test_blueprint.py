@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.components.blueprint.models import Blueprint, BlueprintInputs
 from homeassistant.components.blueprint.schemas import BLUEPRINT_SCHEMA
 from homeassistant.util.yaml import load_yaml_dict
+from homeassistant.util.yaml.objects import Input
 import yaml
 
 from custom_components.grandstream.call_tracker import CallEventType
@@ -92,7 +93,7 @@ def test_inputs_substitute() -> None:
     config = inputs.async_substitute()
     assert config["variables"]["desk_phone"] == "desk123"
     assert {t["event_data"]["device_id"] for t in config["triggers"]} == {"desk123"}
-    assert "!input" not in repr(config)
+    assert not any(isinstance(node, Input) for node in walk(config))
     timeouts = [
         n["timeout"] for n in walk(config) if isinstance(n, dict) and "timeout" in n
     ]

@@ -14,9 +14,12 @@ from custom_components.grandstream.call_tracker import (
     CallTracker,
     PushHealth,
     Source,
-    _same_number,
 )
-from custom_components.grandstream.cti import LineState as S, LineStatus
+from custom_components.grandstream.cti import (
+    LineState as S,
+    LineStatus,
+    same_number as _same_number,
+)
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -688,8 +691,19 @@ def test_other_call_id_is_another_call(rec: Recorder) -> None:
     assert rec.types == ["incoming", "missed", "incoming"]
 
 
-def test_call_in_unknown_state_at_first_look_is_adopted(rec: Recorder) -> None:
+def test_call_in_unknown_state_at_first_look_is_adopted() -> None:
     """A call already up in a state we do not know is not replayed later."""
+    tracker = CallTracker(clock=Clock())
+    events: list[CallEvent] = []
+    tracker.add_listener(events.append)
+    tracker.handle_lines(lines(status(1, S.UNKNOWN, NUMBER)))
+    tracker.handle_lines(lines(status(1, S.CONNECTED, NUMBER)))
+    tracker.handle_lines(lines())
+    assert [e.type.value for e in events] == ["ended"]
+
+
+def test_call_in_unknown_state_at_a_later_look_is_adopted(rec: Recorder) -> None:
+    """Seen first in an unknown state after the first look: adopted too."""
     rec.poll(status(1, S.UNKNOWN, NUMBER))
     rec.poll(status(1, S.CONNECTED, NUMBER))
     rec.poll()

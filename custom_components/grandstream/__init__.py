@@ -31,9 +31,9 @@ from .coordinator import (
     GrandstreamConfigEntry,
     GrandstreamCoordinator,
     GrandstreamRuntimeData,
+    phone_device,
 )
 from .cti import GrandstreamClient
-from .entity import phone_device
 from .push import ISSUE_PUSH_NOT_SEEN, PushReceiver, async_update_push_issue
 from .services import async_setup_services
 

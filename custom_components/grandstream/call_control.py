@@ -10,7 +10,6 @@ press that line's key, all while holding the phone so nothing interleaves.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-import re
 from typing import TypedDict
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -18,7 +17,14 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .const import DOMAIN, SIGNAL_RESET_MISSED
 from .coordinator import GrandstreamCoordinator
-from .cti import DialMethod, GrandstreamClient, GrandstreamError, LineState, LineStatus
+from .cti import (
+    DialMethod,
+    GrandstreamClient,
+    GrandstreamError,
+    LineState,
+    LineStatus,
+    same_number,
+)
 
 _CALL_STATES = {
     LineState.DIALING,
@@ -202,19 +208,13 @@ async def dial(
     return DialResult(line=_started_line(matching, fresh), method=method.value)
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
 def _candidates(
     number: str, before: dict[int, LineState], lines: Sequence[LineStatus]
 ) -> tuple[list[LineStatus], list[LineStatus]]:
     """Lines with a call to ``number``, and lines with a call that were idle."""
-    wanted = _digits(number)
     busy = [ls for ls in lines if ls.state in _CALL_STATES | {LineState.FAILED}]
-    # A leading + may show as 00 or without prefix; compare the tails.
-    tail = wanted[-6:]
-    matching = [ls for ls in busy if tail and _digits(ls.remote_number).endswith(tail)]
+    # A leading + may show as 00 or without prefix: same_number compares tails.
+    matching = [ls for ls in busy if same_number(ls.remote_number, number)]
     fresh = [ls for ls in busy if before.get(ls.line) in (None, LineState.IDLE)]
     return matching, fresh
 

@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-import re
 import time
 from typing import Any
 
-from .cti import LineState, LineStatus
+from .cti import LineState, LineStatus, digits, same_number
 
 
 class CallEventType(StrEnum):
@@ -90,7 +89,8 @@ class _Call:
     hold_source: Source | None = None
     hold_changed_at: float | None = None
     closed_at: float | None = None
-    # When each event was fired and by whom, for dedup and push health.
+    # Which events this call fired and which source saw each first, for
+    # dedup and push health.
     fired: dict[str, Source] = field(default_factory=dict)
 
 
@@ -119,23 +119,6 @@ _MAX_CLOSED_CALLS = 16
 # A push arriving this long after the poll that saw the same change still
 # proves push works; phones send pushes about a second after the event.
 PUSH_GRACE = 5.0
-
-
-def _digits(number: str | None) -> str:
-    return re.sub(r"\D", "", number or "")
-
-
-def _same_number(a: str | None, b: str | None) -> bool:
-    """Numbers match when their digits match, or one ends with the other's tail."""
-    if a and b and a.strip() == b.strip():
-        return True  # also "anonymous" and other numbers without digits
-    da, db = _digits(a), _digits(b)
-    if not da or not db:
-        return False
-    if da == db:
-        return True
-    tail = min(len(da), len(db), 7)
-    return tail >= 4 and da[-tail:] == db[-tail:]
 
 
 class CallTracker:
@@ -208,31 +191,7 @@ class CallTracker:
         number = params.get("remote", "")
         call_id = params.get("call_id") or None
         account = params.get("account") or None
-        call = self._find(number=number, call_id=call_id)
-        if call is None and call_id:
-            # A late push about a call that is over already: the id says so.
-            call = self._find(call_id=call_id, open_only=False)
-        if (
-            call is None
-            # A start push matches a closed call only when the line status
-            # fetched with it was read and shows no such call (a late push);
-            # without it, it may be the same caller ringing again.
-            and (event not in ("incoming", "outgoing") or lines)
-            and not any(
-                status.state in _CALL_STATES
-                and _same_number(status.remote_number, number)
-                for status in lines
-            )
-        ):
-            # The phone no longer shows the call: a late push about a call
-            # polling already saw end (still remembered for a while).
-            call = self._find(number=number, call_id=call_id, open_only=False)
-        if call is None and not _digits(number) and not call_id:
-            # Nothing to match by (anonymous caller, variables the phone
-            # could not fill): a follow-up push is about the only open call.
-            open_calls = [c for c in self._calls if c.closed_at is None]
-            if event not in ("incoming", "outgoing") and len(open_calls) == 1:
-                call = open_calls[0]
+        call = self._match_push(event, number, call_id, lines)
         if call is None:
             # A new call, or one whose start we did not see: keep what the
             # push tells.
@@ -257,6 +216,41 @@ class CallTracker:
             self._close(call, CallEventType.MISSED, Source.PUSH)
         else:  # terminated: the same rule as polling decides missed or ended
             self._close(call, self._end_kind(call), Source.PUSH)
+
+    def _match_push(
+        self,
+        event: str,
+        number: str,
+        call_id: str | None,
+        lines: Sequence[LineStatus],
+    ) -> _Call | None:
+        """The call a push is about, open or recently closed, if we know it."""
+        call = self._find(number=number, call_id=call_id)
+        if call is None and call_id:
+            # A late push about a call that is over already: the id says so.
+            call = self._find(call_id=call_id, open_only=False)
+        if (
+            call is None
+            # A start push matches a closed call only when the line status
+            # fetched with it was read and shows no such call (a late push);
+            # without it, it may be the same caller ringing again.
+            and (event not in ("incoming", "outgoing") or lines)
+            and not any(
+                status.state in _CALL_STATES
+                and same_number(status.remote_number, number)
+                for status in lines
+            )
+        ):
+            # The phone no longer shows the call: a late push about a call
+            # polling already saw end (still remembered for a while).
+            call = self._find(number=number, call_id=call_id, open_only=False)
+        if call is None and not digits(number) and not call_id:
+            # Nothing to match by (anonymous caller, variables the phone
+            # could not fill): a follow-up push is about the only open call.
+            open_calls = [c for c in self._calls if c.closed_at is None]
+            if event not in ("incoming", "outgoing") and len(open_calls) == 1:
+                call = open_calls[0]
+        return call
 
     def handle_lines(self, lines: list[LineStatus] | tuple[LineStatus, ...]) -> None:
         """Compare a fresh line status with the previous one."""
@@ -302,7 +296,7 @@ class CallTracker:
             other is not None
             and other.remote_number
             and now.remote_number
-            and not _same_number(other.remote_number, now.remote_number)
+            and not same_number(other.remote_number, now.remote_number)
         ):
             if state in (LineState.RINGING, LineState.CALLING):
                 # Another call on this line since the last poll: the call we
@@ -376,10 +370,10 @@ class CallTracker:
             if status.state in _CALL_STATES and status.line not in owned
         ]
         match = next(
-            (s for s in busy if _same_number(s.remote_number, call.remote_number)),
+            (s for s in busy if same_number(s.remote_number, call.remote_number)),
             None,
         )
-        if match is None and not _digits(call.remote_number):
+        if match is None and not digits(call.remote_number):
             # No number to compare (anonymous caller): the only free line
             # with a call.
             match = busy[0] if len(busy) == 1 else None
@@ -412,7 +406,7 @@ class CallTracker:
                 call.fired.get(CallEventType.ENDED),
             )
             and call.line in (None, status.line)
-            and _same_number(call.remote_number, status.remote_number)
+            and same_number(call.remote_number, status.remote_number)
             for call in self._calls
         )
 
@@ -443,16 +437,16 @@ class CallTracker:
                 and (
                     not number
                     or not c.remote_number
-                    or _same_number(c.remote_number, number)
+                    or same_number(c.remote_number, number)
                 )
             ]
             if on_line:
                 return on_line[-1]
-        if _digits(number):
+        if digits(number):
             # Numbers without digits ("anonymous") identify nobody by
             # themselves; only together with the line above.
             for call in reversed(candidates):
-                if _same_number(call.remote_number, number) and (
+                if same_number(call.remote_number, number) and (
                     line is None or call.line in (None, line)
                 ):
                     return call

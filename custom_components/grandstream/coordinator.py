@@ -95,6 +95,19 @@ class GrandstreamRuntimeData:
 type GrandstreamConfigEntry = ConfigEntry[GrandstreamRuntimeData]
 
 
+@callback
+def phone_device(
+    hass: HomeAssistant, entry: GrandstreamConfigEntry
+) -> dr.DeviceEntry | None:
+    """The phone's device (an entry has exactly one).
+
+    Looked up by config entry: lookups by identifier changed API across the
+    Home Assistant versions we support.
+    """
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return devices[0] if devices else None
+
+
 class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     """Fetches phone and line status together; accounts less often."""
 
@@ -137,9 +150,6 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     @callback
     def update_device_info(self) -> None:
         """Copy model and firmware learnt from the phone to its device."""
-        # Imported here: entity.py builds on this module.
-        from .entity import phone_device  # noqa: PLC0415
-
         entry = self.config_entry
         if device := phone_device(self.hass, entry):
             dr.async_get(self.hass).async_update_device(
@@ -215,11 +225,10 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
 
     def _log_unknown_states(self, snapshot: PhoneSnapshot) -> None:
         """Log each state string we do not know once, then stay quiet."""
-        raw_unknown = [
-            ("phone", snapshot.status.raw_state)
-            for _ in (0,)
-            if snapshot.status.state is PhoneState.UNKNOWN
-        ] + [
+        raw_unknown = []
+        if snapshot.status.state is PhoneState.UNKNOWN:
+            raw_unknown.append(("phone", snapshot.status.raw_state))
+        raw_unknown += [
             ("line", ls.raw_state)
             for ls in snapshot.lines
             if ls.state is LineState.UNKNOWN

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -17,19 +16,6 @@ from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator, PhoneSn
 def device_key(entry: GrandstreamConfigEntry) -> str:
     """Identity of the phone: its MAC when known, else the entry id (never an IP)."""
     return entry.unique_id or entry.entry_id
-
-
-@callback
-def phone_device(
-    hass: HomeAssistant, entry: GrandstreamConfigEntry
-) -> dr.DeviceEntry | None:
-    """The phone's device (an entry has exactly one).
-
-    Looked up by config entry: lookups by identifier changed API across the
-    Home Assistant versions we support.
-    """
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    return devices[0] if devices else None
 
 
 def device_info(entry: GrandstreamConfigEntry, base_url: str) -> DeviceInfo:

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import DOMAIN, LOGGER
-from .entity import phone_device
+from .coordinator import phone_device
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from unittest.mock import patch
 
 from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from simulator import PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import AdvanceTime, setup_entry
+from ..conftest import AdvanceTime, snapshot_one_platform
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -42,11 +38,8 @@ async def test_snapshot(
     """Every binary sensor, idle and with a call ringing in."""
     if caller is not None:
         phone.incoming_call(*caller)
-    with patch("custom_components.grandstream.PLATFORMS", [Platform.BINARY_SENSOR]):
-        await setup_entry(hass, mock_config_entry)
-
-    await snapshot_platform(
-        hass, er.async_get(hass), snapshot, mock_config_entry.entry_id
+    await snapshot_one_platform(
+        hass, mock_config_entry, snapshot, Platform.BINARY_SENSOR
     )
 
 

@@ -1026,6 +1026,8 @@ async def test_reconfigure_with_a_rejected_passcode(
     assert result["errors"] == {"base": "invalid_auth"}
     assert CONF_PASSCODE in form_fields(result)
     assert phone.failures == 1
+    assert passcodes_sent(phone) == [PASSCODE]
+    assert mock_config_entry.data[CONF_PASSCODE] == PASSCODE
 
     result = await hass.config_entries.flow.async_configure(
         flow_id, {**connection(phone.address), CONF_PASSCODE: "changed-on-the-phone"}
@@ -1033,6 +1035,7 @@ async def test_reconfigure_with_a_rejected_passcode(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert mock_config_entry.data[CONF_PASSCODE] == "changed-on-the-phone"
+    assert passcodes_sent(phone) == ["changed-on-the-phone"]
     assert phone.failures == 0  # the right passcode resets the phone's count
 
 

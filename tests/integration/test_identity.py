@@ -99,7 +99,7 @@ async def test_adopt_on_identifier_collision(hass: HomeAssistant) -> None:
         config_entry_id=other_entry.entry_id, identifiers={(DOMAIN, MAC)}
     )
     entry = _phone_entry(hass)
-    _phone_device(hass, entry)
+    device = _phone_device(hass, entry)
     entity = er.async_get(hass).async_get_or_create(
         "sensor", DOMAIN, f"{entry.entry_id}_line_1", config_entry=entry
     )
@@ -112,3 +112,4 @@ async def test_adopt_on_identifier_collision(hass: HomeAssistant) -> None:
         er.async_get(hass).async_get(entity.entity_id).unique_id  # type: ignore[union-attr]
         == f"{key}_line_1"
     )
+    assert dr.async_get(hass).async_get(device.id).identifiers == {(DOMAIN, key)}  # type: ignore[union-attr]

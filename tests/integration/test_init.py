@@ -32,6 +32,9 @@ async def test_setup_and_unload(
     assert init_integration.state is ConfigEntryState.LOADED
     device = device_by_identifier(hass, init_integration.entry_id)
     assert device is not None
+    assert dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    ) == [device]
     assert device.name == "Front desk"
     assert device.manufacturer == MANUFACTURER
     assert device.configuration_url is not None
@@ -42,7 +45,8 @@ async def test_setup_and_unload(
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
     state = hass.states.get("sensor.front_desk_phone_status")
-    assert state is None or state.state == STATE_UNAVAILABLE
+    assert state is not None
+    assert state.state == STATE_UNAVAILABLE
 
 
 async def test_device_known_by_mac(

@@ -5,21 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 import logging
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import AdvanceTime, setup_entry
+from ..conftest import AdvanceTime, setup_entry, snapshot_one_platform
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -43,12 +39,7 @@ async def test_snapshot(
     """Every sensor, idle and with a call ringing in."""
     if caller is not None:
         phone.incoming_call(*caller)
-    with patch("custom_components.grandstream.PLATFORMS", [Platform.SENSOR]):
-        await setup_entry(hass, mock_config_entry)
-
-    await snapshot_platform(
-        hass, er.async_get(hass), snapshot, mock_config_entry.entry_id
-    )
+    await snapshot_one_platform(hass, mock_config_entry, snapshot, Platform.SENSOR)
 
 
 async def test_polling_follows_the_phone(

@@ -28,10 +28,12 @@ from .errors import (
 from .keys import (
     MAX_KEYS,
     GrandstreamInvalidKeysError,
+    digits,
     normalize_key,
     normalize_number,
     number_to_keys,
     parse_keys,
+    same_number,
 )
 from .models import Account, LineState, LineStatus, PhoneState, PhoneStatus
 from .redact import redact_text, redact_url
@@ -61,10 +63,12 @@ __all__ = [
     "PhoneState",
     "PhoneStatus",
     "build_base_url",
+    "digits",
     "normalize_key",
     "normalize_number",
     "number_to_keys",
     "parse_keys",
     "redact_text",
     "redact_url",
+    "same_number",
 ]

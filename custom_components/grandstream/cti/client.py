@@ -323,27 +323,25 @@ class GrandstreamClient:
             raise GrandstreamTimeoutError(
                 f"Timeout after {self._timeout:g} s waiting for {where}"
             ) from None
-        except ClientConnectorError as err:
-            # Never connected (refused, no route, name unknown).
-            detail = redact_text(str(err) or type(err).__name__, self._passcode)
-            raise GrandstreamConnectionError(
-                f"Cannot reach {where}: {detail}"
-            ) from None
-        except (ServerDisconnectedError, ClientOSError, ClientPayloadError):
-            raise GrandstreamConnectionDroppedError(
-                f"The phone dropped the connection for {where}"
-            ) from None
+        except (ServerDisconnectedError, ClientOSError, ClientPayloadError) as err:
+            if not isinstance(err, ClientConnectorError):
+                raise GrandstreamConnectionDroppedError(
+                    f"The phone dropped the connection for {where}"
+                ) from None
+            # Never connected (refused, no route, name unknown): below.
+            raise self._unreachable(where, err) from None
         except (ClientError, OSError) as err:
-            # aiohttp errors may quote the request URL with the passcode in it.
-            detail = redact_text(str(err) or type(err).__name__, self._passcode)
-            raise GrandstreamConnectionError(
-                f"Cannot reach {where}: {detail}"
-            ) from None
+            raise self._unreachable(where, err) from None
         try:
             return self._parse(function, where, status, raw)
         except GrandstreamAuthenticationError:
             self._passcode_rejected = True
             raise
+
+    def _unreachable(self, where: str, err: BaseException) -> GrandstreamError:
+        # aiohttp errors may quote the request URL with the passcode in it.
+        detail = redact_text(str(err) or type(err).__name__, self._passcode)
+        return GrandstreamConnectionError(f"Cannot reach {where}: {detail}")
 
     def _parse(
         self, function: str, where: str, status: int, raw: bytes
@@ -374,10 +372,9 @@ class GrandstreamClient:
         reason = str(body).strip().lower() if isinstance(body, str) else ""
         if outcome == "success" and reason != "unauthorized":
             return envelope
-        if reason == "unauthorized":
-            raise GrandstreamAuthenticationError("The phone rejected the passcode")
-        if reason.startswith("wrong"):
-            # The login countdown ("wrong4", "wrong3", ...) some firmware use.
+        # "wrongN" is the login countdown ("wrong4", "wrong3", ...) of some
+        # firmware: a rejection like "unauthorized".
+        if reason == "unauthorized" or reason.startswith("wrong"):
             raise GrandstreamAuthenticationError("The phone rejected the passcode")
         if reason.startswith("locked"):
             raise GrandstreamLockedError(
