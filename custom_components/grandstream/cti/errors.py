@@ -1,15 +1,31 @@
-"""Errors raised by the CTI client.
+"""Errors raised by the phone clients (CTI and web session).
 
 One hierarchy so callers can catch as broadly or as narrowly as they need.
-No message ever carries the passcode: URLs are redacted before they are
-formatted into a message (see ``redact_url``).
+No message ever carries the passcode or a session id: URLs are redacted
+before they are formatted into a message (see ``redact_url``).
+
+    GrandstreamError
+    ├── GrandstreamConnectionError            phone unreachable
+    │   ├── GrandstreamConnectionDroppedError closed/reset after the request went out
+    │   └── GrandstreamTimeoutError
+    ├── GrandstreamResponseError              an answer we cannot use (HTTP 5xx, garbage)
+    │   ├── GrandstreamRejectedError          understood and refused ("error", false)
+    │   │   └── GrandstreamInvalidRequestError  "Invalid Request"
+    │   ├── GrandstreamForbiddenError         HTTP 403: refused before judging the passcode
+    │   ├── GrandstreamSessionExpiredError    web session: expired or ended by another login
+    │   └── GrandstreamAuthenticationError    stop using this passcode; ask the user
+    │       ├── GrandstreamNotAuthorizedError   "unauthorized" / HTTP 401 (several causes)
+    │       ├── GrandstreamWrongPasswordError   "wrongN": N attempts left
+    │       ├── GrandstreamLockedError          "locked": too many failures
+    │       └── GrandstreamAccountNotAllowedError  "user is not allow"
+    └── GrandstreamBusyError (client.py), GrandstreamInvalidKeysError (keys.py)
 """
 
 from __future__ import annotations
 
 
 class GrandstreamError(Exception):
-    """Base class for every error of the CTI client."""
+    """Base class for every error of the phone clients."""
 
 
 class GrandstreamConnectionError(GrandstreamError):
@@ -40,18 +56,62 @@ class GrandstreamInvalidRequestError(GrandstreamRejectedError):
     """
 
 
+class GrandstreamForbiddenError(GrandstreamResponseError):
+    """HTTP 403: the phone refused the request without judging the passcode.
+
+    No public source shows what a phone answers with Action URI Support
+    disabled or from an address outside its Allowed IP List; every 403 seen
+    is the web interface's same-origin check. So this says "refused", not
+    why. It does not count towards the lockout.
+    """
+
+
+class GrandstreamSessionExpiredError(GrandstreamResponseError):
+    """The web session expired or was ended (e.g. by another login)."""
+
+
 class GrandstreamAuthenticationError(GrandstreamResponseError):
-    """The passcode was rejected. Never retry: five failures lock the phone."""
+    """The phone refused the passcode or account: never send it again on our own.
+
+    Five failures lock the phone's account, so every subclass stops all
+    further use of this passcode until the user enters one.
+    """
+
+
+class GrandstreamNotAuthorizedError(GrandstreamAuthenticationError):
+    """``unauthorized`` (any shape) or HTTP 401.
+
+    Not necessarily a wrong passcode: phones answer this with the right one
+    while "Remote Control Pop up Window Support" is enabled, or when a web
+    session expired. No public source shows what a wrong passcode returns.
+    """
+
+
+class GrandstreamWrongPasswordError(GrandstreamAuthenticationError):
+    """``wrongN``: the password was wrong; ``attempts_left`` before the lock."""
+
+    def __init__(self, message: str, *, attempts_left: int | None = None) -> None:
+        """Keep how many attempts the phone says are left, if it says."""
+        super().__init__(message)
+        self.attempts_left = attempts_left
 
 
 class GrandstreamLockedError(GrandstreamAuthenticationError):
-    """The phone locked its account after too many failed passcodes."""
+    """The phone locked the account after too many failures.
 
-
-class GrandstreamCtiDisabledError(GrandstreamError):
-    """The phone refuses remote control: CTI / Action URI support not enabled.
-
-    Also raised when Home Assistant's address is not in the phone's
-    "Action URI Allowed IP List". The passcode was not judged, so this does
-    not count towards the lockout.
+    ``lock_time`` is the phone's ``lockTime`` value, if it sent one (its unit
+    is not documented).
     """
+
+    def __init__(self, message: str, *, lock_time: int | None = None) -> None:
+        """Keep the lock time the phone reported, if any."""
+        super().__init__(message)
+        self.lock_time = lock_time
+
+
+class GrandstreamAccountNotAllowedError(GrandstreamAuthenticationError):
+    """``user is not allow``: this account may not use the web/remote interface."""
+
+
+# Kept until the client and the integration move to GrandstreamForbiddenError.
+GrandstreamCtiDisabledError = GrandstreamForbiddenError
