@@ -82,6 +82,15 @@ def build_ctl_parser() -> argparse.ArgumentParser:
     sub.add_parser("requests", help="show received CTI requests")
     sub.add_parser("keys", help="show pressed keys")
     sub.add_parser("events", help="show emitted events and Action URL pushes")
+    sub.add_parser("web", help="show web sessions and Action URL slots")
+    sub.add_parser("web-requests", help="show received web API requests")
+    for name, text in (
+        ("web-login", "a person logs in to the web UI (ends our session)"),
+        ("web-logout", "the person logs out of the web UI"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--username", choices=("admin", "user"), default="admin")
+    sub.add_parser("web-expire", help="expire every web API session now")
     fault = sub.add_parser("fault", help="inject a fault (no --kind: clear)")
     fault.add_argument("--kind", choices=sorted(FAULT_KINDS))
     fault.add_argument("--delay", type=float, default=0.0)
@@ -145,8 +154,12 @@ async def serve(args: argparse.Namespace) -> None:
 def ctl_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]:
     """Map a ctl command to (HTTP method, path, JSON body)."""
     command: str = args.command
-    if command in ("state", "requests", "keys", "events"):
-        return "GET", f"/_sim/{command}", None
+    if command in ("state", "requests", "keys", "events", "web", "web-requests"):
+        return "GET", "/_sim/" + command.replace("-", "_"), None
+    if command in ("web-login", "web-logout"):
+        return "POST", "/_sim/" + command.replace("-", "_"), {"username": args.username}
+    if command == "web-expire":
+        return "POST", "/_sim/web_expire", {}
     if command == "ring":
         body = {"number": args.number, "name": args.name, "account": args.account}
         return "POST", "/_sim/ring", body

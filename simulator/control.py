@@ -124,6 +124,23 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
         phone.clear_logs()
         return {"cleared": True}
 
+    def web_login(data: dict[str, Any]) -> dict[str, Any]:
+        phone.web.person_login(str(data.get("username", "admin")))
+        return phone.web.summary()
+
+    def web_logout(data: dict[str, Any]) -> dict[str, Any]:
+        phone.web.person_logout(str(data.get("username", "admin")))
+        return phone.web.summary()
+
+    def web_expire(_: dict[str, Any]) -> dict[str, Any]:
+        return {"expired": phone.web.expire_sessions()}
+
+    async def web_state(_: web.Request) -> web.StreamResponse:
+        return web.json_response(phone.web.summary())
+
+    async def web_requests(_: web.Request) -> web.StreamResponse:
+        return web.json_response(phone.web.redacted_requests())
+
     async def state(_: web.Request) -> web.StreamResponse:
         return web.json_response(phone.state())
 
@@ -161,6 +178,8 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
     app.router.add_get("/_sim/requests", requests)
     app.router.add_get("/_sim/keys", keys)
     app.router.add_get("/_sim/events", events)
+    app.router.add_get("/_sim/web", web_state)
+    app.router.add_get("/_sim/web_requests", web_requests)
     for name, action in (
         ("ring", ring),
         ("answer", answer),
@@ -175,6 +194,9 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
         ("dnd", dnd),
         ("forward", forward),
         ("clear_logs", clear_logs),
+        ("web_login", web_login),
+        ("web_logout", web_logout),
+        ("web_expire", web_expire),
     ):
         app.router.add_post(f"/_sim/{name}", route(action))
 

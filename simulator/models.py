@@ -13,8 +13,9 @@ FaultKind = Literal["latency", "http500", "truncated", "non_json", "html", "rese
 FAULT_KINDS: Final[frozenset[str]] = frozenset(get_args(FaultKind))
 
 # Every event name a phone can report through an Action URL (doc section 4).
-# The simulator emits most of them; transfer and busy/idle events exist on
-# real phones, so templates for them are accepted even though they never fire.
+# The simulator emits most of them; transfer, busy/idle, rejected and answered
+# events exist on real phones, so templates for them are accepted even though
+# they never fire.
 EVENTS: Final[tuple[str, ...]] = (
     "boot",
     "registered",
@@ -36,6 +37,8 @@ EVENTS: Final[tuple[str, ...]] = (
     "unhold",
     "busy",
     "idle",
+    "rejected",
+    "answered",
 )
 
 

@@ -24,9 +24,18 @@ from aiohttp import web
 
 from .actionurl import fill_template, send_raw_get
 from .control import add_control_routes
-from .models import Fault, LoggedRequest, PressedKey, SentPush, SimEvent, SimulatorError
+from .models import (
+    EVENTS,
+    Fault,
+    LoggedRequest,
+    PressedKey,
+    SentPush,
+    SimEvent,
+    SimulatorError,
+)
 from .profile import PhoneProfile, SimAccount
 from .tls import make_server_context
+from .web import SimulatedWebInterface, add_web_routes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -160,6 +169,8 @@ class SimulatedPhone:
         self.certificate_pem: str | None = None
         self._host = "127.0.0.1"
         self._port = 0
+        # The web session API (login, settings); see simulator/web.py.
+        self.web = SimulatedWebInterface(self)
 
     # ------------------------------------------------------------------
     # Server lifecycle
@@ -217,6 +228,9 @@ class SimulatedPhone:
         app.router.add_get("/cgi-bin/{function}", self._handle_cti)
         app.router.add_post("/cgi-bin/{function}", self._handle_cti)
         add_control_routes(app, self)
+        # Before the CTI routes' /cgi-bin/{function}, though aiohttp prefers
+        # fixed paths anyway.
+        add_web_routes(app, self.web)
         # A short shutdown timeout: a reboot must not wait for slow clients.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         try:
@@ -278,6 +292,44 @@ class SimulatedPhone:
     def failures(self) -> int:
         """Consecutive failed logins counted towards the lockout."""
         return self._failures
+
+    @property
+    def lock_remaining(self) -> float:
+        """Seconds until the login lockout ends; 0 when not locked."""
+        if not self.locked or self._locked_until is None:
+            return 0.0
+        return max(0.0, self._locked_until - time.monotonic())
+
+    def count_login_failure(self) -> int:
+        """Count a rejected password, from CTI and web login alike.
+
+        Returns the attempts left before the lockout; 0 means locked now.
+        """
+        self._failures += 1
+        if self._failures >= self.profile.lockout_threshold:
+            self._locked_until = time.monotonic() + self.profile.lockout_duration
+        return max(0, self.profile.lockout_threshold - self._failures)
+
+    def count_login_success(self) -> None:
+        """A right password resets the count towards the lockout."""
+        self._failures = 0
+
+    def store_action_url(self, event: str, url: str) -> bool:
+        """Store ``event``'s Action URL as the phone's settings do.
+
+        An empty URL clears the slot. A URL longer than the store limit is
+        dropped and the old value kept, while the phone still answers
+        success (doc section 4); returns whether the new value was stored.
+        """
+        if event not in EVENTS:
+            raise SimulatorError(f"unknown action URL event {event!r}")
+        if len(url) > self.profile.action_url_max_length:
+            return False
+        if url:
+            self.profile.action_urls[event] = url
+        else:
+            self.profile.action_urls.pop(event, None)
+        return True
 
     # ------------------------------------------------------------------
     # Logs and waiting helpers
@@ -855,6 +907,7 @@ class SimulatedPhone:
         self.muted = False
         self._failures = 0
         self._locked_until = None
+        self.web.end_all_sessions("reboot")
         self._down_event.clear()
         self._reboot_task = asyncio.create_task(self._reboot_cycle())
 
@@ -1064,12 +1117,10 @@ class SimulatedPhone:
         if self.locked:
             return self._envelope("error", "locked")
         if not self._authorized(function, params):
-            self._failures += 1
-            if self._failures >= self.profile.lockout_threshold:
-                self._locked_until = time.monotonic() + self.profile.lockout_duration
+            self.count_login_failure()
             status = 401 if self.profile.unauthorized_style == "http401" else 200
             return self._envelope("error", "unauthorized", status=status)
-        self._failures = 0
+        self.count_login_success()
         response = await self._dispatch(request, function, params)
         if fault is not None and fault.kind == "truncated":
             # The action already happened; only the answer is mangled.

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+import re
 from typing import Any, Final
 
 from .models import EVENTS
 
 UNAUTHORIZED_STYLES: Final[frozenset[str]] = frozenset({"body", "http401"})
 MAC_FORMATS: Final[frozenset[str]] = frozenset({"plain", "colon", "dash"})
+# Web session API variants (doc section 5).
+WEB_LOGINS: Final[frozenset[str]] = frozenset({"current", "older"})
+WEB_COOKIE_STYLES: Final[frozenset[str]] = frozenset({"sid", "identity"})
+WEB_EXPIRED_STYLES: Final[frozenset[str]] = frozenset({"body", "http401"})
+WEB_ORIGIN_CHECKS: Final[frozenset[str]] = frozenset({"host", "address"})
+WEB_USERS: Final[frozenset[str]] = frozenset({"admin", "user"})
+_PVALUE_RE: Final = re.compile(r"[0-9]{1,6}")
 
 
 @dataclass
@@ -74,6 +82,34 @@ class PhoneProfile:
     action_url_max_length: int = 256
     action_url_timeout: float = 5.0
     mac_format: str = "plain"
+    # Web session API (doc section 5). "current": access + hashed dologin,
+    # config_get/config_update; "older": plain dologin, api.values.*.
+    web_login: str = "current"
+    # "sid": a sid cookie (WP826); "identity": session-identity and
+    # session-role cookies (GXP2170).
+    web_cookie_style: str = "sid"
+    # Seconds without dorefresh before a session ends (GXP2170: about 60).
+    web_session_timeout: float = 60.0
+    # An expired session answers a JSON body, or HTTP 401 ("http401").
+    web_expired_style: str = "body"
+    # Some firmware allows one web session per account: a login ends the other.
+    web_one_session_per_account: bool = True
+    # The same-origin check compares Origin/Referer with the Host header the
+    # client sent ("host") or with the phone's own address ("address"; then
+    # a phone reached by a host name refuses every POST).
+    web_origin_check: str = "host"
+    # The "user" account's password (factory default "123"); "admin" uses
+    # ``passcode``. Left out of repr and of the control API's summary.
+    user_password: str = field(default="123", repr=False)
+    # Accounts whose web access is off: they get "user is not allow".
+    web_denied_users: list[str] = field(default_factory=list)
+    # P-values (no "P") the "user" account may change; its writes of any
+    # other setting are ignored while the phone answers success.
+    web_user_writable: list[str] = field(default_factory=list)
+    # Managed by the vendor's cloud (GDMS): every local write is ignored.
+    gdms_managed: bool = False
+    # P-values (no "P") this model lacks: they read empty and ignore writes.
+    web_missing_keys: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -101,6 +137,21 @@ class PhoneProfile:
         unknown = set(self.action_urls) - set(EVENTS)
         if unknown:
             raise ValueError(f"unknown action URL events: {sorted(unknown)}")
+        for name, allowed in (
+            ("web_login", WEB_LOGINS),
+            ("web_cookie_style", WEB_COOKIE_STYLES),
+            ("web_expired_style", WEB_EXPIRED_STYLES),
+            ("web_origin_check", WEB_ORIGIN_CHECKS),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {sorted(allowed)}")
+        if self.web_session_timeout <= 0:
+            raise ValueError("web_session_timeout must be positive")
+        if set(self.web_denied_users) - WEB_USERS:
+            raise ValueError(f"web_denied_users must be among {sorted(WEB_USERS)}")
+        for name in ("web_user_writable", "web_missing_keys"):
+            if not all(_PVALUE_RE.fullmatch(key) for key in getattr(self, name)):
+                raise ValueError(f"{name} must list P-value numbers without P")
 
     def formatted_mac(self) -> str:
         """The MAC as the phone fills ``$mac`` (real phones send 12 lowercase hex)."""
@@ -120,13 +171,15 @@ class PhoneProfile:
         return None
 
     def summary(self) -> dict[str, Any]:
-        """Profile fields for the control API; the passcode is left out on purpose."""
+        """Profile fields for the control API; the passwords are left out on purpose."""
         data = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if f.name not in ("accounts", "passcode")
+            if f.name not in ("accounts", "passcode", "user_password")
         }
         data["action_urls"] = dict(self.action_urls)
+        for name in ("web_denied_users", "web_user_writable", "web_missing_keys"):
+            data[name] = list(getattr(self, name))
         return data
 
     def update(self, changes: dict[str, Any]) -> list[str]:
@@ -174,6 +227,9 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
     elif kind == "str":
         if isinstance(value, str):
             return value
+    elif kind == "list[str]":
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
     elif (
         kind == "dict[str, str]"
         and isinstance(value, dict)
