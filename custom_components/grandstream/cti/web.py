@@ -337,7 +337,7 @@ class GrandstreamWebSession:
             status = body.get("status") if isinstance(body, Mapping) else None
             if status is not None and str(status).strip().lower() != "right":
                 raise GrandstreamRejectedError(
-                    f"api.values.post refused: {self._hide(str(status)[:40])}"
+                    f"api.values.post refused: {self._hide(str(status))[:40]}"
                 )
 
     async def write_and_verify(self, values: Mapping[str, str]) -> dict[str, bool]:
@@ -376,7 +376,7 @@ class GrandstreamWebSession:
                     lock_time=parse_lock_time(envelope),
                 )
             raise GrandstreamRejectedError(
-                f"{self._where('access')} refused: {self._hide(reason[:40])}"
+                f"{self._where('access')} refused: {self._hide(_said(body))[:40]}"
             )
         if not isinstance(body, str) or not 0 < len(body) <= _MAX_NONCE_LENGTH:
             raise GrandstreamResponseError(
@@ -414,7 +414,7 @@ class GrandstreamWebSession:
             )
         # An unknown refusal may have counted as an attempt: treat it as one.
         raise GrandstreamNotAuthorizedError(
-            f"The phone refused the login: {self._hide(reason[:40]) or 'no reason'}"
+            f"The phone refused the login: {self._hide(_said(body))[:40] or 'no reason'}"
         )
 
     async def _refresh(self) -> None:
@@ -472,7 +472,7 @@ class GrandstreamWebSession:
                 f"{self._where(function)}: the web session has expired"
             )
         raise GrandstreamRejectedError(
-            f"{self._where(function)} refused: {self._hide(_reason(body)[:40])}"
+            f"{self._where(function)} refused: {self._hide(_said(body))[:40]}"
         )
 
     def _require_session(self) -> WebLoginGeneration:
@@ -615,7 +615,8 @@ class GrandstreamWebSession:
         """``text`` without password, hashes or session id."""
         text = _SID_PARAM_RE.sub(r"\1=***", redact_url(text))
         for secret in self._secrets:
-            text = text.replace(secret, "***")
+            # Case-insensitive: phones may echo input in another case.
+            text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
         return text
 
 
@@ -623,11 +624,16 @@ def _outcome(envelope: Mapping[str, Any]) -> str:
     return str(envelope.get("response", "")).strip().lower()
 
 
-def _reason(body: Any) -> str:
-    """The refusal reason: a string body, or a body's ``status``."""
+def _said(body: Any) -> str:
+    """The refusal as the phone worded it: a string body, or a body's ``status``."""
     if isinstance(body, Mapping):
         body = body.get("status", "")
-    return str(body).strip().lower() if isinstance(body, str) else ""
+    return body.strip() if isinstance(body, str) else ""
+
+
+def _reason(body: Any) -> str:
+    """The refusal, lower case, for matching."""
+    return _said(body).lower()
 
 
 def _body(answer: Any) -> Any:

@@ -63,7 +63,7 @@ class LoginAnswer:
 # A P-value (with or without its P), a named key (``phone_model``,
 # ``AccountRegistered1``) or a runtime value (``:dnd``). Nothing that could
 # break the comma list of config_get or the colon list of api.values.get.
-_KEY_RE: Final = re.compile(r"P?[0-9]{1,6}|[A-Za-z_][A-Za-z0-9_.]{0,63}|:[a-z_]{1,32}")
+_KEY_RE: Final = re.compile(r"P?[0-9]{1,6}|[A-Za-z_][A-Za-z0-9_]{0,63}|:[a-z_]{1,32}")
 _PVALUE_RE: Final = re.compile(r"P?([0-9]{1,6})")
 _MAC_HEX_RE: Final = re.compile(r"[^0-9a-f]")
 # A session id as sent in a cookie or a URL: anything else is not trusted.
