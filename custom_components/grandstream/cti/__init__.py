@@ -14,16 +14,21 @@ from .client import (
     build_base_url,
 )
 from .errors import (
+    GrandstreamAccountNotAllowedError,
     GrandstreamAuthenticationError,
     GrandstreamConnectionDroppedError,
     GrandstreamConnectionError,
     GrandstreamCtiDisabledError,
     GrandstreamError,
+    GrandstreamForbiddenError,
     GrandstreamInvalidRequestError,
     GrandstreamLockedError,
+    GrandstreamNotAuthorizedError,
     GrandstreamRejectedError,
     GrandstreamResponseError,
+    GrandstreamSessionExpiredError,
     GrandstreamTimeoutError,
+    GrandstreamWrongPasswordError,
 )
 from .keys import (
     MAX_KEYS,
@@ -37,6 +42,8 @@ from .keys import (
 )
 from .models import Account, LineState, LineStatus, PhoneState, PhoneStatus
 from .redact import redact_text, redact_url
+from .web import GrandstreamWebSession
+from .web_models import WebLoginGeneration, WebRole, WebSessionInfo
 
 __all__ = [
     "DEFAULT_KEY_INTERVAL",
@@ -44,6 +51,7 @@ __all__ = [
     "MAX_KEYS",
     "Account",
     "DialMethod",
+    "GrandstreamAccountNotAllowedError",
     "GrandstreamAuthenticationError",
     "GrandstreamBusyError",
     "GrandstreamClient",
@@ -51,17 +59,25 @@ __all__ = [
     "GrandstreamConnectionError",
     "GrandstreamCtiDisabledError",
     "GrandstreamError",
+    "GrandstreamForbiddenError",
     "GrandstreamInvalidKeysError",
     "GrandstreamInvalidRequestError",
     "GrandstreamLockedError",
+    "GrandstreamNotAuthorizedError",
     "GrandstreamRejectedError",
     "GrandstreamResponseError",
+    "GrandstreamSessionExpiredError",
     "GrandstreamTimeoutError",
+    "GrandstreamWebSession",
+    "GrandstreamWrongPasswordError",
     "LineState",
     "LineStatus",
     "PhoneOperation",
     "PhoneState",
     "PhoneStatus",
+    "WebLoginGeneration",
+    "WebRole",
+    "WebSessionInfo",
     "build_base_url",
     "digits",
     "normalize_key",
