@@ -187,6 +187,17 @@ async def test_detection_sends_no_password(
     assert phone.failures == 0
 
 
+async def test_https(profile: PhoneProfile, socket_enabled: None) -> None:
+    """Same-origin headers name the https origin; the certificate is self-signed."""
+    profile.https = True
+    async with SimulatedPhone(profile) as phone, aiohttp.ClientSession() as session:
+        async with make_web(phone, session) as web:
+            assert web.base_url.startswith("https://")
+            assert await web.get(["1561"]) == {"1561": "1"}
+        assert phone.web.calls("dologin")[0].headers["Origin"] == phone.base_url
+        assert [e.reason for e in phone.web.ended] == ["logout"]
+
+
 async def test_known_generation_skips_detection(
     profile: PhoneProfile, phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:
