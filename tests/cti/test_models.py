@@ -82,7 +82,7 @@ def test_number_to_keys() -> None:
         *"004930123",
         "4",
         "5",
-        "POUND",
+        "#",
         "SEND",
     )
     assert number_to_keys("*21*", international_prefix="011") == (
@@ -111,7 +111,8 @@ def test_pause_cannot_be_typed() -> None:
 
 def test_parse_keys() -> None:
     """Colon form, lists, symbols, numbered keys; refusals."""
-    assert parse_keys("1:2:*:#:send") == ("1", "2", "STAR", "POUND", "SEND")
+    assert parse_keys("1:2:*:#:send") == ("1", "2", "STAR", "#", "SEND")
+    assert parse_keys("POUND:pound: star ") == ("#", "#", "STAR")
     assert parse_keys(["mpk3", "LINE12", "soft4"]) == ("MPK3", "LINE12", "SOFT4")
     for bad in ("FLASH", "LINE0", "MPK100", "SOFT5", "", "1:"):
         with pytest.raises(GrandstreamInvalidKeysError):
