@@ -27,30 +27,7 @@ from custom_components.grandstream.cti import (
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
 from ..conftest import PASSCODE
-
-
-def make_client(
-    phone: SimulatedPhone, session: aiohttp.ClientSession, **kwargs: object
-) -> GrandstreamClient:
-    """A client for the simulated phone, with a test-sized key interval."""
-    options: dict[str, object] = {
-        "key_interval": phone.profile.key_interval,
-        "request_timeout": 2.0,
-    }
-    options.update(kwargs)
-    return GrandstreamClient(
-        phone.address,
-        kwargs.pop("passcode", PASSCODE),  # type: ignore[arg-type]
-        session=session,
-        use_ssl=phone.profile.https,
-        **{k: v for k, v in options.items() if k != "passcode"},  # type: ignore[arg-type]
-    )
-
-
-@pytest.fixture
-def client(phone: SimulatedPhone, session: aiohttp.ClientSession) -> GrandstreamClient:
-    """A client with the right passcode."""
-    return make_client(phone, session)
+from .conftest import make_client
 
 
 async def test_idle_phone(client: GrandstreamClient, phone: SimulatedPhone) -> None:
