@@ -1307,12 +1307,15 @@ class SimulatedPhone:
         self, response: str, body: Any, *, status: int = 200, **extra: Any
     ) -> web.Response:
         fields: dict[str, Any] = {"response": response, "body": body, **extra}
+        # Names travel as UTF-8, not as \u escapes (a captured line status
+        # carries a Cyrillic name).
         if self.profile.compact_json:
-            text = json.dumps(fields, separators=(",", ":"))
+            text = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
         else:
             # The other firmware family pads the envelope with spaces.
             inner = ", ".join(
-                f"{json.dumps(k)}: {json.dumps(v)}" for k, v in fields.items()
+                f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
+                for k, v in fields.items()
             )
             text = "{ " + inner + " }"
         return self._raw(text.encode("utf-8"), status=status)

@@ -116,5 +116,9 @@ def scripted_client(
 ) -> GrandstreamClient:
     """A client for the scripted phone."""
     return GrandstreamClient(
-        scripted.address, PASSCODE, session=session, request_timeout=2.0
+        scripted.address,
+        PASSCODE,
+        session=session,
+        request_timeout=2.0,
+        key_interval=0.01,
     )
