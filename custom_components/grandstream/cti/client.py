@@ -189,7 +189,7 @@ class GrandstreamClient:
         """Dial by click-to-dial, or by key presses where the phone refuses it.
 
         ``Invalid Request`` mostly means click-to-dial is disabled, so the same
-        number is then typed on the keypad (digits, STAR/POUND, SEND). The
+        number is then typed on the keypad (digits, STAR, #, SEND). The
         account cannot be chosen that way; the phone uses its default.
         Both steps hold the phone, so no other command slips in between.
         """
