@@ -212,6 +212,8 @@ async def test_account_not_allowed_shapes(
             GrandstreamRejectedError,
         ),
         (500, "text/plain", "Internal Server Error", GrandstreamResponseError),
+        # Far larger than any CTI answer: not read as anything.
+        (200, "text/plain", "unauthorized" + " " * 70_000, GrandstreamResponseError),
     ],
 )
 async def test_garbage_is_not_a_refusal(
