@@ -23,7 +23,9 @@ import urllib.error
 import urllib.request
 
 from .models import EVENTS, FAULT_KINDS
-from .profile import PhoneProfile
+from .profile import PRESETS, PhoneProfile
+
+TRANSPORTS = ("http", "https", "both")
 
 
 def build_serve_parser() -> argparse.ArgumentParser:
@@ -39,9 +41,23 @@ def build_serve_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--phones", type=int, default=1, help="number of phones")
     parser.add_argument("--passcode", default="admin")
-    parser.add_argument("--lines", type=int, default=4)
-    parser.add_argument("--model", default="GXP2170")
-    parser.add_argument("--https", action="store_true", help="self-signed HTTPS")
+    parser.add_argument(
+        "--profile",
+        choices=sorted(PRESETS),
+        default="guide",
+        help="which captured phone to play (default: the CTI guides' examples)",
+    )
+    parser.add_argument("--lines", type=int, help="default: the profile's")
+    parser.add_argument("--model", help="default: the profile's")
+    parser.add_argument(
+        "--transport",
+        choices=TRANSPORTS,
+        default="http",
+        help="both: HTTP on the port, self-signed HTTPS on a second port",
+    )
+    parser.add_argument(
+        "--https", action="store_true", help="same as --transport https"
+    )
     parser.add_argument(
         "--key-interval", type=float, default=1.0, help="seconds per key"
     )
@@ -95,6 +111,12 @@ def build_ctl_parser() -> argparse.ArgumentParser:
     fault.add_argument("--kind", choices=sorted(FAULT_KINDS))
     fault.add_argument("--delay", type=float, default=0.0)
     fault.add_argument("--count", type=int)
+    fault.add_argument("--duration", type=float, help="seconds until it ends")
+    action_url = sub.add_parser(
+        "action-url", help="write one Action URL as the phone's settings would"
+    )
+    action_url.add_argument("event", choices=EVENTS)
+    action_url.add_argument("url", help="empty to clear the slot")
     register = sub.add_parser("register", help="(un)register an account")
     register.add_argument("--account", type=int, default=1)
     register.add_argument("--unregistered", action="store_true")
@@ -118,17 +140,28 @@ def parse_action_urls(items: Sequence[str]) -> dict[str, str]:
 
 def profile_from_args(args: argparse.Namespace) -> PhoneProfile:
     """The base profile the serve arguments describe."""
-    return PhoneProfile(
-        model=args.model,
-        lines=args.lines,
-        passcode=args.passcode,
-        https=args.https,
-        key_interval=args.key_interval,
-        reboot_duration=args.reboot_duration,
-        action_urls=parse_action_urls(args.action_url),
+    transport = "https" if args.https else args.transport
+    changes: dict[str, Any] = {
+        "passcode": args.passcode,
+        "https": transport == "https",
+        "extra_https_port": transport == "both",
+        "key_interval": args.key_interval,
+        "reboot_duration": args.reboot_duration,
         # Real phones wait about a second before pushing (doc section 4).
-        action_url_delay=1.0,
-    )
+        "action_url_delay": 1.0,
+    }
+    if args.lines is not None:
+        changes["lines"] = args.lines
+    if args.model is not None:
+        changes["model"] = args.model
+    profile = PhoneProfile.preset(args.profile, **changes)
+    for event, url in parse_action_urls(args.action_url).items():
+        if not profile.store_action_url(event, url):
+            raise ValueError(
+                f"--action-url {event}: longer than the "
+                f"{profile.action_url_max_length} characters a phone keeps"
+            )
+    return profile
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -138,7 +171,13 @@ async def serve(args: argparse.Namespace) -> None:
     fleet = PhoneFleet(args.phones, profile_from_args(args))
     await fleet.start(args.host, args.port)
     for index, phone in enumerate(fleet, start=1):
-        print(f"phone {index}: {phone.base_url} mac {phone.profile.mac}", flush=True)
+        extra = (
+            f" https {phone.https_base_url}" if phone.profile.extra_https_port else ""
+        )
+        print(
+            f"phone {index}: {phone.base_url} mac {phone.profile.mac}{extra}",
+            flush=True,
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -171,8 +210,15 @@ def ctl_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
     if command == "fault":
         if args.kind is None:
             return "POST", "/_sim/fault", {}
-        fault = {"kind": args.kind, "delay": args.delay, "count": args.count}
+        fault = {
+            "kind": args.kind,
+            "delay": args.delay,
+            "count": args.count,
+            "duration": args.duration,
+        }
         return "POST", "/_sim/fault", fault
+    if command == "action-url":
+        return "POST", "/_sim/action_url", {"event": args.event, "url": args.url}
     if command == "register":
         reg = {"account": args.account, "registered": not args.unregistered}
         return "POST", "/_sim/register", reg

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 import dataclasses
+import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _REDACTED_PARAMS = frozenset({"passcode", "password"})
+_SECRET_IN_QUERY = re.compile(r"(?i)\b(passcode|password)=[^&]*")
 
 
 def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
@@ -94,14 +96,22 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
             phone.set_fault(None)
             return {"fault": None}
         count = data.get("count")
+        duration = data.get("duration")
         phone.set_fault(
             Fault(
                 kind=data["kind"],
                 delay=float(data.get("delay", 0.0)),
                 count=None if count is None else int(count),
+                duration=None if duration is None else float(duration),
             )
         )
         return {"fault": dataclasses.asdict(phone.fault) if phone.fault else None}
+
+    def action_url(data: dict[str, Any]) -> dict[str, Any]:
+        # Like a phone's settings page: an over-long URL is not stored, the
+        # old one stays, and the write still succeeds.
+        stored = phone.store_action_url(str(data["event"]), str(data.get("url", "")))
+        return {"stored": stored, "action_urls": dict(phone.profile.action_urls)}
 
     def profile(data: dict[str, Any]) -> dict[str, Any]:
         changed = phone.profile.update(data)
@@ -158,6 +168,7 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
                         for k, v in r.params.items()
                     },
                     "remote": r.remote,
+                    "raw_query": _redact_query(r.raw_query),
                 }
                 for r in phone.requests
             ]
@@ -189,6 +200,7 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
         ("fail", fail),
         ("reboot", reboot),
         ("fault", fault),
+        ("action_url", action_url),
         ("profile", profile),
         ("register", register),
         ("dnd", dnd),
@@ -199,6 +211,11 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
         ("web_expire", web_expire),
     ):
         app.router.add_post(f"/_sim/{name}", route(action))
+
+
+def _redact_query(query: str) -> str:
+    """``query`` with the passcode values replaced by ``***``."""
+    return _SECRET_IN_QUERY.sub(r"\1=***", query)
 
 
 def _opt_int(data: dict[str, Any], key: str) -> int | None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
-FaultKind = Literal["latency", "http500", "truncated", "non_json", "html", "reset"]
+FaultKind = Literal[
+    "latency", "http500", "truncated", "non_json", "html", "reset", "refuse"
+]
 FAULT_KINDS: Final[frozenset[str]] = frozenset(get_args(FaultKind))
 
 # Every event name a phone can report through an Action URL (doc section 4).
@@ -54,13 +56,22 @@ class SimulatorError(RuntimeError):
 class Fault:
     """A misbehaviour injected into the CTI answers.
 
-    ``count`` limits how many CTI requests are affected; ``None`` keeps the
-    fault until it is cleared, which suits "the phone is broken" scenarios.
+    Kinds: ``latency`` (answer after ``delay`` seconds: a hang), ``http500``,
+    ``truncated`` (the action happens, half the answer arrives),
+    ``non_json``, ``html`` (a login page), ``reset`` (the request is read,
+    then the connection is reset without an answer) and ``refuse`` (the
+    phone stops listening: new connections are refused, the control API
+    included, as during a reboot; needs ``duration`` or a ``set_fault(None)``).
+
+    ``count`` limits how many CTI requests are affected and ``duration`` how
+    many seconds; the fault ends at whichever comes first. ``None`` for both
+    keeps it until it is cleared, which suits "the phone is broken" scenarios.
     """
 
     kind: FaultKind
     delay: float = 0.0
     count: int | None = None
+    duration: float | None = None
 
     def __post_init__(self) -> None:
         # Validate here so a typo in a test or in the control API fails at
@@ -72,6 +83,10 @@ class Fault:
             raise ValueError("fault delay must not be negative")
         if self.count is not None and self.count < 1:
             raise ValueError("fault count must be positive or None")
+        if self.duration is not None and self.duration <= 0:
+            raise ValueError("fault duration must be positive or None")
+        if self.kind == "refuse" and self.count is not None:
+            raise ValueError("a refuse fault ends by duration, not count")
 
 
 @dataclass(frozen=True)
@@ -82,9 +97,11 @@ class LoggedRequest:
     method: str
     path: str
     function: str
-    # Left out of repr: it holds the passcode as the phone received it.
+    # Left out of repr: they hold the passcode as the phone received it.
     params: dict[str, str] = field(repr=False)
     remote: str | None
+    # The query string exactly as it arrived, still percent-encoded.
+    raw_query: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -100,14 +117,13 @@ class PressedKey:
 
 @dataclass
 class SentPush:
-    """One Action URL the phone tried to send (or dropped)."""
+    """One Action URL the phone tried to send."""
 
     time: float
     event: str
     url: str
     status: int | None = None
     error: str | None = None
-    dropped: bool = False
 
 
 @dataclass(frozen=True)

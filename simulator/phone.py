@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import itertools
 import json
 import logging
+import math
 import re
 import ssl
 import time
@@ -24,16 +25,8 @@ from aiohttp import web
 
 from .actionurl import fill_template, send_raw_get
 from .control import add_control_routes
-from .models import (
-    EVENTS,
-    Fault,
-    LoggedRequest,
-    PressedKey,
-    SentPush,
-    SimEvent,
-    SimulatorError,
-)
-from .profile import PhoneProfile, SimAccount
+from .models import Fault, LoggedRequest, PressedKey, SentPush, SimEvent, SimulatorError
+from .profile import OPERATION_SUCCESS_BODIES, PhoneProfile, SimAccount
 from .tls import make_server_context
 from .web import SimulatedWebInterface, add_web_routes
 
@@ -60,7 +53,9 @@ _FIXED_KEYS: Final[frozenset[str]] = frozenset(
     {
         *"0123456789",
         "STAR",
-        "POUND",
+        # The pound key is "#" itself, "%23" in the URL (doc section 3).
+        # POUND only where profile.accepts_pound_key says so.
+        "#",
         "ONHOOK",
         "OFFHOOK",
         "OK",
@@ -99,6 +94,9 @@ _HTML_LOGIN: Final = (
 _HTML_FORBIDDEN: Final = (
     "<html><head><title>403 Forbidden</title></head>"
     "<body><h1>Forbidden</h1></body></html>"
+)
+_HTML_UNAUTHORIZED: Final = (
+    "<html><head><title>Unauthorized</title></head><body>Unauthorized</body></html>"
 )
 _HTML_500: Final = (
     "<html><head><title>500 Internal Server Error</title></head>"
@@ -154,6 +152,10 @@ class SimulatedPhone:
         self._locked_until: float | None = None
         self._fault: Fault | None = None
         self._fault_left: int | None = None
+        self._fault_until: float | None = None
+        self._outage_task: asyncio.Task[None] | None = None
+        self._listening_event = asyncio.Event()
+        self._deaf_event = asyncio.Event()
         self._call_ids = itertools.count(1)
         self._sequence_ids = itertools.count(1)
         self._key_tasks: set[asyncio.Task[None]] = set()
@@ -171,6 +173,7 @@ class SimulatedPhone:
         self._port = 0
         # The web session API (login, settings); see simulator/web.py.
         self.web = SimulatedWebInterface(self)
+        self._extra_https_port = 0
 
     # ------------------------------------------------------------------
     # Server lifecycle
@@ -178,11 +181,12 @@ class SimulatedPhone:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Start serving; ``port=0`` picks a free port (see :attr:`port`)."""
         self._host = host
-        if self.profile.https and self._ssl is None:
+        wants_tls = self.profile.https or self.profile.extra_https_port
+        if wants_tls and self._ssl is None:
             self._ssl, self.certificate_pem = make_server_context(
                 host, self.profile.model
             )
-        await self._serve(port)
+        await self._serve(port, 0)
         self._online = True
         self._online_event.set()
         self._push_worker = asyncio.create_task(self._run_push_worker())
@@ -193,6 +197,7 @@ class SimulatedPhone:
             # Let a reboot finish closing its server rather than cancel it
             # half-way, which could leave the listening socket open.
             await self._down_event.wait()
+        await self._end_outage()
         tasks: list[asyncio.Task[None]] = [*self._key_tasks]
         if self._reboot_task is not None:
             tasks.append(self._reboot_task)
@@ -223,7 +228,7 @@ class SimulatedPhone:
     ) -> None:
         await self.stop()
 
-    async def _serve(self, port: int) -> None:
+    async def _serve(self, port: int, extra_https_port: int) -> None:
         app = web.Application()
         app.router.add_get("/cgi-bin/{function}", self._handle_cti)
         app.router.add_post("/cgi-bin/{function}", self._handle_cti)
@@ -235,20 +240,47 @@ class SimulatedPhone:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         try:
             await runner.setup()
-            site = web.TCPSite(
-                runner, self._host, port, ssl_context=self._ssl, reuse_address=True
-            )
-            await site.start()
+            main_ssl = self._ssl if self.profile.https else None
+            sites = [(port, main_ssl)]
+            if self.profile.extra_https_port:
+                sites.append((extra_https_port, self._ssl))
+            for site_port, context in sites:
+                site = web.TCPSite(
+                    runner,
+                    self._host,
+                    site_port,
+                    ssl_context=context,
+                    reuse_address=True,
+                )
+                await site.start()
         except BaseException:
             await runner.cleanup()
             raise
         self._runner = runner
+        # One socket per site, in the order the sites started.
         self._port = int(runner.addresses[0][1])
+        if self.profile.extra_https_port:
+            self._extra_https_port = int(runner.addresses[1][1])
+        self._deaf_event.clear()
+        self._listening_event.set()
 
     async def _unserve(self) -> None:
         if self._runner is not None:
             runner, self._runner = self._runner, None
+            self._listening_event.clear()
             await runner.cleanup()
+            self._deaf_event.set()
+
+    async def _serve_again(self) -> None:
+        # The OS may need a moment to free the ports; retry briefly.
+        for attempt in range(50):
+            try:
+                await self._serve(self._port, self._extra_https_port)
+                return
+            except OSError:
+                if attempt == 49:
+                    raise
+                await asyncio.sleep(0.1)
 
     @property
     def host(self) -> str:
@@ -270,6 +302,26 @@ class SimulatedPhone:
         """``http(s)://host:port``."""
         scheme = "https" if self.profile.https else "http"
         return f"{scheme}://{self._host}:{self._port}"
+
+    @property
+    def https_port(self) -> int | None:
+        """The port answering HTTPS, if any (the main one or the extra one)."""
+        if self.profile.https:
+            return self._port
+        if self.profile.extra_https_port:
+            return self._extra_https_port
+        return None
+
+    @property
+    def https_base_url(self) -> str | None:
+        """``https://host:port`` where the phone speaks HTTPS, else None."""
+        port = self.https_port
+        return None if port is None else f"https://{self._host}:{port}"
+
+    @property
+    def listening(self) -> bool:
+        """False while the server is down (a reboot or a ``refuse`` fault)."""
+        return self._runner is not None
 
     @property
     def online(self) -> bool:
@@ -314,23 +366,6 @@ class SimulatedPhone:
         """A right password resets the count towards the lockout."""
         self._failures = 0
 
-    def store_action_url(self, event: str, url: str) -> bool:
-        """Store ``event``'s Action URL as the phone's settings do.
-
-        An empty URL clears the slot. A URL longer than the store limit is
-        dropped and the old value kept, while the phone still answers
-        success (doc section 4); returns whether the new value was stored.
-        """
-        if event not in EVENTS:
-            raise SimulatorError(f"unknown action URL event {event!r}")
-        if len(url) > self.profile.action_url_max_length:
-            return False
-        if url:
-            self.profile.action_urls[event] = url
-        else:
-            self.profile.action_urls.pop(event, None)
-        return True
-
     # ------------------------------------------------------------------
     # Logs and waiting helpers
 
@@ -360,10 +395,54 @@ class SimulatedPhone:
         """Wait until the phone is back from a reboot."""
         await self._online_event.wait()
 
+    async def wait_listening(self, listening: bool = True) -> None:
+        """Wait until the server accepts connections again (or, False, refuses them)."""
+        await (self._listening_event if listening else self._deaf_event).wait()
+
     def set_fault(self, fault: Fault | None) -> None:
-        """Inject a fault into the following CTI answers (``None`` clears it)."""
+        """Inject a fault into the following CTI answers (``None`` clears it).
+
+        A ``refuse`` fault closes the server shortly afterwards (so that a
+        control API call setting it still gets its answer); await
+        ``wait_listening(False)`` to know it is down and ``wait_listening()``
+        to know it is back.
+        """
         self._fault = fault
         self._fault_left = fault.count if fault is not None else None
+        self._fault_until = None
+        if fault is not None and fault.duration is not None:
+            self._fault_until = time.monotonic() + fault.duration
+        if self._outage_task is not None:
+            # Cancelling makes the running outage serve again (its finally).
+            self._outage_task.cancel()
+            self._outage_task = None
+        if fault is not None and fault.kind == "refuse":
+            self._outage_task = asyncio.create_task(self._refuse_connections(fault))
+
+    async def _refuse_connections(self, fault: Fault) -> None:
+        await asyncio.sleep(0.05)
+        await self._unserve()
+        try:
+            if fault.duration is None:
+                await asyncio.Event().wait()  # until cleared
+            else:
+                await asyncio.sleep(fault.duration)
+        finally:
+            if self._fault is fault:
+                self._fault = None
+            if self._online:
+                await self._serve_again()
+
+    async def _end_outage(self) -> None:
+        task, self._outage_task = self._outage_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def store_action_url(self, event: str, url: str) -> bool:
+        """Write one Action URL as the phone's settings would (see the profile)."""
+        return self.profile.store_action_url(event, url)
 
     @property
     def fault(self) -> Fault | None:
@@ -391,6 +470,12 @@ class SimulatedPhone:
         """The line the phone is focused on, if any."""
         return self._active
 
+    def phone_misc(self) -> str:
+        """The ``misc`` field next to the phone status."""
+        if all(line.state == "idle" for line in self.lines):
+            return self.profile.misc_idle
+        return "0"
+
     def phone_status(self) -> str:
         """The body of api-get_phone_status."""
         states = {line.state for line in self.lines}
@@ -406,31 +491,42 @@ class SimulatedPhone:
         """The body of api-get_line_status."""
         entries: list[dict[str, Any]] = []
         for line in self.lines:
-            acct: str | int = ""
-            if line.state != "idle" and line.account:
-                acct = (
-                    line.account if self.profile.acct_as_number else str(line.account)
-                )
-            name = line.remote_name
-            # Digits being typed are not a caller yet, so they are not echoed.
-            if (
-                not name
-                and line.state != "dialing"
-                and self.profile.remotename_repeats_number
-            ):
-                name = line.remote_number
+            active = (
+                self.profile.active_flag == "focused" and line.number == self._active
+            )
             entry: dict[str, Any] = {
                 "line": line.number,
                 "state": line.state,
-                "acct": acct,
-                "remotename": name,
+                "acct": self._reported_acct(line),
+                "remotename": self._reported_name(line),
                 "remotenumber": line.remote_number,
-                "active": 1 if line.number == self._active else 0,
+                "active": 1 if active else 0,
             }
             if self.profile.include_conf:
                 entry["conf"] = 0
             entries.append(entry)
         return entries
+
+    def _reported_acct(self, line: SimLine) -> str | int:
+        profile = self.profile
+        account = line.account
+        if not account and profile.acct_on_idle and profile.accounts:
+            account = profile.accounts[0].id
+        if not account:
+            return ""
+        value = account - 1 + profile.account_base
+        return value if profile.acct_as_number else str(value)
+
+    def _reported_name(self, line: SimLine) -> str:
+        profile = self.profile
+        if line.remote_name or not profile.remotename_repeats_number:
+            return line.remote_name
+        # Digits being typed are not a caller yet, so they are not echoed.
+        if line.state == "dialing":
+            return ""
+        if line.state == "ringing" and not profile.remotename_repeats_while_ringing:
+            return ""
+        return line.remote_number
 
     def accounts_body(self) -> list[dict[str, Any]]:
         """The body of api-get_accounts."""
@@ -460,12 +556,14 @@ class SimulatedPhone:
             "muted": self.muted,
             "volume": self.volume,
             "resets": self.resets,
+            "listening": self.listening,
             "fault": None
             if self._fault is None
             else {
                 "kind": self._fault.kind,
                 "delay": self._fault.delay,
                 "count": self._fault_left,
+                "duration": self._fault.duration,
             },
         }
 
@@ -635,8 +733,8 @@ class SimulatedPhone:
             self.profile.keypad_locked = key == "LOCK"
             return
         focused = self._line_or_none(self._active)
-        if key.isdigit() or key in ("STAR", "POUND"):
-            char = {"STAR": "*", "POUND": "#"}.get(key, key)
+        if key.isdigit() or key in ("STAR", "#"):
+            char = "*" if key == "STAR" else key
             if focused is not None and focused.state == "dialing":
                 focused.remote_number += char
             elif focused is not None and focused.state in ("connected", "calling"):
@@ -919,15 +1017,7 @@ class SimulatedPhone:
         await self._unserve()
         self._down_event.set()
         await asyncio.sleep(self.profile.reboot_duration)
-        # The OS may need a moment to free the port; retry briefly.
-        for attempt in range(50):
-            try:
-                await self._serve(self._port)
-                break
-            except OSError:
-                if attempt == 49:
-                    raise
-                await asyncio.sleep(0.1)
+        await self._serve_again()
         self._online = True
         self._online_event.set()
         self._emit("boot", None)
@@ -977,7 +1067,9 @@ class SimulatedPhone:
             values |= {
                 "local": account.sip_id,
                 "display_local": account.name,
-                "active_user": account.sip_id,
+                "active_user": account.sip_id
+                if profile.active_user == "sip_id"
+                else str(account.id),
                 "active_host": account.server,
             }
         # Call variables only exist for call events; for boot, registration,
@@ -992,10 +1084,11 @@ class SimulatedPhone:
             values |= {
                 "remote": line.remote_number,
                 "display_remote": name,
-                "call-id": str(line.call_id),
                 "duration": str(duration),
                 "calldirection": line.direction,
             }
+            if profile.fill_call_id:
+                values["call-id"] = str(line.call_id)
         return values
 
     async def _run_push_worker(self) -> None:
@@ -1010,12 +1103,10 @@ class SimulatedPhone:
                 self._push_queue.task_done()
 
     async def _send_push(self, event: str, url: str) -> None:
+        # No length check here: real phones refuse over-long Action URLs
+        # when they are written (store_action_url), not when sending.
         push = SentPush(time=time.monotonic(), event=event, url=url)
         self.pushes.append(push)
-        if len(url) > self.profile.action_url_max_length:
-            # Real phones silently drop over-long URLs.
-            push.dropped = True
-            return
         user_agent = (
             f"Grandstream Model HW {self.profile.model} SW {self.profile.firmware}"
         )
@@ -1035,7 +1126,7 @@ class SimulatedPhone:
         valid: list[str] = []
         for raw in names:
             # "#" is what a client sending "%23" ends up with (doc section 3).
-            name = "POUND" if raw == "#" else raw
+            name = "#" if raw == "POUND" and self.profile.accepts_pound_key else raw
             match = _NUMBERED_KEY_RE.fullmatch(name)
             if name in _FIXED_KEYS or (
                 match is not None
@@ -1090,6 +1181,7 @@ class SimulatedPhone:
                 function=function,
                 params=params,
                 remote=request.remote,
+                raw_query=request.rel_url.raw_query_string,
             )
         )
         fault = self._take_fault()
@@ -1114,13 +1206,9 @@ class SimulatedPhone:
             return web.Response(
                 status=403, text=_HTML_FORBIDDEN, content_type="text/html"
             )
-        if self.locked:
-            return self._envelope("error", "locked")
-        if not self._authorized(function, params):
-            self.count_login_failure()
-            status = 401 if self.profile.unauthorized_style == "http401" else 200
-            return self._envelope("error", "unauthorized", status=status)
-        self.count_login_success()
+        refusal = self._judge_passcode(function, params)
+        if refusal is not None:
+            return refusal
         response = await self._dispatch(request, function, params)
         if fault is not None and fault.kind == "truncated":
             # The action already happened; only the answer is mangled.
@@ -1129,9 +1217,58 @@ class SimulatedPhone:
                 return self._raw(body[: max(1, len(body) // 2)])
         return response
 
+    def _judge_passcode(
+        self, function: str, params: dict[str, str]
+    ) -> web.Response | None:
+        """The refusal to answer with, or None to carry the request out.
+
+        Every wrong passcode counts towards the lockout, whatever else the
+        phone answers; the right one resets the count only when accepted.
+        """
+        profile = self.profile
+        if self.locked:
+            return self._locked_answer()
+        right = self._authorized(function, params)
+        if not right:
+            # The same count as failed web logins (simulator/web.py).
+            self.count_login_failure()
+        if profile.account_not_allowed:
+            return self._envelope("error", "user is not allow")
+        if not right and profile.wrong_passcode_style == "countdown":
+            left = profile.lockout_threshold - self._failures
+            if left <= 0:
+                return self._locked_answer()
+            return self._envelope("error", f"wrong{left}")
+        if not right or profile.popup_window_enabled:
+            return self._unauthorized_answer()
+        self.count_login_success()
+        return None
+
+    def _locked_answer(self) -> web.Response:
+        if self.profile.wrong_passcode_style != "countdown":
+            return self._envelope("error", "locked")
+        left = max(0.0, (self._locked_until or 0.0) - time.monotonic())
+        return self._envelope("error", "locked", lockTime=math.ceil(left))
+
+    def _unauthorized_answer(self) -> web.Response:
+        style = self.profile.unauthorized_style
+        if style in ("text", "text_upper"):
+            word = "UNAUTHORIZED" if style == "text_upper" else "unauthorized"
+            return web.Response(
+                body=word.encode(), headers={"Content-Type": "text/plain"}
+            )
+        if style == "html":
+            return web.Response(text=_HTML_UNAUTHORIZED, content_type="text/html")
+        status = 401 if style == "http401" else 200
+        outcome = "success" if style == "success" else "error"
+        return self._envelope(outcome, "unauthorized", status=status)
+
     def _take_fault(self) -> Fault | None:
         fault = self._fault
         if fault is None:
+            return None
+        if self._fault_until is not None and time.monotonic() >= self._fault_until:
+            self._fault = None
             return None
         if self._fault_left is not None:
             self._fault_left -= 1
@@ -1153,8 +1290,9 @@ class SimulatedPhone:
         if function == "api-get_line_status":
             return self._envelope("success", self.line_status())
         if function == "api-get_phone_status":
-            misc = "1" if all(line.state == "idle" for line in self.lines) else "0"
-            return self._envelope("success", self.phone_status(), misc=misc)
+            return self._envelope(
+                "success", self.phone_status(), misc=self.phone_misc()
+            )
         if function == "api-get_accounts":
             return self._envelope("success", self.accounts_body())
         if function == "api-make_call":
@@ -1167,8 +1305,10 @@ class SimulatedPhone:
                 return self._envelope("error", "Invalid Request")
             return self._envelope("success", True)
         if function == "api-phone_operation":
-            ok = self.phone_operation(params.get("cmd", ""))
-            return self._envelope("success" if ok else "error", ok)
+            if self.phone_operation(params.get("cmd", "")):
+                done = OPERATION_SUCCESS_BODIES[self.profile.operation_success_body]
+                return self._envelope("success", done)
+            return self._envelope("error", False)
         if function == "api-send_key":
             keys = self._validate_keys(params.get("keys", ""))
             if keys is None:
@@ -1194,12 +1334,15 @@ class SimulatedPhone:
         self, response: str, body: Any, *, status: int = 200, **extra: Any
     ) -> web.Response:
         fields: dict[str, Any] = {"response": response, "body": body, **extra}
+        # Names travel as UTF-8, not as \u escapes (a captured line status
+        # carries a Cyrillic name).
         if self.profile.compact_json:
-            text = json.dumps(fields, separators=(",", ":"))
+            text = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
         else:
             # The other firmware family pads the envelope with spaces.
             inner = ", ".join(
-                f"{json.dumps(k)}: {json.dumps(v)}" for k, v in fields.items()
+                f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
+                for k, v in fields.items()
             )
             text = "{ " + inner + " }"
         return self._raw(text.encode("utf-8"), status=status)

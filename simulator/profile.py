@@ -15,7 +15,30 @@ from typing import Any, Final
 
 from .models import EVENTS
 
-UNAUTHORIZED_STYLES: Final[frozenset[str]] = frozenset({"body", "http401"})
+# How the phone says "unauthorized" (doc section 2): an error envelope
+# ("body"), the vendor code's success envelope ("success"), HTTP 401 with an
+# error envelope ("http401"), bare text ("text", "text_upper": HTTP 200,
+# text/plain) or a small HTML page ("html").
+UNAUTHORIZED_STYLES: Final[frozenset[str]] = frozenset(
+    {"body", "success", "http401", "text", "text_upper", "html"}
+)
+# What a wrong passcode gets: "unauthorized" in the style above, or the web
+# login's countdown "wrongN" then "locked" with "lockTime" (doc section 5).
+WRONG_PASSCODE_STYLES: Final[frozenset[str]] = frozenset({"unauthorized", "countdown"})
+# "focused": active 1 on the line the phone is focused on (a GXP's line in a
+# call); "never": always 0 (a WP826 sends 0 on its connected line).
+ACTIVE_FLAGS: Final[frozenset[str]] = frozenset({"focused", "never"})
+# Body of a successful api-phone_operation: the guide's true, or the other
+# positive answers firmware gives.
+OPERATION_SUCCESS_BODIES: Final[dict[str, Any]] = {
+    "true": True,
+    "complete": "complete",
+    "1": 1,
+}
+# What $active_user is filled with: the SIP user id of the call's account
+# (the one filled example, "1001") or its 1-based account number (the guide's
+# wording, "the account number during a call").
+ACTIVE_USER_STYLES: Final[frozenset[str]] = frozenset({"sip_id", "account"})
 MAC_FORMATS: Final[frozenset[str]] = frozenset({"plain", "colon", "dash"})
 # Web session API variants (doc section 5).
 WEB_LOGINS: Final[frozenset[str]] = frozenset({"current", "older"})
@@ -41,6 +64,54 @@ def _default_accounts() -> list[SimAccount]:
     return [SimAccount(id=1, sip_id="1001", name="Office", server="pbx.example.test")]
 
 
+def _two_accounts() -> list[SimAccount]:
+    return [
+        SimAccount(id=1, sip_id="1001", name="Office", server="pbx.example.test"),
+        SimAccount(id=2, sip_id="2002", name="Home", server="sip.example.test"),
+    ]
+
+
+# The phones the doc's captures describe (section 2). "guide" is the CTI
+# guides' own examples and the default.
+PRESETS: Final[dict[str, dict[str, Any]]] = {
+    "guide": {},
+    "wp826": {
+        "model": "WP826",
+        "firmware": "1.0.3.35",
+        "lines": 4,
+        "acct_as_number": True,
+        "account_base": 0,
+        "acct_on_idle": True,
+        "include_conf": True,
+        "active_flag": "never",
+        "misc_idle": "0",
+    },
+    "wp826-3line": {
+        "model": "WP826",
+        "firmware": "1.0.1.87",
+        "lines": 3,
+        "acct_as_number": True,
+        "account_base": 0,
+        "acct_on_idle": True,
+        "include_conf": True,
+        "active_flag": "never",
+        "misc_idle": "0",
+    },
+    "gxp21xx": {
+        "model": "GXP2170",
+        "firmware": "1.0.11.106",
+        "lines": 8,
+        "compact_json": False,
+        "acct_as_number": True,
+        "account_base": 1,
+        "acct_on_idle": True,
+        "active_flag": "focused",
+        "misc_idle": "0",
+        "accounts": _two_accounts,
+    },
+}
+
+
 @dataclass
 class PhoneProfile:
     """Configuration and firmware quirks of one simulated phone."""
@@ -54,17 +125,41 @@ class PhoneProfile:
     accounts: list[SimAccount] = field(default_factory=_default_accounts)
     # Left out of repr: profiles end up in test output and debug logs.
     passcode: str = field(default="admin", repr=False)
+    # Transport: HTTPS on the main port, or HTTP there and HTTPS on a second
+    # port as well (SimulatedPhone.https_port).
     https: bool = False
+    extra_https_port: bool = False
     # Response formatting quirks (doc section 2).
     compact_json: bool = True
+    # acct: a number or a string; the first account's value (0 on a WP826,
+    # 1 elsewhere); whether idle lines report the first account or "".
     acct_as_number: bool = False
+    account_base: int = 1
+    acct_on_idle: bool = False
     include_conf: bool = False
+    active_flag: str = "focused"
+    # Without a caller name: the number repeated as remotename once a call
+    # is up; while ringing too only if the second switch says so.
     remotename_repeats_number: bool = True
+    remotename_repeats_while_ringing: bool = False
+    # misc of api-get_phone_status on an idle phone ("0" in every capture;
+    # "1" is the unverified vendor comment); a busy phone sends "0".
+    misc_idle: str = "1"
     content_type: str = "text/plain"
+    operation_success_body: str = "true"
     # Features an admin can switch off in the web UI (doc section 1).
     click_to_dial: bool = True
+    # False: remote control refused (HTTP 403) before the passcode is judged.
     cti_enabled: bool = True
+    # "Remote Control Pop up Window Support" on: "unauthorized" even to the
+    # right passcode (a GXP2170 after a firmware upgrade).
+    popup_window_enabled: bool = False
+    # Remote/web access disabled for the account: "user is not allow".
+    account_not_allowed: bool = False
     unauthorized_style: str = "body"
+    wrong_passcode_style: str = "unauthorized"
+    # Firmware that also takes the hobby dialer's POUND for the # key.
+    accepts_pound_key: bool = False
     # Timing.  Real phones take ~1 s per key and ~60 s to reboot; tests shrink them.
     key_interval: float = 1.0
     reboot_duration: float = 60.0
@@ -110,18 +205,62 @@ class PhoneProfile:
     gdms_managed: bool = False
     # P-values (no "P") this model lacks: they read empty and ignore writes.
     web_missing_keys: list[str] = field(default_factory=list)
+    active_user: str = "sip_id"
+    # Desk phones do not fill $call-id (documented for Android GXVs only).
+    fill_call_id: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
+
+    @classmethod
+    def preset(cls, name: str, **changes: Any) -> PhoneProfile:
+        """The profile of a captured phone (see PRESETS), with ``changes`` on top."""
+        try:
+            values = dict(PRESETS[name])
+        except KeyError:
+            raise ValueError(
+                f"unknown profile {name!r}; expected one of {sorted(PRESETS)}"
+            ) from None
+        if callable(accounts := values.get("accounts")):
+            values["accounts"] = accounts()
+        values.update(changes)
+        return cls(**values)
+
+    def store_action_url(self, event: str, url: str) -> bool:
+        """Write one Action URL as a phone does; False if it was not stored.
+
+        Real phones keep at most 256 characters per Action URL and silently
+        keep the old value for a longer one while the write still answers
+        success (doc section 4: 256 kept, 300 dropped). An empty URL clears
+        the slot.
+        """
+        if event not in EVENTS:
+            raise ValueError(f"unknown action URL event {event!r}")
+        if len(url) > self.action_url_max_length:
+            return False
+        if url:
+            self.action_urls[event] = url
+        else:
+            self.action_urls.pop(event, None)
+        return True
 
     def validate(self) -> None:
         """Reject settings no real phone could have; called on creation and updates."""
         if not 2 <= self.lines <= 16:
             raise ValueError(f"lines must be between 2 and 16, got {self.lines}")
-        if self.unauthorized_style not in UNAUTHORIZED_STYLES:
-            raise ValueError(
-                f"unauthorized_style must be one of {sorted(UNAUTHORIZED_STYLES)}"
-            )
+        for name, allowed in (
+            ("unauthorized_style", UNAUTHORIZED_STYLES),
+            ("wrong_passcode_style", WRONG_PASSCODE_STYLES),
+            ("active_flag", ACTIVE_FLAGS),
+            ("operation_success_body", frozenset(OPERATION_SUCCESS_BODIES)),
+            ("active_user", ACTIVE_USER_STYLES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {sorted(allowed)}")
+        if self.account_base not in (0, 1):
+            raise ValueError("account_base must be 0 or 1")
+        if self.https and self.extra_https_port:
+            raise ValueError("extra_https_port must be off when https is on")
         if self.mac_format not in MAC_FORMATS:
             raise ValueError(f"mac_format must be one of {sorted(MAC_FORMATS)}")
         if len(mac_hex(self.mac)) != 12:
@@ -195,6 +334,8 @@ class PhoneProfile:
             if kind is None or name == "accounts":
                 raise ValueError(f"profile field {name!r} cannot be updated")
             staged[name] = _coerce(name, str(kind), value)
+        if "action_urls" in staged:
+            staged["action_urls"] = self._stored_action_urls(staged["action_urls"])
         backup = {name: getattr(self, name) for name in staged}
         for name, value in staged.items():
             setattr(self, name, value)
@@ -205,6 +346,16 @@ class PhoneProfile:
                 setattr(self, name, value)
             raise
         return sorted(staged)
+
+    def _stored_action_urls(self, urls: dict[str, str]) -> dict[str, str]:
+        """``urls`` written slot by slot: an over-long one keeps the slot's old value."""
+        stored = {}
+        for event, url in urls.items():
+            if len(url) <= self.action_url_max_length:
+                stored[event] = url
+            elif event in self.action_urls:
+                stored[event] = self.action_urls[event]
+        return stored
 
 
 def mac_hex(mac: str) -> str:

@@ -32,7 +32,7 @@ from .const import CONF_PASSCODE, DOMAIN, LOGGER
 from .cti import (
     GrandstreamAuthenticationError,
     GrandstreamConnectionError,
-    GrandstreamCtiDisabledError,
+    GrandstreamForbiddenError,
     GrandstreamLockedError,
     GrandstreamResponseError,
     build_base_url,
@@ -108,7 +108,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         except GrandstreamAuthenticationError:
             self._rejected_attempts.add(attempt)
             return {"base": "invalid_auth"}, None
-        except GrandstreamCtiDisabledError:
+        except GrandstreamForbiddenError:
             return {"base": "cti_disabled"}, None
         except GrandstreamConnectionError:
             return {"base": "cannot_connect"}, None

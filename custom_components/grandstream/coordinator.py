@@ -33,8 +33,8 @@ from .cti import (
     GrandstreamBusyError,
     GrandstreamClient,
     GrandstreamConnectionError,
-    GrandstreamCtiDisabledError,
     GrandstreamError,
+    GrandstreamForbiddenError,
     GrandstreamInvalidKeysError,
     GrandstreamInvalidRequestError,
     GrandstreamLockedError,
@@ -288,7 +288,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
 _ERROR_TRANSLATIONS: tuple[tuple[type[GrandstreamError], str], ...] = (
     (GrandstreamLockedError, "locked_out"),
     (GrandstreamAuthenticationError, "invalid_auth"),
-    (GrandstreamCtiDisabledError, "cti_disabled"),
+    (GrandstreamForbiddenError, "cti_disabled"),
     (GrandstreamInvalidKeysError, "invalid_keys"),
     (GrandstreamBusyError, "phone_busy"),
     (GrandstreamInvalidRequestError, "invalid_request"),

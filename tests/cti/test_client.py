@@ -14,7 +14,7 @@ from custom_components.grandstream.cti import (
     GrandstreamBusyError,
     GrandstreamClient,
     GrandstreamConnectionError,
-    GrandstreamCtiDisabledError,
+    GrandstreamForbiddenError,
     GrandstreamInvalidKeysError,
     GrandstreamInvalidRequestError,
     GrandstreamLockedError,
@@ -27,30 +27,7 @@ from custom_components.grandstream.cti import (
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
 from ..conftest import PASSCODE
-
-
-def make_client(
-    phone: SimulatedPhone, session: aiohttp.ClientSession, **kwargs: object
-) -> GrandstreamClient:
-    """A client for the simulated phone, with a test-sized key interval."""
-    options: dict[str, object] = {
-        "key_interval": phone.profile.key_interval,
-        "request_timeout": 2.0,
-    }
-    options.update(kwargs)
-    return GrandstreamClient(
-        phone.address,
-        kwargs.pop("passcode", PASSCODE),  # type: ignore[arg-type]
-        session=session,
-        use_ssl=phone.profile.https,
-        **{k: v for k, v in options.items() if k != "passcode"},  # type: ignore[arg-type]
-    )
-
-
-@pytest.fixture
-def client(phone: SimulatedPhone, session: aiohttp.ClientSession) -> GrandstreamClient:
-    """A client with the right passcode."""
-    return make_client(phone, session)
+from .conftest import make_client
 
 
 async def test_idle_phone(client: GrandstreamClient, phone: SimulatedPhone) -> None:
@@ -195,8 +172,8 @@ async def test_send_keys_waits_for_the_phone(
 ) -> None:
     """send_keys returns once the phone pressed every key."""
     await client.send_keys("1:2:#:SEND")
-    assert phone.calls("api-send_key")[0].params["keys"] == "1:2:POUND:SEND"
-    assert [k.key for k in phone.key_log] == ["1", "2", "POUND", "SEND"]
+    assert phone.calls("api-send_key")[0].params["keys"] == "1:2:#:SEND"
+    assert [k.key for k in phone.key_log] == ["1", "2", "#", "SEND"]
     assert (await client.line_status())[0].state is LineState.CALLING
 
 
@@ -290,12 +267,22 @@ async def test_locked_phone(
         await make_client(phone, session).phone_status()
 
 
-async def test_cti_disabled(client: GrandstreamClient, phone: SimulatedPhone) -> None:
-    """Remote control disabled is told apart from a wrong passcode."""
+async def test_forbidden(client: GrandstreamClient, phone: SimulatedPhone) -> None:
+    """HTTP 403 is told apart from a refused passcode and does not latch it."""
     phone.profile.cti_enabled = False
-    with pytest.raises(GrandstreamCtiDisabledError):
+    with pytest.raises(GrandstreamForbiddenError) as err:
         await client.phone_status()
+    assert not isinstance(err.value, GrandstreamAuthenticationError)
+    message = str(err.value)
+    assert "HTTP 403" in message
+    assert "Remote Control settings" in message
+    assert "Action URI Allowed IP List" in message
+    assert "disabled" not in message.lower()
     assert phone.failures == 0
+    # Not latched: once the phone lets us in, the same client works.
+    phone.profile.cti_enabled = True
+    assert (await client.phone_status()).state is PhoneState.AVAILABLE
+    assert len(phone.calls("api-get_phone_status")) == 2
 
 
 @pytest.mark.parametrize(

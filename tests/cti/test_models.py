@@ -8,7 +8,10 @@ from custom_components.grandstream.cti import (
     GrandstreamInvalidKeysError,
     GrandstreamResponseError,
     LineState,
+    LineStatus,
     PhoneState,
+    account_base,
+    account_number,
     build_base_url,
     normalize_number,
     number_to_keys,
@@ -37,6 +40,47 @@ def test_line_tolerance() -> None:
     assert lines[1].active is True
     assert lines[0].account is None
     assert parse_lines({"line": 1, "state": "idle"})[0].state is LineState.IDLE
+
+
+def idle_lines(*accts: object) -> list[LineStatus]:
+    """Parsed idle lines reporting these ``acct`` values."""
+    return parse_lines(
+        [
+            {"line": number, "state": "idle", "acct": acct}
+            for number, acct in enumerate(accts, start=1)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("accts", "base"),
+    [
+        ((0, 0, 0, 0), 0),  # WP826
+        (("0", 1), 0),  # a 0 anywhere decides
+        ((1, 2, 1), 1),  # GXP: 1 on idle lines, 2 for account 2
+        (("", "1"), 1),  # the guides
+        (("", ""), 1),
+        ((), 1),
+    ],
+)
+def test_account_base(accts: tuple[object, ...], base: int) -> None:
+    """Any acct 0 means the phone counts from 0; otherwise from 1."""
+    assert account_base(idle_lines(*accts)) == base
+
+
+def test_account_numbers() -> None:
+    """The user's number: 1 is the first account; blank stays unknown."""
+    assert account_number(0, 0) == 1
+    assert account_number(1, 0) == 2
+    assert account_number(2, 1) == 2
+    assert account_number(None, 0) is None
+    assert [line.account for line in idle_lines(0, 1)] == [1, 2]
+    assert [line.account for line in idle_lines(1, 2)] == [1, 2]
+    assert [line.account for line in idle_lines("", " 2 ")] == [None, 2]
+    assert [line.raw_account for line in idle_lines(0, "", " 2 ")] == ["0", "", "2"]
+    # A caller that saw the phone count from 0 passes that on.
+    lines = parse_lines([{"line": 1, "state": "connected", "acct": 1}], known_base=0)
+    assert lines[0].account == 2
 
 
 @pytest.mark.parametrize("body", ["nonsense", [1, 2], [{"state": "idle"}], None])
@@ -82,7 +126,7 @@ def test_number_to_keys() -> None:
         *"004930123",
         "4",
         "5",
-        "POUND",
+        "#",
         "SEND",
     )
     assert number_to_keys("*21*", international_prefix="011") == (
@@ -111,7 +155,8 @@ def test_pause_cannot_be_typed() -> None:
 
 def test_parse_keys() -> None:
     """Colon form, lists, symbols, numbered keys; refusals."""
-    assert parse_keys("1:2:*:#:send") == ("1", "2", "STAR", "POUND", "SEND")
+    assert parse_keys("1:2:*:#:send") == ("1", "2", "STAR", "#", "SEND")
+    assert parse_keys("POUND:pound: star ") == ("#", "#", "STAR")
     assert parse_keys(["mpk3", "LINE12", "soft4"]) == ("MPK3", "LINE12", "SOFT4")
     for bad in ("FLASH", "LINE0", "MPK100", "SOFT5", "", "1:"):
         with pytest.raises(GrandstreamInvalidKeysError):

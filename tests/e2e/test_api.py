@@ -134,9 +134,9 @@ def test_send_keys_reach_the_phone(idle_phone: Stack) -> None:
     stack.run(send)
     wait_for(lambda: len(stack.ctl("/_sim/keys")) >= before + 4, what="4 keys")
     keys = [k["key"] for k in stack.ctl("/_sim/keys")[before:]]
-    assert keys == ["1", "2", "STAR", "POUND"]
+    assert keys == ["1", "2", "STAR", "#"]
     assert [r["params"]["keys"] for r in requests_of(stack, "api-send_key", since)] == [
-        "1:2:STAR:POUND"
+        "1:2:STAR:#"
     ]
 
 

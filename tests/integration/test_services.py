@@ -341,7 +341,7 @@ async def test_dial_falls_back_to_keys(
     assert response == {device: {"line": 1, "method": "keys"}}
     assert commands(phone)[2:] == [
         make_call_request("*21#"),
-        keys_request("STAR:2:1:POUND:SEND"),
+        keys_request("STAR:2:1:#:SEND"),
     ]
 
     logged = [r for r in caplog.records if "refused click-to-dial" in r.getMessage()]
@@ -481,9 +481,9 @@ async def test_dial_several_phones(
 @pytest.mark.parametrize(
     ("keys", "sent"),
     [
-        ("1:2:POUND:SEND", "1:2:POUND:SEND"),
-        (["1", "2", "#", "*", "SEND"], "1:2:POUND:STAR:SEND"),
-        ("*:#:line1: mpk2 ", "STAR:POUND:LINE1:MPK2"),
+        ("1:2:POUND:SEND", "1:2:#:SEND"),
+        (["1", "2", "#", "*", "SEND"], "1:2:#:STAR:SEND"),
+        ("*:#:line1: mpk2 ", "STAR:#:LINE1:MPK2"),
         ([1, 2], "1:2"),
     ],
 )

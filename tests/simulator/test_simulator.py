@@ -248,8 +248,17 @@ async def test_firmware_variants(session: aiohttp.ClientSession) -> None:
         profile.remotename_repeats_number = True
         profile.lines = 3
         first, *rest = (await body(session, sim, "api-get_line_status"))["body"]
-        assert first["remotename"] == "+4930123"
+        # Ringing: the number is not repeated as the name (doc section 2)...
+        assert first["remotename"] == ""
         assert len(rest) == 2
+        # ...unless this firmware variant does that too.
+        profile.remotename_repeats_while_ringing = True
+        first = (await body(session, sim, "api-get_line_status"))["body"][0]
+        assert first["remotename"] == "+4930123"
+        profile.remotename_repeats_while_ringing = False
+        sim.answer()
+        first = (await body(session, sim, "api-get_line_status"))["body"][0]
+        assert first["remotename"] == "+4930123"
 
 
 async def test_unknown_function_is_404(
@@ -509,7 +518,7 @@ async def send_keys(
 async def test_dialing_with_keys(
     phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:
-    assert await send_keys(session, phone, "0:3:0:#:STAR:POUND:SEND") == "complete"
+    assert await send_keys(session, phone, "0:3:0:#:STAR:#:SEND") == "complete"
     await phone.wait_idle_keys()
     line = phone.line(1)
     assert (line.state, line.remote_number) == ("calling", "030#*#")
@@ -794,6 +803,7 @@ async def test_action_url_raw_get(phone: SimulatedPhone) -> None:
                     "incoming": base
                     + "?e=in&mac=$mac&remote=$remote&name=$display_remote"
                     + "&id=$call-id&dir=$calldirection&x=$unknown",
+                    "outgoing": base + "?e=out&id=$call-id",
                     "established": base + "?e=est&id=$call-id",
                     "terminated": base + "?e=end&id=$call-id&d=$duration",
                     "dnd_on": base + "?e=dnd&remote=$remote&local=$local",
@@ -805,23 +815,29 @@ async def test_action_url_raw_get(phone: SimulatedPhone) -> None:
         phone.answer()
         phone.remote_hangup()
         phone.set_dnd(True)
+        # Only a profile that fills $call-id (Android models) sends a value.
+        phone.profile.fill_call_id = True
+        phone.make_call("200")
         await phone.wait_pushes()
     assert receiver.lines == [
         (
             "GET /hook?e=in&mac=000b82123456&remote=+4930123456&name=Erika Mustermann"
-            "&id=1&dir=incoming&x=$unknown HTTP/1.1"
+            "&id=$call-id&dir=incoming&x=$unknown HTTP/1.1"
         ),
-        "GET /hook?e=est&id=1 HTTP/1.1",
-        "GET /hook?e=end&id=1&d=0 HTTP/1.1",
+        # Desk phones do not fill $call-id: it arrives literally.
+        "GET /hook?e=est&id=$call-id HTTP/1.1",
+        "GET /hook?e=end&id=$call-id&d=0 HTTP/1.1",
         # Call variables cannot be filled for a DND event: they stay literal.
         "GET /hook?e=dnd&remote=$remote&local=1001 HTTP/1.1",
+        "GET /hook?e=out&id=2 HTTP/1.1",
     ]
-    assert [p.status for p in phone.pushes] == [200] * 4
+    assert [p.status for p in phone.pushes] == [200] * 5
     assert [p.event for p in phone.pushes] == [
         "incoming",
         "established",
         "terminated",
         "dnd_on",
+        "outgoing",
     ]
 
 
@@ -838,7 +854,8 @@ async def test_action_url_boot_dropped_and_errors(phone: SimulatedPhone) -> None
         phone.profile.mac_format = "colon"
         await phone.reboot()
         await phone.wait_online()
-        phone.incoming_call("1", "x" * 300)  # URL over 256 chars: dropped
+        # Sending never drops for length (the limit applies when writing).
+        phone.incoming_call("1", "x" * 300)
         phone.miss_call()
         phone.set_forward(True)
         phone.set_forward(False)
@@ -846,10 +863,10 @@ async def test_action_url_boot_dropped_and_errors(phone: SimulatedPhone) -> None
     assert receiver.lines == [
         "GET /boot?mac=00:0B:82:12:34:56&fw=1.0.11.23&m=GXP2170 HTTP/1.1",
         "GET /reg?u=1001&h=pbx.example.test&ip=127.0.0.1 HTTP/1.1",
+        "GET /in?n=" + "x" * 300 + " HTTP/1.1",
     ]
     incoming, missed, forward = phone.pushes[2:]
-    assert incoming.dropped
-    assert incoming.status is None
+    assert incoming.status == 200
     assert missed.error is not None
     assert forward.error is not None
     assert "forward_off" in event_names(phone)
@@ -946,7 +963,9 @@ async def test_control_api(
     fault = await control(
         session, phone, "fault", {"kind": "latency", "delay": 0.01, "count": 1}
     )
-    assert fault == {"fault": {"kind": "latency", "delay": 0.01, "count": 1}}
+    assert fault == {
+        "fault": {"kind": "latency", "delay": 0.01, "count": 1, "duration": None}
+    }
     assert (await control(session, phone, "state"))["fault"]["kind"] == "latency"
     assert await control(session, phone, "fault", {}) == {"fault": None}
     await control(session, phone, "fault", {"kind": "nope"}, expect=400)

@@ -18,7 +18,6 @@ from .errors import (
     GrandstreamAuthenticationError,
     GrandstreamConnectionDroppedError,
     GrandstreamConnectionError,
-    GrandstreamCtiDisabledError,
     GrandstreamError,
     GrandstreamForbiddenError,
     GrandstreamInvalidRequestError,
@@ -34,22 +33,35 @@ from .keys import (
     MAX_KEYS,
     GrandstreamInvalidKeysError,
     digits,
+    key_sequence_hold,
     normalize_key,
     normalize_number,
     number_to_keys,
     parse_keys,
     same_number,
 )
-from .models import Account, LineState, LineStatus, PhoneState, PhoneStatus
+from .models import (
+    Account,
+    LineState,
+    LineStatus,
+    PhoneState,
+    PhoneStatus,
+    account_base,
+    account_number,
+)
 from .redact import redact_text, redact_url
+from .retry_guard import command_retry_guard, has_command_retry_guard
+from .scheme import DEFAULT_DETECT_TIMEOUT, DetectedScheme, detect_scheme
 from .web import GrandstreamWebSession
 from .web_models import WebLoginGeneration, WebRole, WebSessionInfo
 
 __all__ = [
+    "DEFAULT_DETECT_TIMEOUT",
     "DEFAULT_KEY_INTERVAL",
     "DEFAULT_TIMEOUT",
     "MAX_KEYS",
     "Account",
+    "DetectedScheme",
     "DialMethod",
     "GrandstreamAccountNotAllowedError",
     "GrandstreamAuthenticationError",
@@ -57,7 +69,6 @@ __all__ = [
     "GrandstreamClient",
     "GrandstreamConnectionDroppedError",
     "GrandstreamConnectionError",
-    "GrandstreamCtiDisabledError",
     "GrandstreamError",
     "GrandstreamForbiddenError",
     "GrandstreamInvalidKeysError",
@@ -78,8 +89,14 @@ __all__ = [
     "WebLoginGeneration",
     "WebRole",
     "WebSessionInfo",
+    "account_base",
+    "account_number",
     "build_base_url",
+    "command_retry_guard",
+    "detect_scheme",
     "digits",
+    "has_command_retry_guard",
+    "key_sequence_hold",
     "normalize_key",
     "normalize_number",
     "number_to_keys",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+import copy
 from enum import StrEnum
 import json
 import logging
@@ -24,24 +25,26 @@ from .errors import (
     GrandstreamAuthenticationError,
     GrandstreamConnectionDroppedError,
     GrandstreamConnectionError,
-    GrandstreamCtiDisabledError,
     GrandstreamError,
+    GrandstreamForbiddenError,
     GrandstreamInvalidRequestError,
-    GrandstreamLockedError,
     GrandstreamRejectedError,
     GrandstreamResponseError,
     GrandstreamTimeoutError,
 )
-from .keys import normalize_number, number_to_keys, parse_keys
+from .keys import key_sequence_hold, normalize_number, number_to_keys, parse_keys
 from .models import (
     Account,
     LineStatus,
     PhoneStatus,
+    account_base,
     parse_accounts,
     parse_lines,
     parse_phone_status,
 )
 from .redact import redact_text
+from .refusal import find_refusal
+from .retry_guard import COMMAND_REQUEST, CommandRetryRefusedError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ DEFAULT_KEY_INTERVAL = 1.0
 DEFAULT_MAX_PENDING_COMMANDS = 8
 # A CTI answer is a few hundred bytes; anything far larger is not a phone.
 MAX_BODY_BYTES = 64 * 1024
+# Bodies that mean "not done" inside a "success" envelope. Anything else in a
+# success envelope means done: firmware answers true, "complete", 1,
+# "savereboot", ... (shared doc section 2).
+FAILURE_BODIES: frozenset[str] = frozenset({"false", "failed", "unknown"})
 
 
 class PhoneOperation(StrEnum):
@@ -79,6 +86,12 @@ class GrandstreamClient:
 
     The passcode is the phone's web password. It is sent on every request as
     the phone requires, and kept out of every message, log line and repr.
+    Once the phone refuses it (any :class:`GrandstreamAuthenticationError`),
+    this client never sends it again.
+
+    Give the client a session created with
+    ``trace_configs=[command_retry_guard()]``: without it aiohttp resends a
+    command once after a dropped connection (see ``retry_guard``).
     """
 
     def __init__(
@@ -105,11 +118,13 @@ class GrandstreamClient:
         self._command_lock = asyncio.Lock()
         self._lock_owner: asyncio.Task[Any] | None = None
         self._pending = 0
-        # Set once the phone rejects the passcode: it is never sent again,
+        # Set once the phone refuses the passcode: it is never sent again,
         # because five failures lock the phone's account.
-        self._passcode_rejected = False
+        self._refusal: GrandstreamAuthenticationError | None = None
         self._passcode_accepted = False
         self._probe_lock = asyncio.Lock()
+        # 1 until the phone is seen counting accounts from 0 (models.account_base).
+        self._account_base = 1
 
     def __repr__(self) -> str:
         """Describe the client without its passcode."""
@@ -130,7 +145,10 @@ class GrandstreamClient:
     async def line_status(self) -> list[LineStatus]:
         """Return the state of every line the phone reports."""
         envelope = await self._request("api-get_line_status")
-        return parse_lines(envelope.get("body"))
+        lines = parse_lines(envelope.get("body"), known_base=self._account_base)
+        if account_base(lines) == 0:
+            self._account_base = 0
+        return lines
 
     async def phone_status(self) -> PhoneStatus:
         """Return the phone's overall status."""
@@ -157,7 +175,8 @@ class GrandstreamClient:
                 raise GrandstreamInvalidRequestError("Account ids start at 1")
             params["account"] = str(account - 1)
         async with self._command():
-            await self._request("api-make_call", params)
+            envelope = await self._request("api-make_call", params, command=True)
+            _expect_accepted(envelope, "make_call")
 
     async def dial(
         self,
@@ -170,7 +189,7 @@ class GrandstreamClient:
         """Dial by click-to-dial, or by key presses where the phone refuses it.
 
         ``Invalid Request`` mostly means click-to-dial is disabled, so the same
-        number is then typed on the keypad (digits, STAR/POUND, SEND). The
+        number is then typed on the keypad (digits, STAR, #, SEND). The
         account cannot be chosen that way; the phone uses its default.
         Both steps hold the phone, so no other command slips in between.
         """
@@ -193,13 +212,16 @@ class GrandstreamClient:
 
         The phone answers at once and then presses about one key per second;
         a second sequence sent meanwhile would interleave with the first, so
-        the command slot stays taken until the keys are done.
+        the command slot stays taken for :func:`key_sequence_hold` seconds,
+        enough for a phone well slower than ``key_interval``.
         """
         sequence = parse_keys(keys)
         async with self._command():
-            envelope = await self._request("api-send_key", {"keys": ":".join(sequence)})
-            _expect_body(envelope, "complete")
-            await asyncio.sleep(len(sequence) * self._key_interval)
+            envelope = await self._request(
+                "api-send_key", {"keys": ":".join(sequence)}, command=True
+            )
+            _expect_accepted(envelope, "send_key")
+            await asyncio.sleep(key_sequence_hold(len(sequence), self._key_interval))
 
     async def accept_call(self) -> None:
         """Answer the ringing call."""
@@ -226,7 +248,7 @@ class GrandstreamClient:
         async with self._command():
             try:
                 envelope = await self._request(
-                    "api-sys_operation", {"request": "REBOOT"}
+                    "api-sys_operation", {"request": "REBOOT"}, command=True
                 )
             except GrandstreamConnectionDroppedError:
                 # Phones often restart before answering: a connection dropped
@@ -234,15 +256,14 @@ class GrandstreamClient:
                 # Refused connections and timeouts do not.
                 _LOGGER.debug("Connection dropped during reboot, as expected")
                 return
-            _expect_body(envelope, "savereboot")
+            _expect_accepted(envelope, "REBOOT")
 
     async def _operation(self, operation: PhoneOperation) -> None:
         async with self._command():
             envelope = await self._request(
-                "api-phone_operation", {"cmd": operation.value}
+                "api-phone_operation", {"cmd": operation.value}, command=True
             )
-            if envelope.get("body") is not True:
-                raise GrandstreamRejectedError(f"The phone refused {operation.value}")
+            _expect_accepted(envelope, operation.value)
 
     def exclusive(self) -> AbstractAsyncContextManager[None]:
         """Hold the phone for several commands in a row (re-entrant).
@@ -276,34 +297,37 @@ class GrandstreamClient:
     # -- transport ---------------------------------------------------------
 
     async def _request(
-        self, function: str, params: Mapping[str, str] | None = None
+        self,
+        function: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        command: bool = False,
     ) -> dict[str, Any]:
         """Send one CTI request and return its success envelope.
 
         Until the phone has accepted this passcode once, requests go out one
         at a time: two concurrent requests with a wrong passcode would cost
-        two of the phone's five attempts.
+        two of the phone's five attempts. ``command`` marks requests that
+        change something on the phone, which must never be sent twice.
         """
         if self._passcode_accepted:
             try:
-                return await self._send(function, params)
+                return await self._send(function, params, command)
             except GrandstreamConnectionError:
                 # Back from an outage (a reboot, a new password set meanwhile):
                 # prove the passcode again before sending requests together.
                 self._passcode_accepted = False
                 raise
         async with self._probe_lock:
-            envelope = await self._send(function, params)
+            envelope = await self._send(function, params, command)
         self._passcode_accepted = True
         return envelope
 
     async def _send(
-        self, function: str, params: Mapping[str, str] | None
+        self, function: str, params: Mapping[str, str] | None, command: bool
     ) -> dict[str, Any]:
-        if self._passcode_rejected:
-            raise GrandstreamAuthenticationError(
-                "The phone rejected this passcode before; not sending it again"
-            )
+        if self._refusal is not None:
+            raise _repeated(self._refusal)
         query = dict(params or {})
         query["passcode"] = self._passcode
         if function == "api-make_call":
@@ -315,7 +339,11 @@ class GrandstreamClient:
         try:
             async with asyncio.timeout(self._timeout):
                 async with self._session.get(
-                    url, params=query, ssl=self._ssl, allow_redirects=False
+                    url,
+                    params=query,
+                    ssl=self._ssl,
+                    allow_redirects=False,
+                    trace_request_ctx=COMMAND_REQUEST if command else None,
                 ) as response:
                     status = response.status
                     raw = await response.content.read(MAX_BODY_BYTES + 1)
@@ -323,19 +351,19 @@ class GrandstreamClient:
             raise GrandstreamTimeoutError(
                 f"Timeout after {self._timeout:g} s waiting for {where}"
             ) from None
+        except CommandRetryRefusedError:
+            raise _dropped(where, command) from None
         except (ServerDisconnectedError, ClientOSError, ClientPayloadError) as err:
             if not isinstance(err, ClientConnectorError):
-                raise GrandstreamConnectionDroppedError(
-                    f"The phone dropped the connection for {where}"
-                ) from None
+                raise _dropped(where, command) from None
             # Never connected (refused, no route, name unknown): below.
             raise self._unreachable(where, err) from None
         except (ClientError, OSError) as err:
             raise self._unreachable(where, err) from None
         try:
             return self._parse(function, where, status, raw)
-        except GrandstreamAuthenticationError:
-            self._passcode_rejected = True
+        except GrandstreamAuthenticationError as err:
+            self._refusal = err
             raise
 
     def _unreachable(self, where: str, err: BaseException) -> GrandstreamError:
@@ -346,18 +374,20 @@ class GrandstreamClient:
     def _parse(
         self, function: str, where: str, status: int, raw: bytes
     ) -> dict[str, Any]:
-        if status == 401:
-            raise GrandstreamAuthenticationError("The phone rejected the passcode")
-        if status == 403:
-            raise GrandstreamCtiDisabledError(
-                "The phone refuses remote control (CTI not enabled or this "
-                "address not allowed)"
-            )
-        if status >= 400:
-            raise GrandstreamResponseError(f"HTTP {status} from {where}")
         if len(raw) > MAX_BODY_BYTES:
             raise GrandstreamResponseError(f"Oversized answer from {where}")
         text = raw.decode("utf-8", errors="replace").strip()
+        # Before the status: a refusal must stop the passcode whatever the
+        # phone wraps it in (refusal.py lists the shapes).
+        if (refusal := find_refusal(status, text)) is not None:
+            raise refusal
+        if status == 403:
+            raise GrandstreamForbiddenError(
+                "The phone refused the request (HTTP 403); check its Remote "
+                "Control settings and the Action URI Allowed IP List"
+            )
+        if status >= 400:
+            raise GrandstreamResponseError(f"HTTP {status} from {where}")
         try:
             envelope = json.loads(text)
         except ValueError:
@@ -368,29 +398,48 @@ class GrandstreamClient:
         if not isinstance(envelope, dict) or "response" not in envelope:
             raise GrandstreamResponseError(f"{where} answered without a CTI envelope")
         outcome = str(envelope["response"]).strip().lower()
+        if outcome == "success":
+            return envelope
         body = envelope.get("body")
         reason = str(body).strip().lower() if isinstance(body, str) else ""
-        if outcome == "success" and reason != "unauthorized":
-            return envelope
-        # "wrongN" is the login countdown ("wrong4", "wrong3", ...) of some
-        # firmware: a rejection like "unauthorized".
-        if reason == "unauthorized" or reason.startswith("wrong"):
-            raise GrandstreamAuthenticationError("The phone rejected the passcode")
-        if reason.startswith("locked"):
-            raise GrandstreamLockedError(
-                "The phone locked remote access after too many wrong passcodes"
-            )
         if reason == "invalid request":
             raise GrandstreamInvalidRequestError(f"{function}: Invalid Request")
         safe = redact_text(str(body)[:80], self._passcode)
         raise GrandstreamRejectedError(f"{function} refused: {safe}")
 
 
-def _expect_body(envelope: Mapping[str, Any], expected: str) -> None:
-    """Raise unless the envelope's body is ``expected`` (phones answer "unknown")."""
+def _expect_accepted(envelope: Mapping[str, Any], what: str) -> None:
+    """Raise unless a success envelope's body means done (see FAILURE_BODIES)."""
     body = envelope.get("body")
-    if str(body).strip().lower() != expected:
-        raise GrandstreamRejectedError(f"The phone answered {str(body)[:40]!r}")
+    if body is False or (
+        isinstance(body, str) and body.strip().lower() in FAILURE_BODIES
+    ):
+        raise GrandstreamRejectedError(
+            f"The phone refused {what}: it answered {body!r}"
+        )
+
+
+def _dropped(where: str, command: bool) -> GrandstreamConnectionDroppedError:
+    if command:
+        return GrandstreamConnectionDroppedError(
+            f"The phone dropped the connection after {where} was sent: the "
+            "command may or may not have been carried out"
+        )
+    return GrandstreamConnectionDroppedError(
+        f"The phone dropped the connection for {where}"
+    )
+
+
+def _repeated(
+    refusal: GrandstreamAuthenticationError,
+) -> GrandstreamAuthenticationError:
+    """The earlier refusal again (same type and details), saying nothing was sent."""
+    again = copy.copy(refusal)
+    again.args = (
+        f"{refusal} (this passcode is not sent again until a new one is entered)",
+    )
+    again.__traceback__ = None
+    return again
 
 
 def build_base_url(host: str, *, use_ssl: bool) -> URL:

@@ -111,7 +111,3 @@ class GrandstreamLockedError(GrandstreamAuthenticationError):
 
 class GrandstreamAccountNotAllowedError(GrandstreamAuthenticationError):
     """``user is not allow``: this account may not use the web/remote interface."""
-
-
-# Kept until the client and the integration move to GrandstreamForbiddenError.
-GrandstreamCtiDisabledError = GrandstreamForbiddenError
