@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import re
 from typing import Any, Final
 
-from .models import EVENTS
+from .models import EVENTS, SimulatorError
 
 # How the phone says "unauthorized" (doc section 2): an error envelope
 # ("body"), the vendor code's success envelope ("success"), HTTP 401 with an
@@ -235,7 +235,7 @@ class PhoneProfile:
         the slot.
         """
         if event not in EVENTS:
-            raise ValueError(f"unknown action URL event {event!r}")
+            raise SimulatorError(f"unknown action URL event {event!r}")
         if len(url) > self.action_url_max_length:
             return False
         if url:
