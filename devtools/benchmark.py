@@ -15,6 +15,11 @@ import time
 
 import aiohttp
 
+# Home Assistant loads its http component before its network helpers, which the
+# integration imports; outside Home Assistant that order must be made by hand.
+import homeassistant.components.http  # noqa: F401
+
+from custom_components.grandstream.action_urls import Push
 from custom_components.grandstream.call_tracker import CallTracker
 from custom_components.grandstream.cti import GrandstreamClient, LineState, LineStatus
 from simulator import PhoneFleet, PhoneProfile
@@ -87,26 +92,24 @@ def bench_tracker(rounds: int) -> None:
 
     tracker = CallTracker()
     events = 0
-    tracker.add_listener(lambda _event: None)
 
-    def count(_event: object) -> None:
+    def feed(lines_now: tuple[LineStatus, ...], *pushes: Push) -> None:
         nonlocal events
-        events += 1
+        events += len(tracker.update(lines=lines_now, pushes=pushes).events)
 
-    tracker.add_listener(count)
-    tracker.handle_lines(lines(LineState.IDLE))
+    feed(lines(LineState.IDLE))
     started = time.perf_counter()
     for i in range(rounds):
         number = f"+49301234{i % 1000:04d}"
-        params = {"remote": number, "call_id": str(i)}
         ringing = lines(LineState.RINGING, number)
-        tracker.handle_push("incoming", params, ringing)
-        tracker.handle_lines(ringing)
+        feed(ringing, Push("incoming", remote_number=number))
+        feed(ringing)
         connected = lines(LineState.CONNECTED, number)
-        tracker.handle_push("established", params, connected)
-        tracker.handle_lines(connected)
-        tracker.handle_push("terminated", params, lines(LineState.IDLE))
-        tracker.handle_lines(lines(LineState.IDLE))
+        feed(connected, Push("established", remote_number=number))
+        feed(connected)
+        idle = lines(LineState.IDLE)
+        feed(idle, Push("terminated", remote_number=number))
+        feed(idle)
     elapsed = time.perf_counter() - started
     print(f"call tracker: {rounds} calls, each reported by push and by poll")
     print(

@@ -214,25 +214,31 @@ class HomeAssistantClient:
         )
         return result
 
-    async def config_flow(self, domain: str, user_input: dict[str, Any]) -> Any:
-        """Run a one-step config flow: start it, submit ``user_input``."""
-        flow = await self.post("/api/config/config_entries/flow", {"handler": domain})
-        if flow.get("type") != "form":
-            return flow
-        return await self.post(
-            f"/api/config/config_entries/flow/{flow['flow_id']}", user_input
+    async def config_flow(self, domain: str, *steps: dict[str, Any]) -> Any:
+        """Run a config flow as the dialog does: start it, submit each step in turn.
+
+        Returns the last answer; a step that comes back with errors ends the
+        run there, and a dialog still open at the end is closed.
+        """
+        return await self._flow("/api/config/config_entries/flow", domain, steps)
+
+    async def options_flow(self, entry_id: str, *steps: dict[str, Any]) -> Any:
+        """Run an entry's options dialog: a menu choice is ``{"next_step_id": ...}``."""
+        return await self._flow(
+            "/api/config/config_entries/options/flow", entry_id, steps
         )
 
-    async def options_flow_form(self, entry_id: str) -> dict[str, Any]:
-        """Open an entry's options dialog, return its first form, close it again."""
-        flow: dict[str, Any] = await self.post(
-            "/api/config/config_entries/options/flow", {"handler": entry_id}
-        )
-        if "flow_id" in flow and flow.get("type") == "form":
-            await self.request(
-                "DELETE", f"/api/config/config_entries/options/flow/{flow['flow_id']}"
-            )
-        return flow
+    async def _flow(
+        self, path: str, handler: str, steps: tuple[dict[str, Any], ...]
+    ) -> Any:
+        result = await self.post(path, {"handler": handler})
+        for user_input in steps:
+            if result.get("type") not in ("form", "menu") or result.get("errors"):
+                break
+            result = await self.post(f"{path}/{result['flow_id']}", user_input)
+        if result.get("type") in ("form", "menu") and "flow_id" in result:
+            await self.request("DELETE", f"{path}/{result['flow_id']}")
+        return result
 
     # --- WebSocket -------------------------------------------------------------------
 

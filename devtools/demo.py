@@ -8,13 +8,18 @@ Steps (each skipped when already done, so a second start reuses the state):
    (finishing ``core_config`` over HTTP would add integrations that need the
    internet);
 2. onboarding's user step over HTTP (the demo user), or a login;
-3. each phone added through the integration's config flow;
+3. each phone added through the integration's config flow, with its last step
+   ("Set up the phone for Home Assistant") ticked: the integration logs in to the
+   phone's web interface and writes the Action URLs and Click-To-Dial itself, and
+   learns the phone's MAC, model and firmware from that login. A phone added on
+   an earlier start is set up again through its options dialog instead (a
+   simulator starts with empty settings, like a phone after a factory reset);
 4. the phone's device named "Desk phone" ("Desk phone 2", ...) and its entity ids
    renamed to ``*.desk_phone_*`` (``*.desk_phone_2_*``), so the dashboard's YAML
-   does not depend on the simulator's port;
-5. the phone's Action URLs (from the entry's options dialog, which shows them) set
-   on the simulator, and one harmless push (call forwarding on, then off) so the
-   integration learns the phone's MAC before the first call.
+   does not depend on the simulator's port.
+
+Nothing here sets the phone's Action URLs through the simulator's control API:
+push works because the integration configured the phone, as it would a real one.
 """
 
 from __future__ import annotations
@@ -193,15 +198,14 @@ def sim_request(sim_url: str, path: str, body: Any = None) -> Any:
         return json.loads(response.read())
 
 
-async def async_sim(sim_url: str, path: str, body: Any = None) -> Any:
-    """``sim_request`` off the event loop."""
-    return await asyncio.to_thread(sim_request, sim_url, path, body)
-
-
 async def add_phone(
     client: HomeAssistantClient, index: int, sim_url: str, *, push: bool = True
 ) -> Phone:
-    """Add (or find) the phone at ``sim_url`` and make its names and push ready."""
+    """Add (or find) the phone at ``sim_url``, set it up and name it.
+
+    ``push``: tick "Set up the phone for Home Assistant" (the integration
+    writes the phone's Action URLs); unticked, the phone is only polled.
+    """
     host = sim_url.split("://", 1)[1].rstrip("/")
     title = phone_title(index)
     entries = {e["title"]: e for e in await client.config_entries(DOMAIN)}
@@ -209,13 +213,23 @@ async def add_phone(
     if entry is None:
         result = await client.config_flow(
             DOMAIN,
-            {"host": host, "passcode": PASSCODE, "ssl": False, "verify_ssl": False},
+            {
+                "host": host,
+                "passcode": PASSCODE,
+                "connection": "auto",
+                "verify_ssl": False,
+            },
+            {"set_up_phone": push, "web_username": "admin"},
         )
         if result.get("type") != "create_entry":
             raise HomeAssistantError(f"adding the phone at {host} failed: {result}")
         entry_id = result["result"]["entry_id"]
+        outcome = result.get("description")
     else:
         entry_id = entry["entry_id"]
+        outcome = await set_up_again(client, entry_id) if push else None
+    if push and outcome != "set_up_complete":
+        raise HomeAssistantError(f"setting up the phone at {host} failed: {outcome}")
     await _wait_entry_loaded(client, entry_id)
     async with client.websocket() as ws:
         try:
@@ -224,9 +238,23 @@ async def add_phone(
             await ws.close()
     webhook_id = await webhook_id_of(client, entry_id)
     phone = Phone(index, sim_url, entry_id, device_id, phone_slug(index), webhook_id)
-    if push:
-        await configure_push(client, phone)
+    await client.wait_state(
+        phone.entity("sensor", "line_1"),
+        lambda s: s["state"] not in ("unavailable", "unknown"),
+        within=30,
+    )
     return phone
+
+
+async def set_up_again(client: HomeAssistantClient, entry_id: str) -> str | None:
+    """Configure → "Set up the phone again"; the outcome's key (set_up_complete...)."""
+    result = await client.options_flow(
+        entry_id, {"next_step_id": "set_up"}, {"web_username": "admin"}
+    )
+    if result.get("type") != "abort":
+        raise HomeAssistantError(f"setting up the phone again failed: {result}")
+    reason: str | None = result.get("reason")
+    return reason
 
 
 async def _wait_entry_loaded(
@@ -276,60 +304,12 @@ async def _name_phone(ws: Any, entry_id: str, title: str, slug: str) -> str:
 
 async def webhook_id_of(client: HomeAssistantClient, entry_id: str) -> str:
     """The entry's webhook id, read from its options dialog (which shows the URLs)."""
-    form = await client.options_flow_form(entry_id)
+    form = await client.options_flow(entry_id, {"next_step_id": "urls"})
     urls = (form.get("description_placeholders") or {}).get("urls", "")
     match = _WEBHOOK.search(urls)
     if match is None:
         raise HomeAssistantError(f"no Action URL in the options dialog: {form}")
     return match.group(1)
-
-
-def action_urls(base_url: str, webhook_id: str) -> dict[str, str]:
-    """The phone's Action URLs, as the integration builds them."""
-    # Imported late: it loads Home Assistant, which only this step needs.
-    from custom_components.grandstream.push import action_urls as build  # noqa: PLC0415
-
-    return build(base_url, webhook_id)
-
-
-async def configure_push(client: HomeAssistantClient, phone: Phone) -> None:
-    """Point the simulator's Action URLs at the webhook; teach the integration the MAC."""
-    urls = action_urls(client.base_url, phone.webhook_id)
-    state = await async_sim(phone.sim_url, "/_sim/state")
-    await async_sim(phone.sim_url, "/_sim/profile", {"action_urls": urls})
-    mac = state["profile"].get("mac", "")
-    async with client.websocket() as ws:
-        try:
-            if await _device_has_mac(ws, phone.device_id, mac):
-                return
-            # A push carries the MAC; the integration adopts it and reloads the entry.
-            await async_sim(phone.sim_url, "/_sim/forward", {"on": True})
-            await async_sim(phone.sim_url, "/_sim/forward", {"on": False})
-            deadline = time.monotonic() + 30
-            while not await _device_has_mac(ws, phone.device_id, mac):
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the integration did not learn the phone's MAC")
-                await asyncio.sleep(0.3)
-        finally:
-            await ws.close()
-    await _wait_entry_loaded(client, phone.entry_id)
-    await client.wait_state(
-        phone.entity("sensor", "line_1"),
-        lambda s: s["state"] not in ("unavailable", "unknown"),
-        within=30,
-    )
-
-
-async def _device_has_mac(ws: Any, device_id: str, mac: str) -> bool:
-    if not mac:
-        return True
-    for device in await ws.command("config/device_registry/list"):
-        if device["id"] == device_id:
-            return any(
-                kind == "mac" and value.lower() == mac.lower()
-                for kind, value in device["connections"]
-            )
-    return False
 
 
 async def setup(

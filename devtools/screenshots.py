@@ -2,7 +2,7 @@
 
 Starts its own simulator and Home Assistant on free ports (a throw-away copy of
 the demo's configuration), plays a short call history so the dashboard has
-something to show, logs in through the real login page in headless Chromium and
+something to show (missed calls on the call-back list), logs in through the real login page in headless Chromium and
 writes docs/images/dashboard-ringing.png and docs/images/dashboard-connected.png.
 
     python -m devtools.screenshots [--out docs/images] [--dark]
@@ -23,6 +23,7 @@ from .stack import Stack, running_stack
 
 CALLER = {"name": "Erika Mustermann", "number": "+4930123456"}
 EARLIER_CALLER = {"name": "Max Muster", "number": "+4940111222"}
+OTHER_CALLER = {"name": "", "number": "+4930987654"}
 
 
 def say(text: str) -> None:
@@ -41,14 +42,18 @@ def wait_until(stack: Stack, entity_id: str, state: str) -> None:
 
 
 def play_history(stack: Stack) -> None:
-    """An earlier missed call, so the counters and the logbook are not empty."""
+    """Earlier missed calls, so the call-back list, counters and logbook show some.
+
+    Max tried twice (one item counting both), another caller once.
+    """
     ringing = stack.entity("binary_sensor", "ringing")
-    stack.ctl("/_sim/ring", EARLIER_CALLER)
-    wait_until(stack, ringing, "on")
-    time.sleep(1.5)
-    stack.ctl("/_sim/miss", {})
-    wait_until(stack, ringing, "off")
-    wait_until(stack, stack.entity("sensor", "missed_calls"), "1")
+    for caller in (EARLIER_CALLER, OTHER_CALLER, EARLIER_CALLER):
+        stack.ctl("/_sim/ring", caller)
+        wait_until(stack, ringing, "on")
+        time.sleep(1.5)
+        stack.ctl("/_sim/miss", {})
+        wait_until(stack, ringing, "off")
+    wait_until(stack, stack.entity("sensor", "missed_calls"), "2")
 
 
 async def shoot(stack: Stack, out: Path, dark: bool) -> list[Path]:

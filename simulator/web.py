@@ -464,13 +464,15 @@ class SimulatedWebInterface:
         return self._values_post(params, session), session
 
     def _same_origin(self, request: web.Request) -> bool:
-        scheme = "https" if self._phone.profile.https else "http"
+        # The scheme the request came in on: a phone serving both HTTP and
+        # HTTPS answers each on its own origin.
+        scheme = request.scheme
         if self._phone.profile.web_origin_check == "host":
             hosts = {request.host}
         else:
-            hosts = {self._phone.address}
-            default_port = 443 if scheme == "https" else 80
-            if self._phone.port == default_port:
+            port = request.url.port or (443 if scheme == "https" else 80)
+            hosts = {f"{self._phone.host}:{port}"}
+            if port == (443 if scheme == "https" else 80):
                 hosts.add(self._phone.host)
         origins = {f"{scheme}://{host}" for host in hosts}
         origin = request.headers.get("Origin", "").rstrip("/")

@@ -19,6 +19,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntry
 import pytest
@@ -31,6 +32,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 
+from custom_components.grandstream.compat import vol
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
 from devtools.processes import free_port
 from simulator import PhoneProfile, SimulatedPhone
@@ -229,7 +231,7 @@ async def push_integration(
     """The integration set up, with the phone's Action URLs pointing at it."""
     from homeassistant.const import CONF_WEBHOOK_ID
 
-    from custom_components.grandstream.push import action_urls
+    from custom_components.grandstream.action_urls import action_urls
 
     push_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(push_config_entry.entry_id)
@@ -285,8 +287,41 @@ async def snapshot_one_platform(
     entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
     platform: Platform,
+    after_setup: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Set up ``entry`` with only ``platform`` and snapshot its entities."""
+    """Set up ``entry`` with only ``platform`` and snapshot its entities.
+
+    ``after_setup`` runs between setup and snapshot (a call, a refresh).
+    """
     with patch("custom_components.grandstream.PLATFORMS", [platform]):
         await setup_entry(hass, entry)
+    if after_setup is not None:
+        await after_setup()
+        await hass.async_block_till_done()
     await snapshot_platform(hass, er.async_get(hass), snapshot, entry.entry_id)
+    assert_one_device(hass, entry)
+
+
+def assert_one_device(hass: HomeAssistant, entry: MockConfigEntry) -> DeviceEntry:
+    """The entry has exactly one device (the phone), and every entity is on it."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert len(devices) == 1, devices
+    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    assert entities
+    assert {e.entity_id: e.device_id for e in entities} == {
+        e.entity_id: devices[0].id for e in entities
+    }
+    return devices[0]
+
+
+def input_error(err: BaseException) -> ServiceValidationError:
+    """The translated input error an action raised, unwrapped where needed.
+
+    On Home Assistant before 2026.10 our input error is also a schema error;
+    raised inside a schema, voluptuous wraps it in ``MultipleInvalid``.
+    """
+    if isinstance(err, vol.MultipleInvalid):
+        assert len(err.errors) == 1, err.errors
+        err = err.errors[0]
+    assert isinstance(err, ServiceValidationError), repr(err)
+    return err

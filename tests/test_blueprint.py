@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+import re
 from typing import Any
 
 from homeassistant.components.blueprint.models import Blueprint, BlueprintInputs
@@ -11,7 +12,7 @@ from homeassistant.util.yaml import load_yaml_dict
 from homeassistant.util.yaml.objects import Input
 import yaml
 
-from custom_components.grandstream.call_tracker import CallEventType
+from custom_components.grandstream.call_tracker import CallEvent, CallEventType
 from custom_components.grandstream.const import DOMAIN, EVENT_CALL
 
 ROOT = Path(__file__).parents[1]
@@ -54,15 +55,28 @@ def test_valid_automation_blueprint() -> None:
     assert blueprint.validate() is None
 
 
+def call_triggers(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The triggers on our bus event."""
+    return [t for t in config["triggers"] if t["event_type"] == EVENT_CALL]
+
+
 def test_triggers_on_incoming_and_missed() -> None:
     """It listens to our bus event, for the phone chosen, incoming and missed."""
-    blueprint = load()
-    triggers = blueprint.data["triggers"]
-    assert {t["event_type"] for t in triggers} == {EVENT_CALL}
+    triggers = call_triggers(load().data)
     assert [t["event_data"]["type"] for t in triggers] == ["incoming", "missed"]
     assert {t["event_data"]["type"] for t in triggers} <= {
         e.value for e in CallEventType
     }
+
+
+def test_reads_only_data_our_events_carry() -> None:
+    """Every ``trigger.event.data`` field of a call event it reads exists."""
+    text = BLUEPRINT.read_text("utf-8")
+    read = set(re.findall(r"trigger\.event\.data\.(\w+)", text))
+    carried = {"device_id", "type", *CallEvent(type=CallEventType.MISSED).as_dict()}
+    # "action" is the Companion app's notification event, not ours.
+    assert read - {"action"}
+    assert read - {"action"} <= carried
 
 
 def test_answers_and_rejects_on_the_desk_phone() -> None:
@@ -73,8 +87,8 @@ def test_answers_and_rejects_on_the_desk_phone() -> None:
         for node in nodes
         if isinstance(node, dict) and str(node.get("action", "")).startswith(DOMAIN)
     }
-    assert actions == {"grandstream.answer", "grandstream.reject"}
-    assert {"answer", "reject"} <= set(SERVICES)
+    assert {"grandstream.answer", "grandstream.reject"} <= actions
+    assert {action.removeprefix(f"{DOMAIN}.") for action in actions} <= set(SERVICES)
 
 
 def test_inputs_substitute() -> None:
@@ -92,7 +106,7 @@ def test_inputs_substitute() -> None:
     inputs.validate()
     config = inputs.async_substitute()
     assert config["variables"]["desk_phone"] == "desk123"
-    assert {t["event_data"]["device_id"] for t in config["triggers"]} == {"desk123"}
+    assert {t["event_data"]["device_id"] for t in call_triggers(config)} == {"desk123"}
     assert not any(isinstance(node, Input) for node in walk(config))
     timeouts = [
         n["timeout"] for n in walk(config) if isinstance(n, dict) and "timeout" in n

@@ -1,21 +1,29 @@
-"""The call tracker: pushes and polls become call events, each exactly once.
+"""The call tracker: pushes and line status become call events, each exactly once.
 
-Pure unit tests with an injected clock; no Home Assistant, no phone.
+Pure unit tests with an injected clock; no Home Assistant, no phone. "poll"
+feeds a line status alone; "push" feeds a push with the line status read
+right after it (as the coordinator does).
 """
 
 from __future__ import annotations
 
 import pytest
 
+from custom_components.grandstream.accounts import AccountBook
+from custom_components.grandstream.action_urls import Push
 from custom_components.grandstream.call_tracker import (
     PUSH_GRACE,
+    SHORT_RING_LIMIT,
+    SHORT_RING_WINDOW,
     CallEvent,
     CallEventType as T,
     CallTracker,
-    PushHealth,
+    Evidence,
     Source,
+    TrackerUpdate,
 )
 from custom_components.grandstream.cti import (
+    Account,
     LineState as S,
     LineStatus,
     same_number as _same_number,
@@ -68,31 +76,55 @@ def lines(*busy: LineStatus, count: int = 2) -> list[LineStatus]:
     return [given.get(n, status(n)) for n in range(1, count + 1)]
 
 
-def push(event: str, number: str = NUMBER, call_id: str = "7") -> dict[str, str]:
-    """Push parameters as the webhook hands them over (already cleaned)."""
-    return {
-        "event": event,
-        "mac": "000b82123456",
-        "remote": number,
-        "local": "1001",
-        "account": "1001",
-        "call_id": call_id,
-    }
+def push(event: str, number: str = NUMBER, call_id: str = "7", at: float = 0) -> Push:
+    """A push as the webhook hands it over (already checked)."""
+    return Push(
+        event=event,
+        mac="00:0b:82:12:34:56",
+        remote_number=number,
+        account="1001",
+        call_id=call_id,
+        received_at=at,
+    )
+
+
+BOOK = AccountBook(
+    accounts=(
+        Account(id=1, sip_user="1001", name="Office", server="pbx", registered=True),
+        Account(id=2, sip_user="2002", name="Home", server="pbx", registered=True),
+    )
+)
 
 
 class Recorder:
-    """A tracker with an injected clock and every event it fired."""
+    """A tracker with an injected clock and every event and evidence it produced."""
 
-    def __init__(self) -> None:
-        """Create the tracker and listen to it."""
+    def __init__(self, *, first_look: bool = True) -> None:
+        """Create the tracker and take a first look at an idle phone."""
         self.clock = Clock()
-        self.tracker = CallTracker(clock=self.clock)
+        self.tracker = CallTracker(clock=self.clock, wall_clock=lambda: 1.7e9)
         self.events: list[CallEvent] = []
-        self.health: list[PushHealth] = []
-        self.tracker.add_listener(self.events.append)
-        self.tracker.add_health_listener(self.health.append)
-        # First look at an idle phone.
-        self.tracker.handle_lines(lines())
+        self.evidence: list[Evidence] = []
+        self.ignored = 0
+        self.held = 0
+        if first_look:
+            self.feed(lines())
+
+    def feed(
+        self,
+        lines_: list[LineStatus] | None,
+        *pushes: Push,
+        read_at: float | None = None,
+    ) -> TrackerUpdate:
+        """One update of the tracker; keeps what it produced."""
+        update = self.tracker.update(
+            lines=lines_, pushes=pushes, accounts=BOOK, read_at=read_at
+        )
+        self.events += update.events
+        self.evidence += update.evidence
+        self.ignored += update.ignored_pushes
+        self.held += update.held_pushes
+        return update
 
     @property
     def types(self) -> list[str]:
@@ -101,13 +133,17 @@ class Recorder:
 
     def poll(self, *busy: LineStatus) -> None:
         """A poll showing ``busy`` lines (all others idle)."""
-        self.tracker.handle_lines(lines(*busy))
+        self.feed(lines(*busy))
 
     def push(
         self, event: str, *busy: LineStatus, number: str = NUMBER, call_id: str = "7"
     ) -> None:
         """A push, with the line status fetched right after it."""
-        self.tracker.handle_push(event, push(event, number, call_id), lines(*busy))
+        self.feed(lines(*busy), push(event, number, call_id, at=self.clock.now))
+
+    def push_alone(self, event: str, number: str = NUMBER, call_id: str = "7") -> None:
+        """A push while the phone cannot be read (no line status)."""
+        self.feed(None, push(event, number, call_id, at=self.clock.now))
 
 
 @pytest.fixture
@@ -146,21 +182,26 @@ def test_poll_incoming_answered_hold_ended(rec: Recorder) -> None:
         remote_number=NUMBER,
         remote_name=NAME,
         line=1,
-        account="1",
+        account=1,
+        account_sip_user="1001",
+        account_name="Office",
         direction="incoming",
         source=Source.POLL,
+        at=1.7e9,
     )
     assert first.as_dict() == {
         "remote_number": NUMBER,
         "remote_name": NAME,
         "line": 1,
-        "account": "1",
+        "account": 1,
+        "account_sip_user": "1001",
+        "account_name": "Office",
         "direction": "incoming",
     }
     assert {e.direction for e in rec.events} == {"incoming"}
-    # Polling saw everything first: push never seen, never verified.
-    assert rec.tracker.push_health is PushHealth.NEVER_SEEN
-    assert rec.health == []
+    # Polling saw every change first, and no push confirmed any.
+    assert set(rec.evidence) == {Evidence.UNREPORTED_CHANGE}
+    assert len(rec.evidence) == len(rec.events)
 
 
 def test_poll_missed(rec: Recorder) -> None:
@@ -239,7 +280,8 @@ def test_poll_name_arrives_later(rec: Recorder) -> None:
     rec.poll(status(1, S.RINGING, NUMBER, account=None))
     rec.poll(status(1, S.CONNECTED, NUMBER, NAME, account=2))
     assert rec.events[1].remote_name == NAME
-    assert rec.events[1].account == "2"
+    assert rec.events[1].account == 2
+    assert rec.events[1].account_sip_user == "2002"
 
 
 # -- first look ----------------------------------------------------------------
@@ -247,31 +289,21 @@ def test_poll_name_arrives_later(rec: Recorder) -> None:
 
 def test_adopt_at_first_look() -> None:
     """Calls already up when the tracker starts are adopted, not fired."""
-    clock = Clock()
-    tracker = CallTracker(clock=clock)
-    events: list[CallEvent] = []
-    tracker.add_listener(events.append)
-    tracker.handle_lines(
-        [
-            status(1, S.CONNECTED, OTHER),
-            status(2, S.RINGING, NUMBER, NAME),
-            status(3, S.ON_HOLD, "+4989111222"),
-            status(4, S.FAILED, "+4989333444"),
-        ]
-    )
-    assert events == []
-    assert tracker.diagnostics()["open_calls"] == 3
+    rec = Recorder(first_look=False)
+    busy = [
+        status(1, S.CONNECTED, OTHER),
+        status(2, S.RINGING, NUMBER, NAME),
+        status(3, S.ON_HOLD, "+4989111222"),
+        status(4, S.FAILED, "+4989333444"),
+    ]
+    rec.feed(busy)
+    assert rec.events == []
+    assert rec.tracker.open_calls == 3
     # The same lines again: nothing happened, so nothing fires.
-    tracker.handle_lines(
-        [
-            status(1, S.CONNECTED, OTHER),
-            status(2, S.RINGING, NUMBER, NAME),
-            status(3, S.ON_HOLD, "+4989111222"),
-            status(4, S.FAILED, "+4989333444"),
-        ]
-    )
-    assert events == []
-    tracker.handle_lines(
+    rec.feed(busy)
+    assert rec.events == []
+    assert rec.evidence == []
+    rec.feed(
         [
             status(1, S.IDLE),
             status(2, S.IDLE),
@@ -279,34 +311,28 @@ def test_adopt_at_first_look() -> None:
             status(4, S.IDLE),
         ]
     )
-    assert [(e.type.value, e.line) for e in events] == [
+    assert [(e.type.value, e.line) for e in rec.events] == [
         ("ended", 1),
         ("missed", 2),
         ("resumed", 3),
     ]
 
 
-def test_adopt_then_push(rec: Recorder) -> None:
+def test_adopt_then_push() -> None:
     """An adopted ringing call is still the same call for later pushes."""
-    tracker = CallTracker(clock=rec.clock)
-    events: list[CallEvent] = []
-    tracker.add_listener(events.append)
-    tracker.handle_lines(lines(status(1, S.RINGING, NUMBER, NAME)))
-    tracker.handle_push(
-        "incoming", push("incoming"), lines(status(1, S.RINGING, NUMBER, NAME))
-    )
-    tracker.handle_push(
-        "established", push("established"), lines(status(1, S.CONNECTED, NUMBER))
-    )
-    assert [e.type.value for e in events] == ["answered"]
-    assert events[0].remote_name == NAME
+    rec = Recorder(first_look=False)
+    rec.feed(lines(status(1, S.RINGING, NUMBER, NAME)))
+    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME))
+    rec.push("established", status(1, S.CONNECTED, NUMBER))
+    assert rec.types == ["answered"]
+    assert rec.events[0].remote_name == NAME
 
 
-# -- pushes alone --------------------------------------------------------------
+# -- pushes with the line status read after them ---------------------------------
 
 
 def test_push_call_with_names_from_line_status(rec: Recorder) -> None:
-    """Pushes make every event; line and name come from the fetched lines."""
+    """Pushes make every event; line and name come from the line status."""
     rec.push("incoming", status(1, S.RINGING, NUMBER, NAME))
     rec.push("established", status(1, S.CONNECTED, NUMBER, NAME))
     rec.push("hold", status(1, S.ON_HOLD, NUMBER, NAME))
@@ -318,16 +344,10 @@ def test_push_call_with_names_from_line_status(rec: Recorder) -> None:
     assert {(e.line, e.remote_name, e.remote_number) for e in rec.events} == {
         (1, NAME, NUMBER)
     }
-    assert rec.tracker.push_health is PushHealth.NOT_VERIFIED
-    assert rec.health == [PushHealth.NOT_VERIFIED]
-
-
-def test_push_without_lines(rec: Recorder) -> None:
-    """When the line status could not be fetched, the push still counts."""
-    rec.tracker.handle_push("incoming", push("incoming"))
-    assert rec.events[0].line is None
-    assert rec.events[0].remote_name is None
-    assert rec.events[0].account == "1001"
+    # The line status read after each push confirmed it: push works.
+    assert Evidence.PUSH_CONFIRMED in rec.evidence
+    assert Evidence.UNREPORTED_CHANGE not in rec.evidence
+    assert rec.ignored == 0
 
 
 def test_push_missed(rec: Recorder) -> None:
@@ -338,22 +358,8 @@ def test_push_missed(rec: Recorder) -> None:
     assert rec.types == ["incoming", "missed"]
 
 
-def test_push_missed_only(rec: Recorder) -> None:
-    """A missed push for a call never seen ringing is still a missed call."""
-    rec.push("missed")
-    assert rec.types == ["missed"]
-    assert rec.events[0].direction == "incoming"
-
-
-def test_push_established_of_unknown_call(rec: Recorder) -> None:
-    """An established push for a call never seen: answered, direction unknown."""
-    rec.push("established")
-    assert rec.types == ["answered"]
-    assert rec.events[0].direction is None
-
-
 def test_push_outgoing(rec: Recorder) -> None:
-    """An outgoing call reported by push, then confirmed by polling."""
+    """An outgoing call reported by push, confirmed by polling."""
     rec.push("outgoing", status(1, S.CALLING, OTHER), number=OTHER)
     rec.poll(status(1, S.CALLING, OTHER))
     rec.push("established", status(1, S.CONNECTED, OTHER), number=OTHER)
@@ -361,7 +367,7 @@ def test_push_outgoing(rec: Recorder) -> None:
     rec.push("terminated", number=OTHER)
     rec.poll()
     assert rec.types == ["outgoing", "answered", "ended"]
-    assert rec.tracker.push_health is PushHealth.VERIFIED
+    assert Evidence.UNREPORTED_CHANGE not in rec.evidence
 
 
 def test_push_by_call_id(rec: Recorder) -> None:
@@ -373,70 +379,191 @@ def test_push_by_call_id(rec: Recorder) -> None:
     assert rec.events[1].remote_number == NUMBER
 
 
-@pytest.mark.parametrize("event", ["boot", "registered", "offhook", "forward_on"])
+@pytest.mark.parametrize("event", ["boot", "registered", "dnd_on", "offhook"])
 def test_push_without_call(rec: Recorder, event: str) -> None:
-    """Pushes that are not about a call make no event but prove push works."""
-    rec.tracker.handle_push(event, push(event), lines())
+    """Pushes that are not about a call make no event and say nothing of push."""
+    update = rec.feed(lines(), push(event))
+    assert update.events == []
+    assert update.evidence == []
+    assert update.ignored_pushes == 0
+
+
+def test_fetch_triggered_by_a_push_confirms_that_push(rec: Recorder) -> None:
+    """The decision: the line status read after a push confirms it (push works).
+
+    It was read after the push arrived, so it is independent evidence that the
+    push told the truth in time; no later poll is needed.
+    """
+    update = rec.feed(
+        lines(status(1, S.RINGING, NUMBER)), push("incoming", at=rec.clock.now)
+    )
+    assert [e.type for e in update.events] == [T.INCOMING]
+    assert update.evidence == [Evidence.PUSH_CONFIRMED]
+    # The next polls of the same ringing line do not count again.
+    rec.poll(status(1, S.RINGING, NUMBER))
+    assert rec.evidence == [Evidence.PUSH_CONFIRMED]
+
+
+def test_same_fetch_shows_a_change_no_push_reported(rec: Recorder) -> None:
+    """A push's own fetch still reports other lines' changes as unreported."""
+    update = rec.feed(
+        lines(status(1, S.RINGING, NUMBER), status(2, S.CALLING, OTHER)),
+        push("incoming", at=rec.clock.now),
+    )
+    assert sorted(e.type.value for e in update.events) == ["incoming", "outgoing"]
+    assert sorted(update.evidence) == sorted(
+        [Evidence.PUSH_CONFIRMED, Evidence.UNREPORTED_CHANGE]
+    )
+
+
+# -- a push is a hint, not the truth -------------------------------------------
+
+
+def test_push_no_line_shows_opens_nothing(rec: Recorder) -> None:
+    """Rule 1: a start push the line status does not confirm opens no call."""
+    rec.push("incoming", call_id="1")  # lines idle
+    rec.push("outgoing", number=OTHER, call_id="2")
+    rec.push("established", call_id="3")
+    rec.push("missed", number="+4989111222", call_id="4")
+    rec.push("terminated", number="+4989111222", call_id="5")
     assert rec.events == []
-    assert rec.tracker.push_health is PushHealth.NOT_VERIFIED
-    assert rec.tracker.last_push == rec.clock.now
+    assert rec.tracker.open_calls == 0
+    # The ring might still be a short one whose missed push is on its way...
+    assert rec.ignored == 4
+    assert rec.held == 1
+    # ...until its window closes.
+    rec.clock.advance(SHORT_RING_WINDOW + 1)
+    assert rec.feed(lines()).rings_given_up == 1
 
 
-def test_push_dnd(rec: Recorder) -> None:
-    """Do Not Disturb pushes fire dnd_on / dnd_off and remember the state."""
-    assert rec.tracker.dnd is None
-    rec.tracker.handle_push("dnd_on", push("dnd_on"))
-    assert rec.tracker.dnd is True
-    rec.tracker.handle_push("dnd_off", push("dnd_off"))
-    assert rec.tracker.dnd is False
-    assert rec.types == ["dnd_on", "dnd_off"]
-    assert rec.events[0].remote_number is None
+def test_forged_end_of_a_real_call_is_ignored(rec: Recorder) -> None:
+    """An end push while the line still shows the call changes nothing."""
+    rec.push("incoming", status(1, S.RINGING, NUMBER))
+    rec.push("terminated", status(1, S.RINGING, NUMBER))
+    rec.push("established", status(1, S.RINGING, NUMBER))
+    assert rec.types == ["incoming"]
+    assert rec.ignored == 2
+    rec.poll(status(1, S.CONNECTED, NUMBER))
+    rec.poll()
+    assert rec.types == ["incoming", "answered", "ended"]
+
+
+def test_flood_of_forged_pushes_leaves_no_call(rec: Recorder) -> None:
+    """Hundreds of pushes the idle phone never confirms: no call, no missed call."""
+    for index in range(200):
+        event = ("incoming", "missed", "established", "terminated")[index % 4]
+        rec.push(event, number=f"+49301234{index:04d}", call_id=str(index))
+    assert rec.events == []
+    assert rec.tracker.open_calls == 0
+
+
+def test_short_ring_counts_once(rec: Recorder) -> None:
+    """Rule 3: a ring no line status showed, then its missed push: one missed call."""
+    rec.push("incoming")
+    rec.clock.advance(2)
+    rec.push("missed")
+    assert rec.types == ["incoming", "missed"]
+    assert rec.events[1].direction == "incoming"
+    assert rec.tracker.open_calls == 0
+
+
+def test_short_rings_are_bounded(rec: Recorder) -> None:
+    """Forged short rings cannot inflate missed calls without end."""
+    for index in range(SHORT_RING_LIMIT + 3):
+        number = f"+49301234{index:04d}"
+        rec.push("incoming", number=number, call_id=str(index))
+        rec.push("missed", number=number, call_id=str(index))
+    assert rec.types.count("missed") == SHORT_RING_LIMIT
+
+
+def test_missed_push_without_its_ring_is_ignored(rec: Recorder) -> None:
+    """A missed push for a number that never rang counts for nothing."""
+    rec.push("incoming", number=OTHER)
+    rec.push("missed")
+    assert rec.events == []
+
+
+# -- pushes while the phone cannot be read --------------------------------------
+
+
+def test_push_without_lines_counts_provisionally(rec: Recorder) -> None:
+    """Rule 2: the event goes out at once with what the push says."""
+    rec.push_alone("incoming")
+    assert rec.types == ["incoming"]
+    assert rec.events[0].line is None
+    assert rec.events[0].remote_name is None
+    # $active_user is the account's SIP user id: account 1.
+    assert rec.events[0].account == 1
+    # The line status, when it comes, confirms and names it (no new event,
+    # but what entities showing the call need).
+    update = rec.feed(lines(status(1, S.RINGING, NUMBER, NAME)))
+    assert update.events == []
+    assert [(e.type, e.remote_name, e.line) for e in update.named] == [
+        (T.INCOMING, NAME, 1)
+    ]
+    assert rec.types == ["incoming"]
+    assert rec.evidence == [Evidence.PUSH_CONFIRMED]
+    rec.poll()
+    assert rec.types == ["incoming", "missed"]
+    assert rec.events[-1].remote_name == NAME
+    assert rec.events[-1].line == 1
+
+
+def test_provisional_call_the_phone_never_shows_is_dropped(rec: Recorder) -> None:
+    """A call only a push claimed, not on any line when read: no further event."""
+    rec.push_alone("incoming")
+    rec.clock.advance(1)
+    rec.poll()
+    assert rec.types == ["incoming"]
+    assert rec.tracker.open_calls == 0
+
+
+def test_provisional_call_survives_a_stale_read(rec: Recorder) -> None:
+    """A read sent before the push arrived cannot drop the push's call."""
+    sent = rec.clock.now
+    rec.clock.advance(0.5)
+    rec.push_alone("incoming")
+    rec.feed(lines(), read_at=sent)
+    assert rec.tracker.open_calls == 1
+    rec.poll(status(1, S.RINGING, NUMBER))
+    assert rec.types == ["incoming"]
+
+
+def test_provisional_then_missed_push_is_one_missed_call(rec: Recorder) -> None:
+    """Slow phone: incoming and missed pushes, then an idle phone."""
+    rec.push_alone("incoming")
+    rec.clock.advance(1)
+    rec.push_alone("missed")
+    rec.poll()
+    assert rec.types == ["incoming", "missed"]
+
+
+def test_provisional_push_needs_a_free_line(rec: Recorder) -> None:
+    """A start push is not believed when every line was busy when last read."""
+    rec.poll(status(1, S.CONNECTED, OTHER), status(2, S.CONNECTED, "+4989111222"))
+    before = len(rec.events)
+    rec.push_alone("incoming")
+    assert len(rec.events) == before
 
 
 # -- push and poll together ----------------------------------------------------
 
 
-def test_push_then_poll(rec: Recorder) -> None:
-    """Push first: the poll is absorbed and proves push works."""
-    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME))
-    rec.poll(status(1, S.RINGING, NUMBER, NAME))
-    assert rec.tracker.push_health is PushHealth.VERIFIED
-    rec.push("established", status(1, S.CONNECTED, NUMBER, NAME))
-    rec.poll(status(1, S.CONNECTED, NUMBER, NAME))
-    rec.push("hold", status(1, S.ON_HOLD, NUMBER, NAME))
-    rec.poll(status(1, S.ON_HOLD, NUMBER, NAME))
-    rec.push("unhold", status(1, S.CONNECTED, NUMBER, NAME))
-    rec.poll(status(1, S.CONNECTED, NUMBER, NAME))
-    rec.push("terminated")
-    rec.poll()
-    assert rec.types == ["incoming", "answered", "held", "resumed", "ended"]
-    assert {e.source for e in rec.events} == {Source.PUSH}
-    assert rec.health == [PushHealth.NOT_VERIFIED, PushHealth.VERIFIED]
-
-
 def test_poll_then_push_within_grace(rec: Recorder) -> None:
-    """Poll first, push a second later: absorbed, and push still verified."""
+    """Poll first, push a second later: absorbed, and push still counts."""
     rec.poll(status(1, S.RINGING, NUMBER, NAME))
     rec.clock.advance(1)
     rec.push("incoming", status(1, S.RINGING, NUMBER, NAME))
-    assert rec.tracker.push_health is PushHealth.VERIFIED
+    assert rec.evidence == [Evidence.UNREPORTED_CHANGE, Evidence.PUSH_IN_GRACE]
     rec.poll(status(1, S.CONNECTED, NUMBER, NAME))
-    rec.clock.advance(PUSH_GRACE)
+    rec.clock.advance(PUSH_GRACE + 1)
     rec.push("established", status(1, S.CONNECTED, NUMBER, NAME))
+    assert rec.evidence[-1] is Evidence.UNREPORTED_CHANGE  # too late: no credit
     rec.poll()
     rec.clock.advance(1)
     rec.push("terminated")
     assert rec.types == ["incoming", "answered", "ended"]
     assert [e.source for e in rec.events] == [Source.POLL] * 3
-
-
-def test_poll_then_push_too_late(rec: Recorder) -> None:
-    """A push arriving after the grace period does not verify push."""
-    rec.poll(status(1, S.RINGING, NUMBER, NAME))
-    rec.clock.advance(PUSH_GRACE + 1)
-    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME))
-    assert rec.types == ["incoming"]
-    assert rec.tracker.push_health is PushHealth.NOT_VERIFIED
 
 
 def test_poll_then_push_missed(rec: Recorder) -> None:
@@ -448,31 +575,17 @@ def test_poll_then_push_missed(rec: Recorder) -> None:
     assert rec.types == ["incoming", "missed"]
 
 
-def test_poll_first_change_unverifies(rec: Recorder) -> None:
-    """Verified push that misses a change polling sees is no longer trusted."""
-    rec.push("incoming", status(1, S.RINGING, NUMBER))
-    rec.poll(status(1, S.RINGING, NUMBER))
-    assert rec.tracker.push_health is PushHealth.VERIFIED
-    # The phone has no URL for "established": polling sees it first.
-    rec.poll(status(1, S.CONNECTED, NUMBER))
-    assert rec.tracker.push_health is PushHealth.NOT_VERIFIED
-    assert rec.types == ["incoming", "answered"]
-    assert rec.health == [
-        PushHealth.NOT_VERIFIED,
-        PushHealth.VERIFIED,
-        PushHealth.NOT_VERIFIED,
-    ]
-
-
 def test_closed_call_memory(rec: Recorder) -> None:
-    """An in-flight poll still showing an ended call does not revive it."""
+    """A read still showing an ended call does not revive it."""
     rec.push("incoming", status(1, S.RINGING, NUMBER))
     rec.push("established", status(1, S.CONNECTED, NUMBER))
+    sent = rec.clock.now
+    rec.clock.advance(0.2)
     rec.push("terminated")
-    rec.poll(status(1, S.CONNECTED, NUMBER))
+    rec.feed(lines(status(1, S.CONNECTED, NUMBER)), read_at=sent)
     rec.poll()
     assert rec.types == ["incoming", "answered", "ended"]
-    assert rec.tracker.diagnostics()["open_calls"] == 0
+    assert rec.tracker.open_calls == 0
     # Long after, the same number calls again: a new call.
     rec.clock.advance(11)
     rec.poll(status(1, S.RINGING, NUMBER))
@@ -486,72 +599,6 @@ def test_closed_call_memory_on_other_line(rec: Recorder) -> None:
     rec.poll(status(2, S.RINGING, NUMBER))
     assert rec.types == ["incoming", "missed", "incoming"]
     assert rec.events[-1].line == 2
-
-
-def test_boot_and_restart_reverify(rec: Recorder) -> None:
-    """A reboot (boot push or phone back after being away) re-verifies push."""
-    rec.tracker.phone_restarted()
-    assert rec.tracker.push_health is PushHealth.NEVER_SEEN
-    rec.push("incoming", status(1, S.RINGING, NUMBER))
-    rec.poll(status(1, S.RINGING, NUMBER))
-    assert rec.tracker.push_health is PushHealth.VERIFIED
-    rec.tracker.handle_push("boot", push("boot"))
-    assert rec.tracker.push_health is PushHealth.NOT_VERIFIED
-    rec.tracker.phone_restarted()
-    assert rec.tracker.push_health is PushHealth.NOT_VERIFIED
-
-
-def test_listeners_can_be_removed(rec: Recorder) -> None:
-    """Removers stop the callbacks."""
-    events: list[CallEvent] = []
-    health: list[PushHealth] = []
-    remove = rec.tracker.add_listener(events.append)
-    remove_health = rec.tracker.add_health_listener(health.append)
-    remove()
-    remove_health()
-    rec.push("incoming", status(1, S.RINGING, NUMBER))
-    assert events == []
-    assert health == []
-    assert rec.types == ["incoming"]
-
-
-def test_diagnostics(rec: Recorder) -> None:
-    """Diagnostics tell health, push age, open calls and DND, no numbers."""
-    assert rec.tracker.diagnostics() == {
-        "push_health": "never_seen",
-        "seconds_since_last_push": None,
-        "open_calls": 0,
-        "dnd": None,
-    }
-    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME))
-    rec.clock.advance(2.25)
-    diagnostics = rec.tracker.diagnostics()
-    assert diagnostics == {
-        "push_health": "not_verified",
-        "seconds_since_last_push": 2.2,
-        "open_calls": 1,
-        "dnd": None,
-    }
-    assert NUMBER not in repr(diagnostics)
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "same"),
-    [
-        ("+4930123456", "+4930123456", True),
-        ("+4930123456", "004930123456", True),
-        ("+4930123456", "030123456", True),
-        ("1001", "1001", True),
-        ("123", "0123", False),
-        ("+4930123456", "+4930654321", False),
-        ("", "", False),
-        ("anonymous", "anonymous", True),
-        (None, "1001", False),
-    ],
-)
-def test_same_number(a: str | None, b: str | None, same: bool) -> None:
-    """Numbers match by digits, or by a tail of at least four digits."""
-    assert _same_number(a, b) is same
 
 
 def test_anonymous_call_push_and_poll(rec: Recorder) -> None:
@@ -593,20 +640,28 @@ def test_anonymous_call_beside_another(rec: Recorder) -> None:
         ("incoming", 2),
     ]
     # Two open calls: a push without number or id cannot tell which one.
-    rec.push("terminated", number="", call_id="")
-    assert rec.events[-1].line is None
+    rec.push(
+        "terminated",
+        status(1, S.CALLING, OTHER),
+        status(2, S.RINGING, ""),
+        number="",
+        call_id="",
+    )
+    assert len(rec.events) == 2
 
 
-def test_stale_poll_does_not_undo_a_pushed_hold(rec: Recorder) -> None:
-    """A poll sent before a hold push but answered after it changes nothing."""
+def test_stale_read_does_not_undo_a_pushed_hold(rec: Recorder) -> None:
+    """A read sent before a hold push but answered after it changes nothing."""
     rec.push("incoming", status(1, S.RINGING, NUMBER))
     rec.push("established", status(1, S.CONNECTED, NUMBER))
-    rec.push("hold", status(1, S.ON_HOLD, NUMBER))
-    rec.poll(status(1, S.CONNECTED, NUMBER))  # the in-flight, stale poll
+    sent = rec.clock.now
+    rec.clock.advance(0.5)
+    rec.push_alone("hold")
+    rec.feed(lines(status(1, S.CONNECTED, NUMBER)), read_at=sent)  # stale
     rec.poll(status(1, S.ON_HOLD, NUMBER))
     assert rec.types == ["incoming", "answered", "held"]
-    # Later, polling alone may still see a real resume.
-    rec.clock.now += 10
+    # A fresh read may still see a real resume.
+    rec.clock.advance(10)
     rec.poll(status(1, S.CONNECTED, NUMBER))
     assert rec.types == ["incoming", "answered", "held", "resumed"]
 
@@ -621,7 +676,7 @@ def test_new_caller_on_the_same_line_between_polls(rec: Recorder) -> None:
         ("ended", OTHER),
         ("incoming", NUMBER),
     ]
-    assert rec.tracker.diagnostics()["open_calls"] == 1
+    assert rec.tracker.open_calls == 1
 
 
 def test_same_caller_rings_again_while_the_phone_is_unreadable(rec: Recorder) -> None:
@@ -629,8 +684,7 @@ def test_same_caller_rings_again_while_the_phone_is_unreadable(rec: Recorder) ->
     rec.push("incoming", status(1, S.RINGING, NUMBER))
     rec.push("missed")
     rec.clock.now += 2
-    # The fetch after the push failed: no line status at all.
-    rec.tracker.handle_push("incoming", push("incoming", call_id="8"), ())
+    rec.push_alone("incoming", call_id="8")
     assert rec.types == ["incoming", "missed", "incoming"]
 
 
@@ -693,13 +747,11 @@ def test_other_call_id_is_another_call(rec: Recorder) -> None:
 
 def test_call_in_unknown_state_at_first_look_is_adopted() -> None:
     """A call already up in a state we do not know is not replayed later."""
-    tracker = CallTracker(clock=Clock())
-    events: list[CallEvent] = []
-    tracker.add_listener(events.append)
-    tracker.handle_lines(lines(status(1, S.UNKNOWN, NUMBER)))
-    tracker.handle_lines(lines(status(1, S.CONNECTED, NUMBER)))
-    tracker.handle_lines(lines())
-    assert [e.type.value for e in events] == ["ended"]
+    rec = Recorder(first_look=False)
+    rec.feed(lines(status(1, S.UNKNOWN, NUMBER)))
+    rec.feed(lines(status(1, S.CONNECTED, NUMBER)))
+    rec.feed(lines())
+    assert rec.types == ["ended"]
 
 
 def test_call_in_unknown_state_at_a_later_look_is_adopted(rec: Recorder) -> None:
@@ -708,3 +760,79 @@ def test_call_in_unknown_state_at_a_later_look_is_adopted(rec: Recorder) -> None
     rec.poll(status(1, S.CONNECTED, NUMBER))
     rec.poll()
     assert rec.types == ["ended"]
+
+
+# -- accounts, bounds, safety -----------------------------------------------------
+
+
+def test_account_of_a_call_is_the_users_number(rec: Recorder) -> None:
+    """Lines carry the user's account number (the client applied the phone's
+    base); events add that account's SIP user and name from the phone's list."""
+    rec.poll(status(2, S.RINGING, OTHER, account=2))
+    assert rec.events[-1].account == 2
+    assert rec.events[-1].account_sip_user == "2002"
+    assert rec.events[-1].account_name == "Home"
+    rec.poll(
+        status(2, S.RINGING, OTHER, account=2), status(1, S.RINGING, NUMBER, account=7)
+    )
+    # An account the phone does not list: the number, without SIP user or name.
+    assert rec.events[-1].account == 7
+    assert rec.events[-1].account_sip_user is None
+
+
+def test_values_are_bounded(rec: Recorder) -> None:
+    """Whatever the phone says, numbers and names reaching events are bounded."""
+    rec.poll(status(1, S.RINGING, "1" * 5000, "N" * 5000))
+    assert len(rec.events[0].remote_number or "") <= 64
+    assert len(rec.events[0].remote_name or "") <= 100
+
+
+def test_update_cannot_be_reentered(rec: Recorder) -> None:
+    """Nothing can feed the tracker while it is handling an update."""
+    rec.tracker._updating = True  # what a callback inside update() would meet
+    with pytest.raises(RuntimeError, match="re-entered"):
+        rec.poll()
+    rec.tracker._updating = False
+    rec.poll(status(1, S.RINGING, NUMBER))
+    assert rec.types == ["incoming"]
+
+
+def test_tracker_calls_nobody_back() -> None:
+    """The tracker has no listeners at all: it returns what happened, full stop."""
+    tracker = CallTracker()
+    assert not any(
+        name.startswith(("add_", "async_add", "subscribe")) for name in dir(tracker)
+    )
+
+
+def test_diagnostics(rec: Recorder) -> None:
+    """Diagnostics tell open calls and the account base, no numbers."""
+    assert rec.tracker.diagnostics() == {
+        "open_calls": 0,
+        "unconfirmed_open_calls": 0,
+        "unconfirmed_rings": 0,
+    }
+    rec.push_alone("incoming")
+    diagnostics = rec.tracker.diagnostics()
+    assert diagnostics["open_calls"] == 1
+    assert diagnostics["unconfirmed_open_calls"] == 1
+    assert NUMBER not in repr(diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("+4930123456", "+4930123456", True),
+        ("+4930123456", "004930123456", True),
+        ("+4930123456", "030123456", True),
+        ("1001", "1001", True),
+        ("123", "0123", False),
+        ("+4930123456", "+4930654321", False),
+        ("", "", False),
+        ("anonymous", "anonymous", True),
+        (None, "1001", False),
+    ],
+)
+def test_same_number(a: str | None, b: str | None, same: bool) -> None:
+    """Numbers match by digits, or by a tail of at least four digits."""
+    assert _same_number(a, b) is same

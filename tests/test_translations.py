@@ -18,14 +18,16 @@ import warnings
 from homeassistant.util.yaml import load_yaml_dict
 import pytest
 
-from custom_components.grandstream.call_tracker import CallEventType, PushHealth
-from custom_components.grandstream.coordinator import _ERROR_TRANSLATIONS
+from custom_components.grandstream import PLATFORMS
+from custom_components.grandstream.call_tracker import CallEventType
 from custom_components.grandstream.device_trigger import TRIGGERS
+from custom_components.grandstream.errors import ERROR_KEYS, error_placeholders
+from custom_components.grandstream.push_health import PushHealth
 from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "grandstream"
 LANGUAGES = ("de", "ru")
-ENTITY_PLATFORMS = ("binary_sensor", "button", "event", "sensor")
+ENTITY_PLATFORMS = tuple(platform.value for platform in PLATFORMS)
 # Binary sensors translate and draw icons for these states only.
 BINARY_STATES = {"on", "off"}
 
@@ -183,6 +185,45 @@ class _Forwarder:
     has_placeholders: bool
 
 
+@dataclass(frozen=True)
+class _IssueHelper:
+    """A helper whose parameter becomes an issue's ``translation_key``.
+
+    Its placeholders are the literal keys of its own dict plus those of the
+    dict callers pass as ``extra`` (``{"name": ..., **(extra or {})}``).
+    """
+
+    param: str
+    index: int
+    placeholders: frozenset[str]
+    extra: str | None
+
+
+def _issue_helper(
+    function: ast.FunctionDef, key_node: ast.Name, placeholders_node: ast.expr | None
+) -> _IssueHelper | None:
+    """The issue helper ``function`` is, if its parameter names the issue."""
+    args = [a.arg for a in function.args.args]
+    if key_node.id not in args:
+        return None
+    own: set[str] = set()
+    extra: str | None = None
+    if isinstance(placeholders_node, ast.Dict):
+        for key, value in zip(
+            placeholders_node.keys, placeholders_node.values, strict=True
+        ):
+            if key is not None:
+                text = _text(key)
+                assert text is not None, "placeholder name not a literal"
+                own.add(text)
+                continue
+            # ``**name`` or ``**(name or {})``
+            inner = value.values[0] if isinstance(value, ast.BoolOp) else value
+            assert isinstance(inner, ast.Name), "placeholders not readable"
+            extra = inner.id
+    return _IssueHelper(key_node.id, args.index(key_node.id), frozenset(own), extra)
+
+
 def _scan() -> SourceScan:
     modules = list(_modules())
     constants = _constants(modules)
@@ -204,6 +245,7 @@ def _scan() -> SourceScan:
         return None
 
     forwarders: dict[str, _Forwarder] = {}
+    issue_helpers: dict[str, _IssueHelper] = {}
     # Classes whose __init__ sets ``self._attr_translation_key`` from a parameter.
     key_classes: dict[str, int] = {}
 
@@ -226,6 +268,20 @@ def _scan() -> SourceScan:
                         _keyword(node, "device_class") is not None
                     )
                 elif name == "async_create_issue":
+                    function = _enclosing(node, parents, ast.FunctionDef)
+                    if (
+                        isinstance(key_node, ast.Name)
+                        and isinstance(function, ast.FunctionDef)
+                        and (
+                            helper := _issue_helper(
+                                function,
+                                key_node,
+                                _keyword(node, "translation_placeholders"),
+                            )
+                        )
+                    ):
+                        issue_helpers[function.name] = helper
+                        continue
                     # ``A if cond else B`` names two issue keys.
                     branches = (
                         [key_node.body, key_node.orelse]
@@ -303,6 +359,26 @@ def _scan() -> SourceScan:
                     elif forwarder.has_placeholders:
                         given = None
                     scan.exceptions.append(Use(key, where, given))
+                if (helper := issue_helpers.get(name)) is not None:
+                    key_node = (
+                        node.args[helper.index]
+                        if len(node.args) > helper.index
+                        else _keyword(node, helper.param)
+                    )
+                    key = resolve(key_node)
+                    assert key is not None, f"{where}: issue key not a constant"
+                    extra = (
+                        _dict_keys(_keyword(node, helper.extra))
+                        if helper.extra
+                        else frozenset()
+                    )
+                    scan.issues.append(
+                        Use(
+                            key,
+                            where,
+                            None if extra is None else helper.placeholders | extra,
+                        )
+                    )
                 if (refused := resolve(_keyword(node, "refused_key"))) is not None:
                     # Raised with the error's placeholders (only ``error``).
                     scan.exceptions.append(Use(refused, where, frozenset({"error"})))
@@ -325,12 +401,18 @@ def _scan() -> SourceScan:
                                 node
                             )
 
-    # Errors the coordinator maps from the client's exceptions.
+    # Errors mapped from the client's exceptions, with the placeholders each
+    # kind of error brings (wrong password: attempts left, locked: lock time).
     scan.exceptions.extend(
-        Use(key, "coordinator._ERROR_TRANSLATIONS", frozenset({"error"}))
-        for _, key in _ERROR_TRANSLATIONS
+        Use(key, f"errors.ERROR_KEYS[{kind.__name__}]", _error_placeholders(kind))
+        for kind, key in ERROR_KEYS
     )
     return scan
+
+
+def _error_placeholders(kind: type[Exception]) -> frozenset[str]:
+    """The placeholders ``errors`` gives a client error of ``kind``."""
+    return frozenset(error_placeholders(kind("message")))
 
 
 def _class_has_device_class(cls: ast.ClassDef) -> bool:
@@ -342,6 +424,19 @@ def _class_has_device_class(cls: ast.ClassDef) -> bool:
             for t in node.targets
         )
         for node in ast.walk(cls)
+    )
+
+
+def _returns_str(function: ast.AsyncFunctionDef | ast.FunctionDef) -> bool:
+    """Whether ``function`` returns something ``| str``: a form error key."""
+    returns = function.returns
+    return (
+        isinstance(returns, ast.BinOp)
+        and isinstance(returns.op, ast.BitOr)
+        and any(
+            isinstance(side, ast.Name) and side.id == "str"
+            for side in (returns.left, returns.right)
+        )
     )
 
 
@@ -364,11 +459,20 @@ def _scan_config_flow(module: ast.Module, scan: SourceScan) -> None:
                     and (error := _text(node.value)) is not None
                 ):
                     scan.config_errors.add(error)
+        # async def _async_reach(...) -> tuple[str, bool] | str: return "invalid_host"
+        elif isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and _returns_str(
+            node
+        ):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return) and (
+                    (error := _text(inner.value)) is not None
+                ):
+                    scan.config_errors.add(error)
         elif isinstance(node, ast.Call):
             if (reason := _text(_keyword(node, "reason"))) is not None:
                 scan.config_aborts.add(reason)
             if (
-                _call_name(node) == "async_show_form"
+                _call_name(node) in ("async_show_form", "async_show_menu")
                 and (step := _text(_keyword(node, "step_id"))) is not None
             ):
                 cls = _enclosing(node, parents, ast.ClassDef)
@@ -492,10 +596,18 @@ def test_exception_keys_exist() -> None:
 
 
 def test_issue_keys_exist() -> None:
-    """Every repair issue has a title and a description."""
+    """Every repair issue has a title, and a description or a fix flow.
+
+    A fixable issue's flow gets its placeholders from the repair flow, not
+    from the issue; only the title and description use the issue's.
+    """
     assert SCAN.issues
     for use in SCAN.issues:
-        for part in ("title", "description"):
+        issue = _section(f"issues.{use.key}")
+        parts = ["title"]
+        if "fix_flow" not in issue:
+            parts.append("description")
+        for part in parts:
             path = f"issues.{use.key}.{part}"
             text = _get(STRINGS, path)
             assert isinstance(text, str), f"{use.where}: {path} missing"
@@ -505,9 +617,14 @@ def test_issue_keys_exist() -> None:
 
 def test_config_flow_errors_and_aborts() -> None:
     """Form errors and abort reasons of the flows are all translated."""
+    from custom_components.grandstream.config_flow import FLOW_ERRORS
+
     assert SCAN.config_errors
+    # The phone's refusals reach the form through errors.error_key, limited
+    # to the ones a check of the phone can meet.
+    assert {key for _, key in ERROR_KEYS} >= FLOW_ERRORS
     # The options dialog (Action URLs) reports its own two errors.
-    assert SCAN.config_errors == set(_section("config.error")) | set(
+    assert SCAN.config_errors | FLOW_ERRORS == set(_section("config.error")) | set(
         _section("options.error")
     )
     assert SCAN.config_aborts == set(_section("config.abort"))

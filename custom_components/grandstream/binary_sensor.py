@@ -1,4 +1,4 @@
-"""Binary sensors: ringing, in call, and the registration of each account."""
+"""Binary sensors: ringing, in call, account registration (snapshot); DND (record)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .coordinator import GrandstreamConfigEntry, PhoneSnapshot
-from .entity import GrandstreamDescribedEntity, track_new_items
+from .entity import GrandstreamEntity, GrandstreamRecordEntity, track_new_items
 
 # Read-only: everything comes from the coordinator.
 PARALLEL_UPDATES = 0
@@ -36,9 +37,14 @@ PHONE_BINARY_SENSORS: tuple[GrandstreamBinarySensorDescription, ...] = (
         key="in_call", translation_key="in_call", value_fn=lambda data: data.in_call
     ),
 )
+DO_NOT_DISTURB = BinarySensorEntityDescription(
+    key="do_not_disturb", translation_key="do_not_disturb"
+)
 
 
-def _account_registered(account_id: int) -> GrandstreamBinarySensorDescription:
+def account_registered(account_id: int) -> GrandstreamBinarySensorDescription:
+    """The description of the registration sensor of account ``account_id``."""
+
     def registered(data: PhoneSnapshot) -> bool | None:
         account = next((a for a in data.accounts if a.id == account_id), None)
         return None if account is None else account.registered
@@ -59,23 +65,28 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the phone's binary sensors, and one per account it reports."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     async_add_entities(
-        GrandstreamBinarySensor(coordinator, description)
-        for description in PHONE_BINARY_SENSORS
+        [
+            *(
+                GrandstreamBinarySensor(coordinator, description)
+                for description in PHONE_BINARY_SENSORS
+            ),
+            DoNotDisturbSensor(coordinator, DO_NOT_DISTURB),
+        ]
     )
     track_new_items(
         entry,
         lambda data: [account.id for account in data.accounts],
         lambda ids: async_add_entities(
-            GrandstreamBinarySensor(coordinator, _account_registered(account_id))
+            GrandstreamBinarySensor(coordinator, account_registered(account_id))
             for account_id in ids
         ),
     )
 
 
-class GrandstreamBinarySensor(GrandstreamDescribedEntity, BinarySensorEntity):
-    """A binary sensor described by a ``GrandstreamBinarySensorDescription``."""
+class GrandstreamBinarySensor(GrandstreamEntity, BinarySensorEntity):
+    """A binary sensor of the phone's snapshot."""
 
     entity_description: GrandstreamBinarySensorDescription
 
@@ -83,3 +94,29 @@ class GrandstreamBinarySensor(GrandstreamDescribedEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Read the value from the latest snapshot."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class DoNotDisturbSensor(GrandstreamRecordEntity, BinarySensorEntity, RestoreEntity):
+    """Do Not Disturb as the phone last pushed it; unknown until it does.
+
+    The phone's CTI interface cannot be asked; only its DND pushes tell.
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the last known state and follow the phone's DND pushes."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state in (
+            STATE_ON,
+            STATE_OFF,
+        ):
+            self.coordinator.restore_dnd(last.state == STATE_ON)
+        self.async_on_remove(self.coordinator.async_add_dnd_listener(self._changed))
+
+    @callback
+    def _changed(self) -> None:
+        self.async_write_ha_state()
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether Do Not Disturb is on; None until the phone reports it."""
+        return self.coordinator.dnd

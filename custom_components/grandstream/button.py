@@ -16,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from . import call_control
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
-from .entity import GrandstreamDescribedEntity
+from .entity import GrandstreamEntity
 
 # Commands are serialised by the client; no need to limit them here too.
 PARALLEL_UPDATES = 0
@@ -27,6 +27,8 @@ class GrandstreamButtonDescription(ButtonEntityDescription):
     """A button and what pressing it does."""
 
     press_fn: Callable[[GrandstreamCoordinator], Awaitable[None]]
+    # Pressable while the phone is unreachable (nothing is sent to it).
+    needs_phone: bool = True
 
 
 BUTTONS: tuple[GrandstreamButtonDescription, ...] = (
@@ -43,15 +45,16 @@ BUTTONS: tuple[GrandstreamButtonDescription, ...] = (
         key="reject", translation_key="reject", press_fn=call_control.reject
     ),
     GrandstreamButtonDescription(
-        key="hang_up", translation_key="hang_up", press_fn=call_control.hang_up
+        key="hangup", translation_key="hangup", press_fn=call_control.hangup
     ),
     GrandstreamButtonDescription(
-        key="hold", translation_key="hold", press_fn=call_control.toggle_hold
+        key="hold", translation_key="hold", press_fn=call_control.hold
     ),
     GrandstreamButtonDescription(
         key="reset_missed_calls",
         translation_key="reset_missed_calls",
         press_fn=call_control.reset_missed_calls,
+        needs_phone=False,
     ),
 )
 
@@ -62,16 +65,21 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the phone's buttons."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     async_add_entities(
         GrandstreamButton(coordinator, description) for description in BUTTONS
     )
 
 
-class GrandstreamButton(GrandstreamDescribedEntity, ButtonEntity):
+class GrandstreamButton(GrandstreamEntity, ButtonEntity):
     """A button of the phone."""
 
     entity_description: GrandstreamButtonDescription
+
+    @property
+    def available(self) -> bool:
+        """Buttons that send nothing to the phone work while it is away."""
+        return super().available or not self.entity_description.needs_phone
 
     async def async_press(self) -> None:
         """Send the command to the phone."""

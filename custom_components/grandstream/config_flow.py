@@ -1,9 +1,15 @@
-"""Config flow: add a phone by address and passcode, or from DHCP discovery."""
+"""Config flow: add a phone by address and passcode, or from DHCP discovery.
+
+Each submit of a passcode costs the phone one of its five attempts, so every
+step sends it in exactly one request, only when the user submits, and never
+again on its own. How to reach the phone (HTTPS first) is found out before,
+without the passcode. After the phone accepted the passcode, the flow offers
+to set the phone up for Home Assistant (zero-touch, see phone_setup.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-import hashlib
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -16,9 +22,13 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -26,35 +36,72 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from yarl import URL
 
-from . import create_client
+from .action_urls import action_url_text, home_assistant_url, new_webhook_id
 from .compat import vol
-from .const import CONF_PASSCODE, DOMAIN, LOGGER
-from .cti import (
-    GrandstreamAuthenticationError,
-    GrandstreamConnectionError,
-    GrandstreamForbiddenError,
-    GrandstreamLockedError,
-    GrandstreamResponseError,
-    build_base_url,
+from .connection import create_client
+from .const import (
+    CONF_CONNECTION,
+    CONF_PASSCODE,
+    CONF_WEB_USERNAME,
+    CONNECTION_AUTO,
+    CONNECTION_HTTP,
+    CONNECTION_HTTPS,
+    DOMAIN,
+    LOGGER,
 )
+from .cti import (
+    GrandstreamConnectionError,
+    GrandstreamError,
+    build_base_url,
+    detect_scheme,
+)
+from .errors import error_key, error_placeholders
 from .identity import async_adopt_mac
 from .neighbours import async_mac_from_neighbours
-from .push import action_url_text
+from .phone_setup import (
+    NoLocalUrlError,
+    PhoneIdentity,
+    async_run_phone_setup,
+    entry_data_after_setup,
+    setup_result,
+)
+from .repairs import async_update_phone_issues
+
+# Form errors the steps show; anything else the phone answers is "not a
+# phone we understand".
+FLOW_ERRORS = frozenset(
+    {
+        "not_authorized",
+        "wrong_password",
+        "locked_out",
+        "account_not_allowed",
+        "request_forbidden",
+        "session_expired",
+        "cannot_connect",
+        "invalid_response",
+    }
+)
+AUTH_ERRORS = frozenset(
+    {"not_authorized", "wrong_password", "locked_out", "account_not_allowed"}
+)
+CONF_SET_UP_PHONE = "set_up_phone"
+WEB_ACCOUNTS = ["admin", "user"]
 
 PASSCODE_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-CONNECTION_FIELDS = {
-    vol.Required(CONF_HOST): TextSelector(),
-    vol.Required(CONF_SSL, default=False): BooleanSelector(),
-    vol.Required(CONF_VERIFY_SSL, default=False): BooleanSelector(),
-}
-
-
-def _normalise_host(host: str, use_ssl: bool) -> str:
-    """Return ``host[:port]`` as the client will use it; ValueError if invalid."""
-    url = build_base_url(host, use_ssl=use_ssl)
-    assert url.host is not None  # build_base_url guarantees a host
-    host_part = f"[{url.host}]" if ":" in url.host else url.host
-    return host_part if url.is_default_port() else f"{host_part}:{url.port}"
+CONNECTION_SELECTOR = SelectSelector(
+    SelectSelectorConfig(
+        options=[CONNECTION_AUTO, CONNECTION_HTTPS, CONNECTION_HTTP],
+        translation_key=CONF_CONNECTION,
+        mode=SelectSelectorMode.DROPDOWN,
+    )
+)
+ACCOUNT_SELECTOR = SelectSelector(
+    SelectSelectorConfig(
+        options=WEB_ACCOUNTS,
+        translation_key=CONF_WEB_USERNAME,
+        mode=SelectSelectorMode.DROPDOWN,
+    )
+)
 
 
 def _stored_url(host: str) -> URL:
@@ -62,62 +109,90 @@ def _stored_url(host: str) -> URL:
     return URL(f"http://{host}")
 
 
-def _attempt_key(data: Mapping[str, Any]) -> str:
-    """A hash standing for (host, passcode), so the flow keeps no passcode."""
-    text = f"{data[CONF_HOST]}\0{data[CONF_PASSCODE]}"
-    return hashlib.sha256(text.encode()).hexdigest()
+def _forced_host(host: str, use_ssl: bool) -> str:
+    """``host[:port]`` for a forced scheme, the port only when not its default."""
+    url = build_base_url(host, use_ssl=use_ssl)
+    assert url.host is not None  # build_base_url guarantees a host
+    host_part = f"[{url.host}]" if ":" in url.host else url.host
+    return host_part if url.is_default_port() else f"{host_part}:{url.port}"
+
+
+def _flow_error(err: GrandstreamError) -> str:
+    if isinstance(err, GrandstreamConnectionError):
+        return "cannot_connect"
+    key = error_key(err)
+    return key if key in FLOW_ERRORS else "invalid_response"
+
+
+def _connection_of(data: Mapping[str, Any]) -> str:
+    return CONNECTION_HTTPS if data.get(CONF_SSL) else CONNECTION_HTTP
 
 
 class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Grandstream phone."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
-        """The options dialog shows the Action URLs to paste into the phone."""
-        return ActionUrlsFlow()
+        """Set the phone up again, or show the Action URLs for manual use."""
+        return PhoneOptionsFlow()
 
     def __init__(self) -> None:
-        """Start with nothing discovered and no passcode rejected."""
+        """Start with nothing discovered."""
         self._discovered_host: str | None = None
-        # Hashes of (host, passcode) the phone rejected in this flow.
-        self._rejected_attempts: set[str] = set()
-        # Reconfigure: the stored passcode is known to be rejected.
+        # The phone checked so far (host, passcode, scheme), waiting for setup.
+        self._data: dict[str, Any] = {}
+        self._mac: str | None = None
+        # Reconfigure: the stored passcode is known to be refused.
         self._needs_passcode = False
+        # What the phone's last refusal said (attempts left, lock time).
+        self._error_placeholders: dict[str, str] = {}
 
-    async def _async_check_phone(
-        self, data: Mapping[str, Any]
-    ) -> tuple[dict[str, str], str | None]:
-        """Talk to the phone once; return form errors and the MAC if learnt.
+    # -- talking to the phone ------------------------------------------------
 
-        A single request, so one submit can never cost more than one of the
-        phone's five passcode attempts, and a passcode this flow already saw
-        rejected by this phone is not sent again.
+    async def _async_reach(self, host: str, connection: str) -> tuple[str, bool] | str:
+        """How to reach ``host`` (stored host, HTTPS?), or a form error key.
+
+        Automatic: HTTPS first, then HTTP, found out without the passcode.
         """
-        attempt = _attempt_key(data)
-        if attempt in self._rejected_attempts:
-            return {"base": "invalid_auth"}, None
-        client = create_client(self.hass, dict(data))
+        try:
+            if connection != CONNECTION_AUTO:
+                use_ssl = connection == CONNECTION_HTTPS
+                return _forced_host(host, use_ssl), use_ssl
+            found = await detect_scheme(
+                host, session=async_get_clientsession(self.hass)
+            )
+        except ValueError:
+            return "invalid_host"
+        except GrandstreamError:
+            return "cannot_connect"
+        return found.host, found.use_ssl
+
+    async def _async_check_phone(self, data: Mapping[str, Any]) -> dict[str, str]:
+        """Send the passcode once; form errors (empty when the phone accepted it).
+
+        A single request, so a submit costs one of the phone's five attempts
+        at most. The same passcode may be submitted again (the user may have
+        fixed the phone's pop-up setting): that is their decision, and the
+        form says what each submit costs.
+        """
+        self._error_placeholders = {}
+        client = create_client(self.hass, data)
         try:
             await client.phone_status()
-        except GrandstreamLockedError:
-            return {"base": "locked_out"}, None
-        except GrandstreamAuthenticationError:
-            self._rejected_attempts.add(attempt)
-            return {"base": "invalid_auth"}, None
-        except GrandstreamForbiddenError:
-            return {"base": "cti_disabled"}, None
-        except GrandstreamConnectionError:
-            return {"base": "cannot_connect"}, None
-        except GrandstreamResponseError:
-            return {"base": "invalid_response"}, None
+        except GrandstreamError as err:
+            self._error_placeholders = error_placeholders(err)
+            return {"base": _flow_error(err)}
         except Exception:  # noqa: BLE001 - a flow must never crash on a bug
             LOGGER.exception("Unexpected error while checking the phone")
-            return {"base": "unknown"}, None
-        return {}, await async_mac_from_neighbours(self.hass, client.base_url)
+            return {"base": "unknown"}
+        self._mac = await async_mac_from_neighbours(self.hass, client.base_url)
+        return {}
+
+    # -- adding a phone -------------------------------------------------------
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -125,17 +200,24 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the phone's address and passcode."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            try:
-                host = _normalise_host(user_input[CONF_HOST], user_input[CONF_SSL])
-            except ValueError:
-                errors[CONF_HOST] = "invalid_host"
+            reached = await self._async_reach(
+                user_input[CONF_HOST], user_input[CONF_CONNECTION]
+            )
+            if isinstance(reached, str):
+                errors["base" if reached == "cannot_connect" else CONF_HOST] = reached
             else:
-                data = {**user_input, CONF_HOST: host}
-                # Checked before any request: a duplicate costs no passcode try.
+                host, use_ssl = reached
+                # Checked before the passcode is sent: a duplicate costs nothing.
                 self._async_abort_entries_match({CONF_HOST: host})
-                errors, mac = await self._async_check_phone(data)
+                data = {
+                    CONF_HOST: host,
+                    CONF_PASSCODE: user_input[CONF_PASSCODE],
+                    CONF_SSL: use_ssl,
+                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+                }
+                errors = await self._async_check_phone(data)
                 if not errors:
-                    return await self._async_create(data, mac)
+                    return await self._async_phone_checked(data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -143,24 +225,101 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                     {
                         vol.Required(CONF_HOST): TextSelector(),
                         vol.Required(CONF_PASSCODE): PASSCODE_SELECTOR,
-                        vol.Required(CONF_SSL, default=False): BooleanSelector(),
+                        vol.Required(
+                            CONF_CONNECTION, default=CONNECTION_AUTO
+                        ): CONNECTION_SELECTOR,
                         vol.Required(CONF_VERIFY_SSL, default=False): BooleanSelector(),
                     }
                 ),
                 {k: v for k, v in (user_input or {}).items() if k != CONF_PASSCODE},
             ),
+            description_placeholders=self._error_placeholders,
             errors=errors,
         )
 
-    async def _async_create(
-        self, data: dict[str, Any], mac: str | None
-    ) -> ConfigFlowResult:
-        if mac:
+    async def _async_phone_checked(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """The phone accepted the passcode: offer to set it up."""
+        if self._mac:
             # The user's own flow wins over a discovery of the same phone.
-            await self.async_set_unique_id(mac, raise_on_progress=False)
+            await self.async_set_unique_id(self._mac, raise_on_progress=False)
             self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
+        self._data = {**data, CONF_WEBHOOK_ID: new_webhook_id()}
+        return await self.async_step_phone_setup()
+
+    async def async_step_phone_setup(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer to set up the phone's push and Click-To-Dial (on by default)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not user_input[CONF_SET_UP_PHONE]:
+                return self._async_create(self._data, description="set_up_skipped")
+            username = user_input[CONF_WEB_USERNAME]
+            try:
+                report = await async_run_phone_setup(
+                    self.hass,
+                    self._data,
+                    username=username,
+                    check_identity=self._async_check_identity,
+                )
+            except NoLocalUrlError:
+                errors["base"] = "no_local_url"
+            except GrandstreamError as err:
+                self._error_placeholders = error_placeholders(err)
+                errors["base"] = _flow_error(err)
+            else:
+                base_url = home_assistant_url(self.hass) or ""
+                data = entry_data_after_setup(
+                    self._data, report, username=username, base_url=base_url
+                )
+                key, placeholders = setup_result(report)
+                return self._async_create(
+                    data, description=key, description_placeholders=placeholders
+                )
+        return self.async_show_form(
+            step_id="phone_setup",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(
+                            CONF_SET_UP_PHONE, default=True
+                        ): BooleanSelector(),
+                        vol.Required(
+                            CONF_WEB_USERNAME, default="admin"
+                        ): ACCOUNT_SELECTOR,
+                    }
+                ),
+                user_input or {},
+            ),
+            description_placeholders={
+                "host": self._data[CONF_HOST],
+                "connection": "HTTPS" if self._data[CONF_SSL] else "HTTP",
+                **self._error_placeholders,
+            },
+            errors=errors,
+        )
+
+    async def _async_check_identity(self, identity: PhoneIdentity) -> None:
+        """Before anything is written: is this phone configured already?"""
+        if identity.mac:
+            await self.async_set_unique_id(identity.mac, raise_on_progress=False)
+            self._abort_if_unique_id_configured(
+                updates={CONF_HOST: self._data[CONF_HOST]}
+            )
+
+    @callback
+    def _async_create(
+        self,
+        data: dict[str, Any],
+        *,
+        description: str,
+        description_placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
         return self.async_create_entry(
-            title=f"Grandstream {data[CONF_HOST]}", data=data
+            title=f"Grandstream {data[CONF_HOST]}",
+            data=data,
+            description=description,
+            description_placeholders=description_placeholders,
         )
 
     async def async_step_dhcp(
@@ -191,6 +350,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 self.hass.config_entries.async_schedule_reload(entry.entry_id)
                 return self.async_abort(reason="already_configured")
         self._discovered_host = discovery_info.ip
+        self._mac = mac
         self.context["title_placeholders"] = {"host": discovery_info.ip}
         return await self.async_step_dhcp_confirm()
 
@@ -201,28 +361,38 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         assert self._discovered_host is not None
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {
-                CONF_HOST: self._discovered_host,
-                CONF_PASSCODE: user_input[CONF_PASSCODE],
-                CONF_SSL: False,
-                CONF_VERIFY_SSL: False,
-            }
-            errors, _ = await self._async_check_phone(data)
-            if not errors:
-                return self.async_create_entry(
-                    title=f"Grandstream {self._discovered_host}", data=data
-                )
+            reached = await self._async_reach(self._discovered_host, CONNECTION_AUTO)
+            if isinstance(reached, str):
+                errors["base"] = reached
+            else:
+                host, use_ssl = reached
+                data = {
+                    CONF_HOST: host,
+                    CONF_PASSCODE: user_input[CONF_PASSCODE],
+                    CONF_SSL: use_ssl,
+                    CONF_VERIFY_SSL: False,
+                }
+                mac = self._mac
+                errors = await self._async_check_phone(data)
+                self._mac = mac  # DHCP told the MAC already
+                if not errors:
+                    return await self._async_phone_checked(data)
         return self.async_show_form(
             step_id="dhcp_confirm",
             data_schema=vol.Schema({vol.Required(CONF_PASSCODE): PASSCODE_SELECTOR}),
-            description_placeholders={"host": self._discovered_host},
+            description_placeholders={
+                "host": self._discovered_host,
+                **self._error_placeholders,
+            },
             errors=errors,
         )
+
+    # -- fixing a phone's entry -------------------------------------------------
 
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
-        """The phone rejected the passcode: ask for the new one."""
+        """The phone refused the passcode: ask for it."""
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
@@ -233,7 +403,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, CONF_PASSCODE: user_input[CONF_PASSCODE]}
-            errors, _ = await self._async_check_phone(data)
+            errors = await self._async_check_phone(data)
             if not errors:
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_PASSCODE: user_input[CONF_PASSCODE]}
@@ -241,7 +411,10 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema({vol.Required(CONF_PASSCODE): PASSCODE_SELECTOR}),
-            description_placeholders={"host": entry.data[CONF_HOST]},
+            description_placeholders={
+                "host": entry.data[CONF_HOST],
+                **self._error_placeholders,
+            },
             errors=errors,
         )
 
@@ -251,68 +424,150 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the address or the connection security of the phone.
 
         The stored passcode is used to check the phone, unless it is known to
-        be rejected (a reauthentication is pending, or the phone just said
-        so): then the form asks for the passcode too, since sending a
-        rejected one again would bring the phone closer to locking.
+        be refused (a reauthentication is pending, or the phone just said
+        so): then the form asks for the passcode too, since sending a refused
+        one again would bring the phone closer to locking.
         """
         entry = self._get_reconfigure_entry()
         if any(entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})):
             self._needs_passcode = True
         errors: dict[str, str] = {}
         if user_input is not None:
-            try:
-                host = _normalise_host(user_input[CONF_HOST], user_input[CONF_SSL])
-            except ValueError:
-                errors[CONF_HOST] = "invalid_host"
+            reached = await self._async_reach(
+                user_input[CONF_HOST], user_input[CONF_CONNECTION]
+            )
+            if isinstance(reached, str):
+                errors["base" if reached == "cannot_connect" else CONF_HOST] = reached
             else:
-                data = {**entry.data, **user_input, CONF_HOST: host}
-                errors, mac = await self._async_check_phone(data)
-                if errors.get("base") == "invalid_auth":
+                host, use_ssl = reached
+                data = {
+                    **entry.data,
+                    CONF_HOST: host,
+                    CONF_SSL: use_ssl,
+                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+                }
+                if CONF_PASSCODE in user_input:
+                    data[CONF_PASSCODE] = user_input[CONF_PASSCODE]
+                errors = await self._async_check_phone(data)
+                if errors.get("base") in AUTH_ERRORS:
                     self._needs_passcode = True
                 if not errors:
-                    return await self._async_finish_reconfigure(data, mac)
-        fields = dict(CONNECTION_FIELDS)
+                    return await self._async_finish_reconfigure(data)
+        fields: dict[Any, Any] = {
+            vol.Required(CONF_HOST): TextSelector(),
+            vol.Required(CONF_CONNECTION): CONNECTION_SELECTOR,
+            vol.Required(CONF_VERIFY_SSL, default=False): BooleanSelector(),
+        }
         if self._needs_passcode:
             fields[vol.Required(CONF_PASSCODE)] = PASSCODE_SELECTOR
+        # Existing entries keep their scheme unless the user picks another.
         suggested = {
-            k: v
-            for k, v in (user_input or dict(entry.data)).items()
-            if k != CONF_PASSCODE
+            CONF_CONNECTION: _connection_of(entry.data),
+            **{
+                k: v for k, v in entry.data.items() if k in (CONF_HOST, CONF_VERIFY_SSL)
+            },
+            **{k: v for k, v in (user_input or {}).items() if k != CONF_PASSCODE},
         }
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(fields), suggested
             ),
+            description_placeholders=self._error_placeholders,
             errors=errors,
         )
 
-    async def _async_finish_reconfigure(
-        self, data: dict[str, Any], mac: str | None
-    ) -> ConfigFlowResult:
+    async def _async_finish_reconfigure(self, data: dict[str, Any]) -> ConfigFlowResult:
         entry = self._get_reconfigure_entry()
         assert self.source == SOURCE_RECONFIGURE
-        if mac:
-            await self.async_set_unique_id(mac)
+        if self._mac:
+            # A pending discovery of this phone must not block fixing its entry.
+            await self.async_set_unique_id(self._mac, raise_on_progress=False)
             if entry.unique_id:
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
             else:
                 self._abort_if_unique_id_configured()
                 # Learnt the MAC: device and entities move to MAC-based ids.
-                await async_adopt_mac(self.hass, entry, mac)
+                await async_adopt_mac(self.hass, entry, self._mac)
         for flow in entry.async_get_active_flows(self.hass, {SOURCE_REAUTH}):
             # The new passcode given here settles the pending reauth.
             self.hass.config_entries.flow.async_abort(flow["flow_id"])
         return self.async_update_reload_and_abort(entry, data=data)
 
 
-class ActionUrlsFlow(OptionsFlow):
-    """Shows the phone's Action URLs; there is nothing to choose.
+class _OtherPhone(Exception):
+    """Another phone answers at the entry's address."""
+
+
+class PhoneOptionsFlow(OptionsFlow):
+    """Set the phone up again, or show the Action URLs for pasting by hand.
 
     Polling adapts to push on its own, so there are no options to set.
     """
 
     async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """What would you like to do?"""
+        return self.async_show_menu(step_id="init", menu_options=["set_up", "urls"])
+
+    async def async_step_set_up(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Log in to the phone once and write the Action URLs again."""
+        entry = self.config_entry
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {"host": entry.data[CONF_HOST]}
+        if CONF_WEBHOOK_ID not in entry.data:
+            # Made when the entry is first loaded: until then no URL to write.
+            errors["base"] = "no_webhook"
+        elif user_input is not None:
+            username = user_input[CONF_WEB_USERNAME]
+            try:
+                report = await async_run_phone_setup(
+                    self.hass,
+                    entry.data,
+                    username=username,
+                    check_identity=self._async_check_identity,
+                )
+            except _OtherPhone:
+                return self.async_abort(reason="wrong_device")
+            except NoLocalUrlError:
+                errors["base"] = "no_local_url"
+            except GrandstreamError as err:
+                placeholders.update(error_placeholders(err))
+                errors["base"] = _flow_error(err)
+            else:
+                self.hass.config_entries.async_update_entry(
+                    entry,
+                    data=entry_data_after_setup(
+                        entry.data,
+                        report,
+                        username=username,
+                        base_url=home_assistant_url(self.hass) or "",
+                    ),
+                )
+                # Slots given up or found in use, firmware updated: repairs follow.
+                async_update_phone_issues(self.hass, entry)
+                key, result = setup_result(report)
+                return self.async_abort(reason=key, description_placeholders=result)
+        return self.async_show_form(
+            step_id="set_up",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_WEB_USERNAME): ACCOUNT_SELECTOR}),
+                {CONF_WEB_USERNAME: entry.data.get(CONF_WEB_USERNAME, "admin")},
+            ),
+            description_placeholders=placeholders,
+            errors=errors,
+        )
+
+    async def _async_check_identity(self, identity: PhoneIdentity) -> None:
+        """Before anything is written: is this still the entry's phone?"""
+        unique_id = self.config_entry.unique_id
+        if identity.mac and unique_id and identity.mac != unique_id:
+            raise _OtherPhone
+
+    async def async_step_urls(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show the URLs; closing the dialog changes nothing."""
@@ -326,7 +581,7 @@ class ActionUrlsFlow(OptionsFlow):
         elif urls is None:
             errors["base"] = "no_local_url"
         return self.async_show_form(
-            step_id="init",
+            step_id="urls",
             data_schema=vol.Schema({}),
             description_placeholders={"urls": urls or ""},
             errors=errors,

@@ -10,13 +10,17 @@ DOMAIN: Final = "grandstream"
 LOGGER = logging.getLogger(__package__)
 
 MANUFACTURER: Final = "Grandstream"
+# Grandstream's MAC prefixes (shared doc section 6), as identity.normalize_mac
+# writes them.
+GRANDSTREAM_OUIS: Final = frozenset({"00:0b:82", "c0:74:ad", "ec:74:d7"})
 
 CONF_PASSCODE: Final = "passcode"
-# Learnt from the phone's Action URL (``$product``, ``$program_version``).
+# Learnt from the phone (its web session, or ``$product``/``$program_version``
+# of its boot push).
 CONF_MODEL: Final = "model"
 CONF_FIRMWARE: Final = "firmware"
 
-# Poll fast until push is proven to work (see push.py), slowly once it is.
+# Poll fast until push is proven to work (see push_health.py), slowly once it is.
 FAST_POLL_INTERVAL: Final = timedelta(seconds=5)
 SLOW_POLL_INTERVAL: Final = timedelta(seconds=60)
 # Accounts change rarely (registration); fetch them every few minutes.
@@ -25,7 +29,17 @@ REQUEST_TIMEOUT: Final = 10.0
 
 # Set once the phone's first push arrived; survives restarts.
 CONF_PUSH_SEEN: Final = "push_seen"
+# How to reach the phone, as chosen in the flow: detected, or forced.
+CONF_CONNECTION: Final = "connection"
+CONNECTION_AUTO: Final = "auto"
+CONNECTION_HTTPS: Final = "https"
+CONNECTION_HTTP: Final = "http"
+# Zero-touch setup: whether Home Assistant set up the phone itself, the web
+# account it used, the Home Assistant URL written into the phone, and the
+# events whose slots something else used at the time.
+CONF_PHONE_SET_UP: Final = "phone_set_up"
+CONF_WEB_USERNAME: Final = "web_username"
+CONF_PUSH_BASE_URL: Final = "push_base_url"
+CONF_FOREIGN_SLOTS: Final = "foreign_slots"
 # Bus event fired for every call event, with the device id.
 EVENT_CALL: Final = "grandstream_call"
-# Dispatcher signal (with the entry id) that resets the missed-call counter.
-SIGNAL_RESET_MISSED: Final = "grandstream_reset_missed_{}"

@@ -1,71 +1,101 @@
-"""Polls one phone and runs commands on it."""
+"""The coordinator owns one phone's state: its snapshot, its calls, its pushes.
+
+Data path (every path ends in ``_track``, the only caller of the tracker):
+
+    timer poll ─┐
+    command ────┼─> async_refresh ─> _async_update_data ─> fetch ─> _track ─> publish
+    push ───────┘        (pushes that arrived before the fetch ride along)
+
+A push (``async_handle_push``) joins the next fetch, so pushes arriving
+while a fetch is under way share one; at most one fetch is in flight and
+at most a few follow pushes per second. When the phone is slow, the push's
+event goes out after ``PUSH_EVENT_DEADLINE`` with what the push itself
+says, and the line status enriches the call when it arrives.
+
+Polls are timed here, not by ``DataUpdateCoordinator``'s interval: each
+phone polls at its own phase (from its entry id), so many phones set up
+together do not poll in the same second, and the interval follows push
+health without touching the base class's internals.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+import logging
+import random
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Final
 
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
-    HomeAssistantError,
-    ServiceValidationError,
-)
-from homeassistant.helpers import device_registry as dr
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from . import errors, identity
+from .accounts import AccountBook
+from .action_urls import Push
+from .call_back import CallBackList
+from .call_tracker import CallEvent, CallTracker
 from .const import (
     ACCOUNTS_REFRESH_INTERVAL,
-    CONF_FIRMWARE,
-    CONF_MODEL,
+    CONF_PUSH_SEEN,
     DOMAIN,
-    FAST_POLL_INTERVAL,
+    EVENT_CALL,
+    GRANDSTREAM_OUIS,
     LOGGER,
+    REQUEST_TIMEOUT,
 )
 from .cti import (
+    DEFAULT_KEY_INTERVAL,
     Account,
     GrandstreamAuthenticationError,
-    GrandstreamBusyError,
     GrandstreamClient,
-    GrandstreamConnectionError,
     GrandstreamError,
-    GrandstreamForbiddenError,
-    GrandstreamInvalidKeysError,
-    GrandstreamInvalidRequestError,
-    GrandstreamLockedError,
-    GrandstreamRejectedError,
-    GrandstreamTimeoutError,
     LineState,
     LineStatus,
     PhoneState,
     PhoneStatus,
+    key_sequence_hold,
 )
-
-if TYPE_CHECKING:
-    from homeassistant.config_entries import ConfigEntry
-
-    from .call_tracker import CallTracker
-    from .push import PushReceiver
+from .push_health import PushHealth, PushMonitor, poll_interval
+from .repairs import async_follow_push_health, async_update_phone_issues
 
 # After a command, refresh at once, and at most once a second after that, so a
 # dashboard shows the result within a second or two.
-COMMAND_REFRESH_COOLDOWN = 1.0
-# A push waits this long at most for the line status that names the caller.
-PUSH_FETCH_TIMEOUT = 3.0
+COMMAND_REFRESH_COOLDOWN: Final = 1.0
+# A push's event waits at most this long (from the push's arrival) for the
+# line status that names the caller and the line.
+PUSH_EVENT_DEADLINE: Final = 1.0
+# Fetches for pushes start at least this far apart: a flood of pushes costs
+# the phone a few requests per second, not one per push.
+PUSH_FETCH_SPACING: Final = 0.25
+# A phone unreachable for this long may have rebooted (a reboot takes about
+# a minute); a shorter blip says nothing about its settings.
+RESTART_SUSPICION: Final = 20.0
+# Line status reads that only help a command (which line rang, which line a
+# call started on) give up sooner than the command itself.
+HELPER_READ_TIMEOUT: Final = 3.0
 
 
 @dataclass(frozen=True, slots=True)
 class PhoneSnapshot:
-    """Everything one poll learnt about the phone."""
+    """Everything one fetch learnt about the phone."""
 
     status: PhoneStatus
     lines: tuple[LineStatus, ...]
-    accounts: tuple[Account, ...]
+    # The phone's SIP accounts (lines carry the user's account numbers).
+    book: AccountBook
+
+    @property
+    def accounts(self) -> tuple[Account, ...]:
+        """The SIP accounts the phone lists."""
+        return self.book.accounts
 
     def line(self, number: int) -> LineStatus | None:
         """Return line ``number`` if the phone reports it."""
@@ -82,34 +112,43 @@ class PhoneSnapshot:
         return any(ls.in_call for ls in self.lines)
 
 
+type GrandstreamConfigEntry = ConfigEntry[GrandstreamCoordinator]
+
+
+class CommandBudget:
+    """How long a command may still take: one request timeout, plus key presses."""
+
+    def __init__(self, deadline: asyncio.Timeout) -> None:
+        """Wrap the command's deadline."""
+        self._deadline = deadline
+
+    def allow_keys(self, count: int) -> None:
+        """The phone is about to press ``count`` keys: give it the time."""
+        if (when := self._deadline.when()) is not None:
+            self._deadline.reschedule(
+                when + key_sequence_hold(count, DEFAULT_KEY_INTERVAL)
+            )
+
+
 @dataclass
-class GrandstreamRuntimeData:
-    """What a loaded config entry holds."""
+class _WaitingPush:
+    """A push waiting for the line status read after it."""
 
-    client: GrandstreamClient
-    coordinator: GrandstreamCoordinator
-    tracker: CallTracker
-    push: PushReceiver
+    push: Push
+    handled: bool = False
 
 
-type GrandstreamConfigEntry = ConfigEntry[GrandstreamRuntimeData]
+@dataclass
+class _PushBatch:
+    """Pushes that will share one fetch."""
 
-
-@callback
-def phone_device(
-    hass: HomeAssistant, entry: GrandstreamConfigEntry
-) -> dr.DeviceEntry | None:
-    """The phone's device (an entry has exactly one).
-
-    Looked up by config entry: lookups by identifier changed API across the
-    Home Assistant versions we support.
-    """
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    return devices[0] if devices else None
+    pushes: list[_WaitingPush] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+    taken: bool = False
 
 
 class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
-    """Fetches phone and line status together; accounts less often."""
+    """Fetches one phone's status, lines and accounts; owns its calls and push."""
 
     config_entry: GrandstreamConfigEntry
 
@@ -119,62 +158,107 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         entry: GrandstreamConfigEntry,
         client: GrandstreamClient,
     ) -> None:
-        """Set up polling for one phone."""
+        """Set up the phone's state; nothing is fetched yet."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {entry.title}",
-            update_interval=FAST_POLL_INTERVAL,
+            # Polls are timed by _schedule_poll (see the module docstring).
+            update_interval=None,
+            # An idle phone answers the same every time: entities are only
+            # told when something changed.
+            always_update=False,
             request_refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=COMMAND_REFRESH_COOLDOWN, immediate=True
             ),
         )
         self.client = client
+        self.push_health = PushMonitor(
+            hass, seen_before=bool(entry.data.get(CONF_PUSH_SEEN))
+        )
+        self.dnd: bool | None = None
+        # Who to call back: fed with every call event, kept in the storage.
+        self.call_backs = CallBackList(hass, entry.entry_id)
+        self.pushes_received = 0
+        self.pushes_ignored = 0
+        self._tracker = CallTracker()
         self._accounts: tuple[Account, ...] = ()
         self._accounts_fetched_at: float | None = None
+        self._book = AccountBook()
+        self._fetch_lock = asyncio.Lock()
+        self._fetch_ok = True
+        self._unreachable_since: float | None = None
+        self._next_batch = _PushBatch()
+        self._unhandled: deque[_WaitingPush] = deque()
+        self._last_push_fetch = 0.0
+        self._call_listeners: list[Callable[[CallEvent], None]] = []
+        self._name_listeners: list[Callable[[CallEvent], None]] = []
+        self._dnd_listeners: list[Callable[[], None]] = []
+        self._cancel_poll: CALLBACK_TYPE | None = None
+        self._next_poll_at: float | None = None
+        self._polling = False
+        self._adopting = False
         self._logged_once: set[str] = set()
+        # Each phone polls at its own phase of the interval.
+        self._phase = random.Random(entry.entry_id).random()
 
-    async def async_fetch_now(self) -> PhoneSnapshot | None:
-        """Fetch a snapshot without publishing it; None if the phone fails.
+    # -- life cycle ----------------------------------------------------------
 
-        For pushes, which need the line status at once and publish it
-        themselves after handling the event.
-        """
+    async def async_config_entry_first_refresh(self) -> None:
+        """First fetch; then polling starts and push health is followed."""
+        await self.call_backs.async_load()
         try:
-            async with asyncio.timeout(PUSH_FETCH_TIMEOUT):
-                return await self._async_update_data()
-        except (UpdateFailed, ConfigEntryAuthFailed, TimeoutError):
-            return None
-
-    @callback
-    def update_device_info(self) -> None:
-        """Copy model and firmware learnt from the phone to its device."""
+            await super().async_config_entry_first_refresh()
+        except ConfigEntryNotReady as err:
+            # Older Home Assistant drops the translation of the update failure.
+            cause = err.__cause__
+            if isinstance(cause, UpdateFailed) and cause.translation_key:
+                raise ConfigEntryNotReady(
+                    translation_domain=DOMAIN,
+                    translation_key=cause.translation_key,
+                    translation_placeholders=cause.translation_placeholders,
+                ) from cause
+            raise
         entry = self.config_entry
-        if device := phone_device(self.hass, entry):
-            dr.async_get(self.hass).async_update_device(
-                device.id,
-                model=entry.data.get(CONF_MODEL),
-                sw_version=entry.data.get(CONF_FIRMWARE),
-            )
+        entry.async_on_unload(self._async_stop)
+        entry.async_on_unload(self.call_backs.async_save_now)
+        entry.async_on_unload(self.push_health.async_add_listener(self._health_changed))
+        async_follow_push_health(self.hass, entry, self.push_health)
+        self._polling = True
+        self._schedule_poll(delay=self._phase * self._poll_interval().total_seconds())
 
     @callback
-    def set_poll_interval(self, interval: timedelta) -> None:
-        """Change how often the phone is polled, effective for the next poll."""
-        if self.update_interval == interval:
-            return
-        self.update_interval = interval
-        # Not after a failure: polling may have stopped on purpose (reauth).
-        if self._listeners and self.last_update_success:
-            # The next poll was scheduled with the old interval: move it.
-            self._schedule_refresh()
+    def _async_stop(self) -> None:
+        self._polling = False
+        self._unschedule_poll()
+        self.push_health.async_shutdown()
 
-    def invalidate_accounts(self) -> None:
-        """Fetch accounts on the next refresh (registration changed)."""
-        self._accounts_fetched_at = None
+    # -- fetching ------------------------------------------------------------
 
     async def _async_update_data(self) -> PhoneSnapshot:
-        # Both requests go out together; the worst failure decides the outcome.
+        """Fetch the phone; feed the tracker with it and the pushes before it."""
+        async with self._fetch_lock:
+            batch, self._next_batch = self._next_batch, _PushBatch()
+            batch.taken = True
+            read_at = time.monotonic()
+            try:
+                snapshot = await self._fetch()
+            except GrandstreamError as err:
+                # No line status: the pushes count provisionally.
+                self._track(None, batch.pushes)
+                auth_failed = isinstance(err, GrandstreamAuthenticationError)
+                self._fetch_done(ok=False, auth_failed=auth_failed)
+                raise errors.update_error(err) from err
+            except Exception:
+                self._fetch_done(ok=False)  # a bug: keep polling all the same
+                raise
+            self._track(snapshot, batch.pushes, read_at=read_at)
+            self._fetch_done(ok=True)
+            return snapshot
+
+    async def _fetch(self) -> PhoneSnapshot:
+        # Both requests go out together; the most serious failure decides.
         status, lines = await asyncio.gather(
             self.client.phone_status(),
             self.client.line_status(),
@@ -192,12 +276,12 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
                 # try again next poll rather than blank the whole phone.
                 LOGGER.debug("Could not read the accounts of %s: %s", self.name, err)
         if failures:
-            raise self._update_error(min(failures, key=_severity))
+            # Not ours (severity -1) first: a bug must surface as one.
+            raise min(failures, key=errors.severity)
         assert isinstance(status, PhoneStatus)
         assert isinstance(lines, list)
-        snapshot = PhoneSnapshot(
-            status=status, lines=tuple(lines), accounts=self._accounts
-        )
+        self._book = AccountBook.of(self._accounts)
+        snapshot = PhoneSnapshot(status=status, lines=tuple(lines), book=self._book)
         self._log_unknown_states(snapshot)
         return snapshot
 
@@ -208,20 +292,291 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             > ACCOUNTS_REFRESH_INTERVAL.total_seconds()
         )
 
-    def _update_error(self, err: BaseException) -> Exception:
-        if not isinstance(err, GrandstreamError):
-            # A bug, not a phone problem: let the coordinator log it in full.
-            raise err
-        key, placeholders = error_translation(err)
-        if isinstance(err, GrandstreamAuthenticationError):
-            # The client refuses to send this passcode again; the reauth
-            # flow asks the user for a new one.
-            return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key=key)
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders=placeholders,
+    @callback
+    def invalidate_accounts(self) -> None:
+        """Fetch accounts with the next fetch (registration changed)."""
+        self._accounts_fetched_at = None
+
+    @callback
+    def _fetch_done(self, *, ok: bool, auth_failed: bool = False) -> None:
+        """Book-keeping after every fetch, whoever asked for it."""
+        now = time.monotonic()
+        if ok and self._unreachable_since is not None:
+            if now - self._unreachable_since >= RESTART_SUSPICION:
+                # Back after being away long enough to have rebooted.
+                self._phone_may_have_restarted()
+            self._unreachable_since = None
+        elif not ok and self._unreachable_since is None:
+            self._unreachable_since = now
+        self._fetch_ok = ok
+        if auth_failed:
+            # Polling waits for the user (re-authentication).
+            self._unschedule_poll()
+        else:
+            # A failed fetch, from a push or a poll, brings the next one in
+            # fast; a good one restarts the interval.
+            self._schedule_poll()
+
+    # -- the tracker and what it says -----------------------------------------
+
+    @callback
+    def _track(
+        self,
+        snapshot: PhoneSnapshot | None,
+        waiting: list[_WaitingPush],
+        *,
+        read_at: float | None = None,
+    ) -> None:
+        """Feed the tracker once and publish what it says."""
+        pushes = [item.push for item in waiting if not item.handled]
+        for item in waiting:
+            item.handled = True
+            if item in self._unhandled:
+                self._unhandled.remove(item)
+        update = self._tracker.update(
+            lines=None if snapshot is None else snapshot.lines,
+            pushes=pushes,
+            accounts=self._book,
+            read_at=read_at,
         )
+        self.pushes_ignored += update.ignored_pushes + update.held_pushes
+        if update.ignored_pushes or update.rings_given_up:
+            # (A ring too short for the line status is no reason to warn.)
+            self.log_once(
+                "pushes_not_confirmed",
+                logging.WARNING,
+                "Ignoring pushes on the webhook of %s that the phone's line status "
+                "does not confirm (shown as ignored pushes in the diagnostics). If "
+                "this repeats, something else may be sending to this webhook",
+                self.config_entry.title,
+            )
+        if update.accepted_pushes:
+            self.push_health.push_received()
+        self.push_health.take_evidence(update.evidence)
+        for event in update.events:
+            self._publish(event)
+        for event in update.named:
+            for listener in list(self._name_listeners):
+                listener(event)
+
+    @callback
+    def _publish(self, event: CallEvent) -> None:
+        self.call_backs.handle(event)
+        device = identity.phone_device(self.hass, self.config_entry)
+        self.hass.bus.async_fire(
+            EVENT_CALL,
+            {
+                "device_id": device.id if device else None,
+                "type": event.type.value,
+                **event.as_dict(),
+            },
+        )
+        for listener in list(self._call_listeners):
+            listener(event)
+
+    @callback
+    def async_add_call_listener(
+        self, listener: Callable[[CallEvent], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` with each call event; returns a remover."""
+        self._call_listeners.append(listener)
+        return lambda: self._call_listeners.remove(listener)
+
+    @callback
+    def async_add_caller_name_listener(
+        self, listener: Callable[[CallEvent], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` when a call announced by push alone gets its name.
+
+        No new call event: the event went out before the line status came.
+        """
+        self._name_listeners.append(listener)
+        return lambda: self._name_listeners.remove(listener)
+
+    @callback
+    def async_add_dnd_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call ``listener`` when Do Not Disturb changes; returns a remover."""
+        self._dnd_listeners.append(listener)
+        return lambda: self._dnd_listeners.remove(listener)
+
+    @callback
+    def async_add_push_health_listener(
+        self, listener: Callable[[PushHealth], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` when push health changes; returns a remover."""
+        return self.push_health.async_add_listener(listener)
+
+    @callback
+    def reset_missed_calls(self) -> None:
+        """The user saw the missed calls: the call-back list is done."""
+        self.call_backs.complete_all()
+
+    @callback
+    def restore_dnd(self, value: bool) -> None:
+        """Take the Do Not Disturb state known before a restart, if none since."""
+        if self.dnd is None:
+            self.dnd = value
+
+    # -- pushes ----------------------------------------------------------------
+
+    async def async_handle_push(self, push: Push) -> None:
+        """One push from the webhook (already checked for shape and MAC).
+
+        validate → join the next fetch → the tracker → publish; when the phone
+        is slow, the event goes out at the deadline with what the push says.
+        """
+        self.pushes_received += 1
+        if not push.is_call_event:
+            # Nothing to check it against: it shows the Action URLs work.
+            self.push_health.push_received()
+        if push.event in ("dnd_on", "dnd_off"):
+            self._set_dnd(push.event == "dnd_on")
+            return
+        if push.event == "boot":
+            identity.async_learn_model(
+                self.hass, self.config_entry, model=push.model, firmware=push.firmware
+            )
+            async_update_phone_issues(self.hass, self.config_entry)
+            self._phone_may_have_restarted()
+        elif push.event in ("registered", "unregistered"):
+            self.invalidate_accounts()
+        item = _WaitingPush(push)
+        self._unhandled.append(item)
+        batch = self._next_batch
+        batch.pushes.append(item)
+        if batch.task is None:
+            batch.task = self.config_entry.async_create_background_task(
+                self.hass, self._async_fetch_for(batch), f"{self.name} push fetch"
+            )
+        deadline = (push.received_at or time.monotonic()) + PUSH_EVENT_DEADLINE
+        await asyncio.wait({batch.task}, timeout=max(0.0, deadline - time.monotonic()))
+        if not item.handled:
+            # The phone is slow: every push up to this one goes out now.
+            earlier: list[_WaitingPush] = []
+            while self._unhandled and item not in earlier:
+                earlier.append(self._unhandled.popleft())
+            self._track(None, earlier)
+        if push.mac and not self.config_entry.unique_id:
+            # After the push is handled: learning the MAC reloads the entry.
+            self._adopt_mac_later(push.mac)
+
+    async def _async_fetch_for(self, batch: _PushBatch) -> None:
+        """Fetch for a batch of pushes, a few times per second at most."""
+        wait = self._last_push_fetch + PUSH_FETCH_SPACING - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if batch.taken:
+            # A poll that started meanwhile took these pushes along: done
+            # when it is.
+            async with self._fetch_lock:
+                return
+        self._last_push_fetch = time.monotonic()
+        await self.async_refresh()
+
+    @callback
+    def _set_dnd(self, value: bool) -> None:
+        if self.dnd is value:
+            return
+        self.dnd = value
+        for listener in list(self._dnd_listeners):
+            listener()
+
+    @callback
+    def _adopt_mac_later(self, mac: str) -> None:
+        """Learn the MAC a push carries, if it is a Grandstream one."""
+        # (The webhook already dropped pushes with another phone's MAC.)
+        if self._adopting or mac[:8] not in GRANDSTREAM_OUIS:
+            return
+        self._adopting = True
+
+        async def adopt() -> None:
+            if await identity.async_adopt_mac(self.hass, self.config_entry, mac):
+                # Entities pick up their new ids (keyed by MAC) on reload.
+                self.hass.config_entries.async_schedule_reload(
+                    self.config_entry.entry_id
+                )
+
+        self.config_entry.async_create_background_task(
+            self.hass, adopt(), f"{self.name} adopt MAC"
+        )
+
+    @callback
+    def push_dropped(self, reason: str) -> None:
+        """The webhook dropped a push (flood, unknown event, foreign MAC)."""
+        self.pushes_ignored += 1
+        self.log_once(
+            f"push_dropped:{reason}",
+            logging.WARNING,
+            "Dropping pushes on the webhook of %s: %s (counted in the diagnostics)",
+            self.config_entry.title,
+            reason,
+        )
+
+    # -- restarts and polling ------------------------------------------------
+
+    @callback
+    def _phone_may_have_restarted(self) -> None:
+        """The one place deciding what a (possible) restart means.
+
+        Called when the phone boots (push), after we asked it to reboot, and
+        when it answers again after being unreachable. A restarted phone may
+        have lost its Action URLs and its registrations.
+        """
+        self.invalidate_accounts()
+        self.push_health.phone_restarted()
+
+    @callback
+    def phone_restarting(self) -> None:
+        """We asked the phone to reboot."""
+        self._phone_may_have_restarted()
+        self._schedule_poll()
+
+    def _poll_interval(self) -> timedelta:
+        return poll_interval(self.push_health.health, phone_answers=self._fetch_ok)
+
+    @callback
+    def _health_changed(self, _health: PushHealth) -> None:
+        # A shorter interval takes effect now, a longer one after the next poll.
+        self._schedule_poll(keep_earlier=True)
+
+    @callback
+    def _schedule_poll(
+        self, *, delay: float | None = None, keep_earlier: bool = False
+    ) -> None:
+        if not self._polling:
+            return
+        if delay is None:
+            delay = self._poll_interval().total_seconds()
+        due = time.monotonic() + delay
+        if keep_earlier and self._next_poll_at is not None and self._next_poll_at < due:
+            return
+        self._unschedule_poll()
+        if self.config_entry.pref_disable_polling:
+            return  # the user switched polling off; pushes still fetch
+        self._next_poll_at = due
+        self._cancel_poll = async_call_later(self.hass, delay, self._poll_due)
+
+    @callback
+    def _unschedule_poll(self) -> None:
+        if self._cancel_poll is not None:
+            self._cancel_poll()
+            self._cancel_poll = None
+        self._next_poll_at = None
+
+    @callback
+    def _poll_due(self, _now: Any) -> None:
+        self._cancel_poll = None
+        self._next_poll_at = None
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_refresh(), f"{self.name} poll"
+        )
+
+    @property
+    def poll_interval_seconds(self) -> float:
+        """The current poll interval, for diagnostics."""
+        return float(self._poll_interval().total_seconds())
+
+    # -- logging -----------------------------------------------------------------
 
     def _log_unknown_states(self, snapshot: PhoneSnapshot) -> None:
         """Log each state string we do not know once, then stay quiet."""
@@ -235,82 +590,76 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         ]
         for kind, raw in raw_unknown:
             self.log_once(
-                f"{kind}:{raw}",
+                f"{kind}:{raw[:40]}",
+                logging.INFO,
                 "%s reports an unknown %s state %r; shown as 'other'",
                 self.config_entry.title,
                 kind,
                 raw[:40],
             )
 
-    def log_once(self, key: str, message: str, *args: object) -> None:
+    def log_once(self, key: str, level: int, message: str, *args: object) -> None:
         """Log something worth knowing once per phone, not on every poll."""
-        if key not in self._logged_once:
+        if key not in self._logged_once and len(self._logged_once) < 64:
             self._logged_once.add(key)
-            LOGGER.info(message, *args)
+            LOGGER.log(level, message, *args)
+
+    # -- commands ----------------------------------------------------------------
 
     async def async_command[T](
         self,
-        command: Callable[[GrandstreamClient], Awaitable[T]],
+        command: Callable[[GrandstreamClient, CommandBudget], Awaitable[T]],
         *,
         refused_key: str | None = None,
     ) -> T:
         """Run a command on the phone, turning client errors into HA errors.
 
         The one place where buttons and actions meet the phone, so that every
-        failure reads the same whichever way the user got there.
+        failure reads the same whichever way the user got there. The whole
+        command, reads around it included, takes at most one request timeout,
+        plus the time key presses take once the phone accepted them (the
+        command says so through its budget).
         """
         try:
-            result = await command(self.client)
+            async with asyncio.timeout(REQUEST_TIMEOUT) as deadline:
+                result = await command(self.client, CommandBudget(deadline))
+        except TimeoutError:
+            raise errors.refused(
+                "timeout", error=f"no answer within {REQUEST_TIMEOUT:g} s"
+            ) from None
         except GrandstreamError as err:
-            key, placeholders = error_translation(err)
-            if refused_key and type(err) is GrandstreamRejectedError:
-                # The phone only says "false"; the caller knows what it means.
-                key = refused_key
-            if isinstance(err, GrandstreamInvalidKeysError):
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key=key,
-                    translation_placeholders=placeholders,
-                ) from None
             if isinstance(err, GrandstreamAuthenticationError):
                 self.config_entry.async_start_reauth(self.hass)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key=key,
-                translation_placeholders=placeholders,
-            ) from None
+            raise errors.command_error(err, refused_key=refused_key) from None
         await self.async_request_refresh()
         return result
 
+    async def async_helper_read(self) -> list[LineStatus] | None:
+        """Line status for a command's own use; None when the phone is slow."""
+        try:
+            async with asyncio.timeout(HELPER_READ_TIMEOUT):
+                return await self.client.line_status()
+        except (TimeoutError, GrandstreamError) as err:
+            if isinstance(err, GrandstreamAuthenticationError):
+                raise
+            return None
 
-# Most serious first: an authentication failure must win over a timeout seen
-# in the same poll, because only it stops polling and starts reauth.
-_ERROR_TRANSLATIONS: tuple[tuple[type[GrandstreamError], str], ...] = (
-    (GrandstreamLockedError, "locked_out"),
-    (GrandstreamAuthenticationError, "invalid_auth"),
-    (GrandstreamForbiddenError, "cti_disabled"),
-    (GrandstreamInvalidKeysError, "invalid_keys"),
-    (GrandstreamBusyError, "phone_busy"),
-    (GrandstreamInvalidRequestError, "invalid_request"),
-    (GrandstreamRejectedError, "command_rejected"),
-    (GrandstreamTimeoutError, "timeout"),
-    (GrandstreamConnectionError, "cannot_connect"),
-    (GrandstreamError, "invalid_response"),
-)
-
-
-def _severity(err: BaseException) -> int:
-    for rank, (kind, _) in enumerate(_ERROR_TRANSLATIONS):
-        if isinstance(err, kind):
-            return rank
-    return -1  # not ours: a bug, surface it first
-
-
-def error_translation(err: GrandstreamError) -> tuple[str, dict[str, str]]:
-    """Return the translation key and placeholders describing ``err``.
-
-    Messages of the client never contain the passcode, so ``error`` is safe
-    to show.
-    """
-    key = _ERROR_TRANSLATIONS[_severity(err)][1]
-    return key, {"error": str(err)}
+    def diagnostics(self) -> dict[str, Any]:
+        """Polling, push and call tracking, without numbers or names."""
+        return {
+            "last_update_success": self.last_update_success,
+            "last_exception": (
+                type(self.last_exception).__name__ if self.last_exception else None
+            ),
+            "poll_interval_seconds": self.poll_interval_seconds,
+            "polling_disabled_by_user": self.config_entry.pref_disable_polling,
+            "pending_commands": self.client.pending_commands,
+            "push": {
+                **self.push_health.diagnostics(),
+                "pushes_received": self.pushes_received,
+                "pushes_ignored": self.pushes_ignored,
+            },
+            "calls": self._tracker.diagnostics(),
+            "call_backs": self.call_backs.diagnostics(),
+            "dnd": self.dnd,
+        }

@@ -21,7 +21,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: GrandstreamConfigEntry
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     snapshot = coordinator.data
     phone: dict[str, Any] | None = None
     if snapshot is not None:
@@ -41,23 +41,5 @@ async def async_get_config_entry_diagnostics(
             "host_scheme": "https" if entry.data.get("ssl") else "http",
         },
         "phone": phone,
-        "coordinator": {
-            "last_update_success": coordinator.last_update_success,
-            "last_exception": (
-                type(coordinator.last_exception).__name__
-                if coordinator.last_exception
-                else None
-            ),
-            "update_interval_seconds": (
-                coordinator.update_interval.total_seconds()
-                if coordinator.update_interval
-                else None
-            ),
-            "pending_commands": coordinator.client.pending_commands,
-        },
-        "push": {
-            **entry.runtime_data.tracker.diagnostics(),
-            "pushes_received": entry.runtime_data.push.received,
-            "pushes_ignored": entry.runtime_data.push.ignored,
-        },
+        "coordinator": coordinator.diagnostics(),
     }

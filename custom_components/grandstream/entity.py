@@ -1,60 +1,57 @@
-"""Base entity shared by every platform."""
+"""Entity bases, one per source of data.
+
+- ``GrandstreamEntity``: shows the phone's latest snapshot (lines, status,
+  accounts); available while the phone answers.
+- ``GrandstreamRecordEntity``: shows Home Assistant's own record of what
+  happened (call events, push health, Do Not Disturb), fed by the
+  coordinator's call stream and restored across restarts; available while
+  the phone's entry is loaded, since that record stays true when the phone
+  is unreachable.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import CONF_FIRMWARE, CONF_MODEL, DOMAIN, MANUFACTURER
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator, PhoneSnapshot
-
-
-def device_key(entry: GrandstreamConfigEntry) -> str:
-    """Identity of the phone: its MAC when known, else the entry id (never an IP)."""
-    return entry.unique_id or entry.entry_id
-
-
-def device_info(entry: GrandstreamConfigEntry, base_url: str) -> DeviceInfo:
-    """Describe the phone for the device registry."""
-    info = DeviceInfo(
-        identifiers={(DOMAIN, device_key(entry))},
-        manufacturer=MANUFACTURER,
-        name=entry.title,
-        configuration_url=base_url,
-        model=entry.data.get(CONF_MODEL),
-        sw_version=entry.data.get(CONF_FIRMWARE),
-    )
-    if entry.unique_id:
-        info["connections"] = {(CONNECTION_NETWORK_MAC, entry.unique_id)}
-    return info
+from .identity import device_info, entity_unique_id
 
 
 class GrandstreamEntity(CoordinatorEntity[GrandstreamCoordinator]):
-    """An entity of one phone, named after what it shows."""
+    """An entity showing the phone's latest snapshot, described by its description."""
 
     _attr_has_entity_name = True
-
-    def __init__(self, coordinator: GrandstreamCoordinator, key: str) -> None:
-        """Attach the entity to the phone's device with a stable unique id."""
-        super().__init__(coordinator)
-        entry = coordinator.config_entry
-        self._attr_unique_id = f"{device_key(entry)}_{key}"
-        self._attr_device_info = device_info(entry, coordinator.client.base_url)
-
-
-class GrandstreamDescribedEntity(GrandstreamEntity):
-    """An entity whose behaviour comes from its entity description."""
 
     def __init__(
         self, coordinator: GrandstreamCoordinator, description: EntityDescription
     ) -> None:
-        """Attach the entity and keep its description."""
-        super().__init__(coordinator, description.key)
+        """Attach the entity to the phone's device with a stable unique id."""
+        super().__init__(coordinator)
         self.entity_description = description
+        entry = coordinator.config_entry
+        self._attr_unique_id = entity_unique_id(entry, description.key)
+        self._attr_device_info = device_info(entry, coordinator.client.base_url)
+
+
+class GrandstreamRecordEntity(Entity):
+    """An entity showing what Home Assistant recorded of the phone's calls and pushes."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(
+        self, coordinator: GrandstreamCoordinator, description: EntityDescription
+    ) -> None:
+        """Attach the entity to the phone's device with a stable unique id."""
+        self.coordinator = coordinator
+        self.entity_description = description
+        entry = coordinator.config_entry
+        self._attr_unique_id = entity_unique_id(entry, description.key)
+        self._attr_device_info = device_info(entry, coordinator.client.base_url)
 
 
 def track_new_items[K](
@@ -67,7 +64,7 @@ def track_new_items[K](
     Phones report their lines and accounts; an account added on the phone
     later gets its entities without a reload.
     """
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     known: set[K] = set()
 
     @callback

@@ -7,10 +7,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .call_tracker import CallEvent, CallEventType
-from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
-from .entity import GrandstreamEntity
+from .coordinator import GrandstreamConfigEntry
+from .entity import GrandstreamRecordEntity
 
-# Events are pushed by the call tracker; nothing to poll or limit.
+# Events come from the coordinator's call stream; nothing to poll or limit.
 PARALLEL_UPDATES = 0
 
 CALL_EVENT = EventEntityDescription(
@@ -26,28 +26,16 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the phone's call event entity."""
-    async_add_entities([CallEventEntity(entry.runtime_data.coordinator)])
+    async_add_entities([CallEventEntity(entry.runtime_data, CALL_EVENT)])
 
 
-class CallEventEntity(GrandstreamEntity, EventEntity):
-    """Fires incoming, outgoing, answered, ended, missed, held, resumed …"""
-
-    entity_description = CALL_EVENT
-
-    def __init__(self, coordinator: GrandstreamCoordinator) -> None:
-        """Create the entity."""
-        super().__init__(coordinator, CALL_EVENT.key)
-
-    @property
-    def available(self) -> bool:
-        """Pushes keep arriving while polls fail: events stay usable."""
-        return True
+class CallEventEntity(GrandstreamRecordEntity, EventEntity):
+    """Fires incoming, outgoing, answered, ended, missed, held and resumed."""
 
     async def async_added_to_hass(self) -> None:
-        """Listen to the phone's call tracker."""
+        """Listen to the phone's call events."""
         await super().async_added_to_hass()
-        tracker = self.coordinator.config_entry.runtime_data.tracker
-        self.async_on_remove(tracker.add_listener(self._on_call))
+        self.async_on_remove(self.coordinator.async_add_call_listener(self._on_call))
 
     @callback
     def _on_call(self, event: CallEvent) -> None:

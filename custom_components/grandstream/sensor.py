@@ -1,4 +1,4 @@
-"""Sensors: the state of each line and of the phone."""
+"""Sensors: each line and the phone (snapshot), and what happened (record)."""
 
 from __future__ import annotations
 
@@ -16,17 +16,16 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .call_tracker import CallEvent, CallEventType, PushHealth
-from .const import SIGNAL_RESET_MISSED
-from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator, PhoneSnapshot
+from .call_tracker import CallEvent, CallEventType
+from .coordinator import GrandstreamConfigEntry, PhoneSnapshot
 from .cti import LineState, PhoneState
-from .entity import GrandstreamDescribedEntity, GrandstreamEntity, track_new_items
+from .entity import GrandstreamEntity, GrandstreamRecordEntity, track_new_items
+from .push_health import PushHealth
 
 # Read-only: everything comes from the coordinator.
 PARALLEL_UPDATES = 0
@@ -57,9 +56,11 @@ LINES_ENABLED_BY_DEFAULT = 2
 
 @dataclass(frozen=True, kw_only=True)
 class GrandstreamSensorDescription(SensorEntityDescription):
-    """A sensor of the phone and how to read it from a snapshot."""
+    """A sensor of the phone's snapshot and how to read it."""
 
     value_fn: Callable[[PhoneSnapshot], StateType]
+    attributes_fn: Callable[[PhoneSnapshot], dict[str, Any] | None] = lambda _: None
+    available_fn: Callable[[PhoneSnapshot], bool] = lambda _: True
 
 
 PHONE_SENSORS: tuple[GrandstreamSensorDescription, ...] = (
@@ -73,129 +74,142 @@ PHONE_SENSORS: tuple[GrandstreamSensorDescription, ...] = (
 )
 
 
+def line_sensor(number: int) -> GrandstreamSensorDescription:
+    """The description of the sensor of line ``number``."""
+
+    def value(data: PhoneSnapshot) -> str | None:
+        status = data.line(number)
+        return None if status is None else LINE_STATES[status.state]
+
+    def attributes(data: PhoneSnapshot) -> dict[str, Any] | None:
+        if (status := data.line(number)) is None:
+            return None
+        account = data.book.account(status.account)
+        return {
+            "remote_number": status.remote_number or None,
+            "remote_name": status.remote_name or None,
+            "account": status.account,
+            "account_sip_user": account.sip_user or None if account else None,
+            "account_name": account.name or None if account else None,
+            "active": status.active,
+            "conference": status.conference,
+        }
+
+    return GrandstreamSensorDescription(
+        key=f"line_{number}",
+        translation_key="line",
+        translation_placeholders={"line": str(number)},
+        device_class=SensorDeviceClass.ENUM,
+        options=list(dict.fromkeys(LINE_STATES.values())),
+        entity_registry_enabled_default=number <= LINES_ENABLED_BY_DEFAULT,
+        value_fn=value,
+        attributes_fn=attributes,
+        # Unavailable when the phone stops reporting this line.
+        available_fn=lambda data: data.line(number) is not None,
+    )
+
+
+PUSH_STATUS = SensorEntityDescription(
+    key="push_status",
+    translation_key="push_status",
+    device_class=SensorDeviceClass.ENUM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    options=[health.value for health in PushHealth],
+)
+LAST_CALLER = SensorEntityDescription(key="last_caller", translation_key="last_caller")
+LAST_CALL_STARTED = SensorEntityDescription(
+    key="last_call_started",
+    translation_key="last_call_started",
+    device_class=SensorDeviceClass.TIMESTAMP,
+)
+MISSED_CALLS = SensorEntityDescription(
+    key="missed_calls",
+    translation_key="missed_calls",
+    state_class=SensorStateClass.TOTAL,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: GrandstreamConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the phone's sensors, and one per line it reports."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     async_add_entities(
         [
             *(GrandstreamSensor(coordinator, d) for d in PHONE_SENSORS),
-            PushStatusSensor(coordinator),
-            LastCallerSensor(coordinator),
-            LastCallStartedSensor(coordinator),
-            MissedCallsSensor(coordinator),
+            PushStatusSensor(coordinator, PUSH_STATUS),
+            LastCallerSensor(coordinator, LAST_CALLER),
+            LastCallStartedSensor(coordinator, LAST_CALL_STARTED),
+            MissedCallsSensor(coordinator, MISSED_CALLS),
         ]
     )
     track_new_items(
         entry,
         lambda data: [line.line for line in data.lines],
         lambda lines: async_add_entities(
-            LineSensor(coordinator, number) for number in lines
+            GrandstreamSensor(coordinator, line_sensor(number)) for number in lines
         ),
     )
 
 
-class GrandstreamSensor(GrandstreamDescribedEntity, SensorEntity):
-    """A sensor described by a ``GrandstreamSensorDescription``."""
+class GrandstreamSensor(GrandstreamEntity, SensorEntity):
+    """A sensor of the phone's snapshot, described by its description."""
 
     entity_description: GrandstreamSensorDescription
+
+    @property
+    def available(self) -> bool:
+        """Available while the phone answers and reports what this shows."""
+        return super().available and self.entity_description.available_fn(
+            self.coordinator.data
+        )
 
     @property
     def native_value(self) -> StateType:
         """Read the value from the latest snapshot."""
         return self.entity_description.value_fn(self.coordinator.data)
 
-
-class LineSensor(GrandstreamEntity, SensorEntity):
-    """The state of one line, with the other party as attributes."""
-
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_translation_key = "line"
-
-    def __init__(self, coordinator: GrandstreamCoordinator, line: int) -> None:
-        """Create the sensor of line ``line``."""
-        super().__init__(coordinator, f"line_{line}")
-        self._attr_options = list(dict.fromkeys(LINE_STATES.values()))
-        self._line = line
-        self._attr_translation_placeholders = {"line": str(line)}
-        self._attr_entity_registry_enabled_default = line <= LINES_ENABLED_BY_DEFAULT
-
-    @property
-    def available(self) -> bool:
-        """Unavailable when the phone stops reporting this line."""
-        return super().available and self.coordinator.data.line(self._line) is not None
-
-    @property
-    def native_value(self) -> str | None:
-        """The line's state."""
-        if (status := self.coordinator.data.line(self._line)) is None:
-            return None
-        return LINE_STATES[status.state]
-
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Who is on the other end, and how the line is used."""
-        if (status := self.coordinator.data.line(self._line)) is None:
-            return None
-        return {
-            "remote_number": status.remote_number or None,
-            "remote_name": status.remote_name or None,
-            "account": status.account,
-            "active": status.active,
-            "conference": status.conference,
-        }
+        """Attributes from the latest snapshot."""
+        return self.entity_description.attributes_fn(self.coordinator.data)
 
 
-class PushStatusSensor(GrandstreamEntity, SensorEntity):
+class PushStatusSensor(GrandstreamRecordEntity, SensorEntity):
     """Whether the phone's pushes arrive, which decides how often we poll."""
 
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_translation_key = "push_status"
-    _attr_options = [health.value for health in PushHealth]
+    async def async_added_to_hass(self) -> None:
+        """Follow push health."""
+        self.async_on_remove(
+            self.coordinator.async_add_push_health_listener(self._changed)
+        )
 
-    def __init__(self, coordinator: GrandstreamCoordinator) -> None:
-        """Create the sensor."""
-        super().__init__(coordinator, "push_status")
-
-    @property
-    def available(self) -> bool:
-        """Known even when the phone is not reachable."""
-        return True
+    @callback
+    def _changed(self, _health: PushHealth) -> None:
+        self.async_write_ha_state()
 
     @property
     def native_value(self) -> str:
         """The current push health."""
-        return self.coordinator.config_entry.runtime_data.tracker.push_health.value
+        return self.coordinator.push_health.health.value
 
 
-class _CallEventSensor(GrandstreamEntity, SensorEntity):
-    """A sensor that follows the phone's call events, not its polls."""
-
-    def __init__(self, coordinator: GrandstreamCoordinator, key: str) -> None:
-        super().__init__(coordinator, key)
-        self._attr_translation_key = key
-
-    @property
-    def available(self) -> bool:
-        """What happened stays true while the phone is unreachable."""
-        return True
+class _CallRecordSensor(GrandstreamRecordEntity, SensorEntity):
+    """A sensor that follows the phone's call events."""
 
     async def async_added_to_hass(self) -> None:
         """Restore the last value and listen to call events."""
         await super().async_added_to_hass()
         await self._async_restore()
-        tracker = self.coordinator.config_entry.runtime_data.tracker
-        self.async_on_remove(tracker.add_listener(self._on_call_event))
+        self.async_on_remove(self.coordinator.async_add_call_listener(self._on_call))
 
     async def _async_restore(self) -> None:
         """Restore what the sensor showed before a restart."""
 
     @callback
-    def _on_call_event(self, event: CallEvent) -> None:
+    def _on_call(self, event: CallEvent) -> None:
         if self._apply(event):
             self.async_write_ha_state()
 
@@ -204,19 +218,20 @@ class _CallEventSensor(GrandstreamEntity, SensorEntity):
         raise NotImplementedError
 
 
-class LastCallerSensor(_CallEventSensor, RestoreEntity):
+class LastCallerSensor(_CallRecordSensor, RestoreEntity):
     """Name (or number) of the last caller, with both as attributes."""
 
-    def __init__(self, coordinator: GrandstreamCoordinator) -> None:
-        """Create the sensor."""
-        super().__init__(coordinator, "last_caller")
-        self._number: str | None = None
-        self._name: str | None = None
+    _number: str | None = None
+    _name: str | None = None
 
     async def _async_restore(self) -> None:
         if (last := await self.async_get_last_state()) is not None:
             self._number = last.attributes.get("number")
             self._name = last.attributes.get("caller_name")
+        # The name may come after the number (the push was first).
+        self.async_on_remove(
+            self.coordinator.async_add_caller_name_listener(self._on_name)
+        )
 
     def _apply(self, event: CallEvent) -> bool:
         if event.direction != "incoming" or not event.remote_number:
@@ -224,8 +239,16 @@ class LastCallerSensor(_CallEventSensor, RestoreEntity):
         if event.type is CallEventType.INCOMING:
             self._number, self._name = event.remote_number, event.remote_name
             return True
+        return self._take_name(event)
+
+    @callback
+    def _on_name(self, event: CallEvent) -> None:
+        if self._take_name(event):
+            self.async_write_ha_state()
+
+    def _take_name(self, event: CallEvent) -> bool:
+        """The name of the last caller, once the line status tells it."""
         if event.remote_number == self._number and event.remote_name and not self._name:
-            # The name can come later than the number, with the line status.
             self._name = event.remote_name
             return True
         return False
@@ -241,14 +264,8 @@ class LastCallerSensor(_CallEventSensor, RestoreEntity):
         return {"number": self._number, "caller_name": self._name}
 
 
-class LastCallStartedSensor(_CallEventSensor, RestoreSensor):
+class LastCallStartedSensor(_CallRecordSensor, RestoreSensor):
     """When the last call (in or out) started."""
-
-    _attr_device_class = SensorDeviceClass.TIMESTAMP
-
-    def __init__(self, coordinator: GrandstreamCoordinator) -> None:
-        """Create the sensor."""
-        super().__init__(coordinator, "last_call_started")
 
     async def _async_restore(self) -> None:
         if (last := await self.async_get_last_sensor_data()) is not None:
@@ -259,43 +276,37 @@ class LastCallStartedSensor(_CallEventSensor, RestoreSensor):
 
     def _apply(self, event: CallEvent) -> bool:
         if event.type in (CallEventType.INCOMING, CallEventType.OUTGOING):
-            self._attr_native_value = dt_util.utcnow()
+            self._attr_native_value = dt_util.utc_from_timestamp(event.at)
             return True
         return False
 
 
-class MissedCallsSensor(_CallEventSensor, RestoreSensor):
-    """Missed calls since the last reset; survives restarts."""
+class MissedCallsSensor(GrandstreamRecordEntity, RestoreSensor):
+    """Callers waiting for a call back: the open items of the call-back list."""
 
-    _attr_state_class = SensorStateClass.TOTAL
-    _attr_native_value = 0
+    async def async_added_to_hass(self) -> None:
+        """Follow the call-back list (taking over the counter of older versions)."""
+        await super().async_added_to_hass()
+        call_backs = self.coordinator.call_backs
+        if call_backs.fresh:
+            last = await self.async_get_last_sensor_data()
+            call_backs.adopt_old_counter(_count(last.native_value if last else 0))
+        self.async_on_remove(call_backs.async_add_listener(self.async_write_ha_state))
 
-    def __init__(self, coordinator: GrandstreamCoordinator) -> None:
-        """Create the sensor."""
-        super().__init__(coordinator, "missed_calls")
-        self._attr_native_unit_of_measurement = None
+    @property
+    def native_value(self) -> int:
+        """How many open items the call-back list has."""
+        return self.coordinator.call_backs.open_count
 
-    async def _async_restore(self) -> None:
-        if (last := await self.async_get_last_sensor_data()) is not None:
-            try:
-                self._attr_native_value = int(float(str(last.native_value or 0)))
-            except (TypeError, ValueError):
-                self._attr_native_value = 0
-        entry = self.coordinator.config_entry
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, SIGNAL_RESET_MISSED.format(entry.entry_id), self._reset
-            )
-        )
+    @property
+    def last_reset(self) -> datetime | None:
+        """When the user last reset the missed calls."""
+        return self.coordinator.call_backs.last_reset
 
-    @callback
-    def _reset(self) -> None:
-        self._attr_native_value = 0
-        self._attr_last_reset = dt_util.utcnow()
-        self.async_write_ha_state()
 
-    def _apply(self, event: CallEvent) -> bool:
-        if event.type is CallEventType.MISSED:
-            self._attr_native_value = int(self._attr_native_value or 0) + 1
-            return True
-        return False
+def _count(value: object) -> int:
+    """A restored count; 0 when it does not read as one."""
+    try:
+        return int(float(str(value or 0)))
+    except (OverflowError, TypeError, ValueError):
+        return 0

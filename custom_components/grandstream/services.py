@@ -1,9 +1,10 @@
 """Actions: dial, send keys, answer, reject, hold and hang up.
 
 Registered once in ``async_setup``; each call names one or more phones by
-device id. Input is validated completely before anything is sent, and phones
-named in one call are driven in parallel (each phone serialises its own
-commands in the client).
+device id. Input is validated completely before anything is sent: its form
+by the schema (no phone needed), the phone and account by the handler, from
+what Home Assistant knows of the phone. Phones named in one call are driven
+in parallel (each phone serialises its own commands in the client).
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 
-from . import call_control
+from . import call_control, errors
 from .compat import vol
 from .const import DOMAIN
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
@@ -45,14 +45,51 @@ SERVICE_RESET_MISSED_CALLS = "reset_missed_calls"
 
 MAX_LINES = 16
 MAX_ACCOUNTS = 16
+MAX_DEVICES = 32
 
-_DEVICES = vol.All(cv.ensure_list, [cv.string], vol.Length(min=1))
+
+# The validators raise the translated input error (see compat.InputError): a
+# schema error in the eyes of every Home Assistant version we support.
+
+
+def dialable_number(value: Any) -> str:
+    """A number the phone can dial, separators removed."""
+    text = value if isinstance(value, str | int) else ""
+    try:
+        return normalize_number(str(text))
+    except GrandstreamInvalidKeysError:
+        raise errors.invalid_input(
+            "invalid_number", number=_printable(str(text))
+        ) from None
+
+
+def key_sequence(value: Any) -> tuple[str, ...]:
+    """Keys as the phone names them, from ``1:2:#`` or a list."""
+    keys: str | list[str] = ""
+    if isinstance(value, list):
+        keys = [str(key) for key in value]
+    elif isinstance(value, str | int):
+        keys = str(value)
+    try:
+        return parse_keys(keys)
+    except GrandstreamInvalidKeysError as err:
+        raise errors.invalid_input(
+            "invalid_keys_input", error=_printable(str(err)), max=str(MAX_KEYS)
+        ) from None
+
+
+def _printable(text: str) -> str:
+    """``text`` safe to quote back: control characters shown, length bounded."""
+    return text[:40].encode("unicode_escape").decode("ascii")
+
+
+_DEVICES = vol.All(cv.ensure_list, [cv.string], vol.Length(min=1, max=MAX_DEVICES))
 _LINE = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_LINES))
 
 DIAL_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): _DEVICES,
-        vol.Required(ATTR_NUMBER): cv.string,
+        vol.Required(ATTR_NUMBER): dialable_number,
         vol.Optional(ATTR_ACCOUNT): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=MAX_ACCOUNTS)
         ),
@@ -61,7 +98,7 @@ DIAL_SCHEMA = vol.Schema(
 SEND_KEYS_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): _DEVICES,
-        vol.Required(ATTR_KEYS): vol.Any(cv.string, [cv.string]),
+        vol.Required(ATTR_KEYS): key_sequence,
     }
 )
 DEVICE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): _DEVICES})
@@ -71,14 +108,6 @@ LINE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_LINE): _LINE,
     }
 )
-
-
-def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
 
 
 def _phones(call: ServiceCall) -> dict[str, GrandstreamCoordinator]:
@@ -99,10 +128,10 @@ def _phones(call: ServiceCall) -> dict[str, GrandstreamCoordinator]:
                 None,
             )
         if entry is None:
-            raise _validation_error("not_a_phone", device_id=device_id)
+            raise errors.invalid_input("not_a_phone", device_id=device_id[:64])
         if entry.state is not ConfigEntryState.LOADED:
-            raise _validation_error("phone_not_loaded", name=entry.title)
-        phones[device_id] = entry.runtime_data.coordinator
+            raise errors.invalid_input("phone_not_loaded", name=entry.title)
+        phones[device_id] = entry.runtime_data
     return phones
 
 
@@ -116,12 +145,7 @@ async def _on_each[T](
 
 
 async def _dial(call: ServiceCall) -> ServiceResponse:
-    try:
-        number = normalize_number(call.data[ATTR_NUMBER])
-    except GrandstreamInvalidKeysError:
-        raise _validation_error(
-            "invalid_number", number=call.data[ATTR_NUMBER][:40]
-        ) from None
+    number: str = call.data[ATTR_NUMBER]
     account: int | None = call.data.get(ATTR_ACCOUNT)
     phones = _phones(call)
     results = await _on_each(
@@ -134,12 +158,7 @@ async def _dial(call: ServiceCall) -> ServiceResponse:
 
 
 async def _send_keys(call: ServiceCall) -> None:
-    try:
-        keys = parse_keys(call.data[ATTR_KEYS])
-    except GrandstreamInvalidKeysError as err:
-        raise _validation_error(
-            "invalid_keys_input", error=str(err), max=str(MAX_KEYS)
-        ) from None
+    keys: tuple[str, ...] = call.data[ATTR_KEYS]
     await _on_each(
         _phones(call), lambda coordinator: call_control.send_keys(coordinator, keys)
     )
@@ -175,8 +194,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     line_actions: dict[str, Callable[[GrandstreamCoordinator, int | None], Any]] = {
         SERVICE_ANSWER: call_control.answer,
         SERVICE_REJECT: call_control.reject,
-        SERVICE_HANGUP: call_control.hang_up,
-        SERVICE_HOLD: call_control.toggle_hold,
+        SERVICE_HANGUP: call_control.hangup,
+        SERVICE_HOLD: call_control.hold,
     }
     for name, action in line_actions.items():
         hass.services.async_register(

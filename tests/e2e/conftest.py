@@ -2,9 +2,9 @@
 
 One stack per test session (starting Home Assistant costs ~10 s): a temporary
 configuration directory made from config/configuration.yaml, free ports, onboarding,
-the phone added through the config flow over HTTP and its Action URLs set on the
-simulator (all via devtools, the code scripts/develop uses). Both processes are
-stopped when the session ends.
+the phone added through the config flow over HTTP with "Set up the phone" ticked, so
+the integration writes the phone's Action URLs itself (all via devtools, the code
+scripts/develop uses). Both processes are stopped when the session ends.
 
 The plugin of pytest-homeassistant-custom-component is active for every test here
 too; these tests never use its ``hass`` fixture, so the autouse fixtures that need

@@ -34,6 +34,8 @@ REJECT = "button.front_desk_reject"
 HANG_UP = "button.front_desk_hang_up"
 HOLD = "button.front_desk_hold_resume"
 RESTART = "button.front_desk_restart"
+RESET_MISSED = "button.front_desk_reset_missed_calls"
+MISSED = "sensor.front_desk_missed_calls"
 
 
 async def press(hass: HomeAssistant, entity_id: str) -> None:
@@ -214,3 +216,25 @@ async def test_restart(
     assert hass.states.get(LINE_1).state == "idle"
     assert hass.states.get(RINGING).state == STATE_OFF
     assert hass.states.get(PHONE_STATUS).state == "available"
+
+
+async def test_reset_missed_calls_while_phone_unreachable(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    init_integration: MockConfigEntry,
+    advance_time: AdvanceTime,
+) -> None:
+    """Resetting sends nothing to the phone, so it works while the phone is away."""
+    phone.incoming_call("+4930123456")
+    await advance_time(timedelta(seconds=5))
+    phone.miss_call()
+    await advance_time(timedelta(seconds=5))
+    assert hass.states.get(MISSED).state == "1"
+
+    await phone.stop()
+    await advance_time(timedelta(seconds=5))
+    assert hass.states.get(ANSWER).state == STATE_UNAVAILABLE
+    assert hass.states.get(RESET_MISSED).state != STATE_UNAVAILABLE
+
+    await press(hass, RESET_MISSED)
+    assert hass.states.get(MISSED).state == "0"

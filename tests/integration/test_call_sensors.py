@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
+from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import DOMAIN
-from custom_components.grandstream.push import action_urls
 from simulator import SimulatedPhone
 
 from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
@@ -106,7 +106,11 @@ async def test_last_caller_name_arrives_later(
 async def test_missed_calls_count_and_reset(
     hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
-    """Missed calls add up; the button and the action set them back to 0."""
+    """Missed callers add up; the button and the action set them back to 0.
+
+    (The count is that of the call-back list's open items: tests/integration/
+    test_todo.py has what completes them.)
+    """
     state = hass.states.get(MISSED)
     assert state.state == "0"
     assert state.attributes["state_class"] == "total"
@@ -114,7 +118,7 @@ async def test_missed_calls_count_and_reset(
     await missed_call(hass, phone, "+4930555666")
     assert hass.states.get(MISSED).state == "2"
     # Answered calls are not missed.
-    phone.incoming_call(NUMBER)
+    phone.incoming_call("+4930777888")
     await settle(hass, phone)
     phone.answer()
     await settle(hass, phone)
@@ -145,7 +149,7 @@ async def test_missed_calls_survive_reload(
     hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Reloading the phone (as a restart does) keeps the count."""
-    await missed_call(hass, phone, NUMBER)
+    await missed_call(hass, phone, "+4930555666")
     await missed_call(hass, phone, NUMBER)
     assert hass.states.get(MISSED).state == "2"
     assert await hass.config_entries.async_reload(push_integration.entry_id)
@@ -159,8 +163,8 @@ STARTED_DATETIME = {"__type": "<class 'datetime.datetime'>", "isoformat": STARTE
 
 
 @pytest.mark.parametrize(
-    ("stored", "restored", "stored_start"),
-    [(3, "3", STARTED_DATETIME), ("3.0", "3", STARTED), ("x", "0", STARTED)],
+    ("stored", "stored_start"),
+    [(3, STARTED_DATETIME), ("3.0", STARTED), ("x", STARTED)],
 )
 async def test_restored_after_restart(
     hass: HomeAssistant,
@@ -169,10 +173,13 @@ async def test_restored_after_restart(
     phone: SimulatedPhone,
     push_config_entry: MockConfigEntry,
     stored: object,
-    restored: str,
     stored_start: object,
 ) -> None:
-    """After a restart the count and the start time come back."""
+    """After a restart the start time comes back; the count is the list's.
+
+    A count of the versions before the call-back list cannot become items
+    (test_todo.py: test_old_counter_gives_way_to_the_list).
+    """
     started = STARTED
     mock_restore_cache_with_extra_data(
         hass,
@@ -188,10 +195,10 @@ async def test_restored_after_restart(
         ],
     )
     await set_up(hass, push_config_entry, phone, ha_url)
-    assert hass.states.get(MISSED).state == restored
+    assert hass.states.get(MISSED).state == "0"
     assert hass.states.get(LAST_STARTED).state == started
     await missed_call(hass, phone, NUMBER)
-    assert hass.states.get(MISSED).state == str(int(restored) + 1)
+    assert hass.states.get(MISSED).state == "1"
 
 
 async def test_last_caller_restored(
@@ -223,7 +230,7 @@ async def test_available_while_phone_reboots(
     await missed_call(hass, phone, NUMBER)
     await phone.reboot()
     await poll(hass, 61)
-    assert not push_integration.runtime_data.coordinator.last_update_success
+    assert not push_integration.runtime_data.last_update_success
     assert hass.states.get(MISSED).state == "1"
     assert hass.states.get(LAST_CALLER).state == NUMBER
     assert hass.states.get("sensor.front_desk_push").state != "unavailable"

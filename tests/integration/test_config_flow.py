@@ -1,88 +1,88 @@
 """The config flow, through Home Assistant's flow manager, against the simulator.
 
-Every error is followed by a successful retry in the same flow, and every
-submit is checked to cost the phone at most one passcode attempt: five wrong
-passcodes lock a real phone.
+Five refused passcodes lock a real phone, so every submit is checked to send
+the passcode in exactly one request, and nothing is ever sent on the flow's
+own. Every error is followed by a successful retry in the same flow. How to
+reach the phone (HTTPS first) is found out without the passcode; the requests
+leaving Home Assistant are recorded to prove it.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterator
-import json
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from functools import partial
+import logging
+import re
 import socket
+from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
+import aiohttp
+from homeassistant.config_entries import (
+    SOURCE_DHCP,
+    SOURCE_IGNORE,
+    SOURCE_REAUTH,
+    SOURCE_USER,
+)
+from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.grandstream import create_client
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
-from custom_components.grandstream.cti import GrandstreamClient
-from simulator import Fault, PhoneProfile, SimulatedPhone
+from custom_components.grandstream import async_setup_entry as real_setup_entry
+from custom_components.grandstream.action_urls import EVENTS, action_urls
+from custom_components.grandstream.compat import vol
+from custom_components.grandstream.const import (
+    CONF_CONNECTION,
+    CONF_FIRMWARE,
+    CONF_FOREIGN_SLOTS,
+    CONF_MODEL,
+    CONF_PASSCODE,
+    CONF_PHONE_SET_UP,
+    CONF_PUSH_BASE_URL,
+    CONF_WEB_USERNAME,
+    DOMAIN,
+)
+from custom_components.grandstream.cti import (
+    GrandstreamClient,
+    GrandstreamRejectedError,
+    detect_scheme,
+)
+from simulator import Fault, SimulatedPhone
 
-from ..conftest import PASSCODE, fast_profile
+from ..conftest import PASSCODE, PHONE_MAC, fast_profile
+from .flow_checks import STRINGS, assert_not_logged, check_every_result, error_text
 
-INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
-MAC = "00:0b:82:12:34:56"
+FLOW = "custom_components.grandstream.config_flow"
+MAC_LOOKUP = f"{FLOW}.async_mac_from_neighbours"
+MAC = PHONE_MAC  # the simulated phone's MAC, as its web login tells it
 OTHER_MAC = "00:0b:82:aa:bb:cc"
-MAC_LOOKUP = "custom_components.grandstream.config_flow.async_mac_from_neighbours"
+WRONG = "Wr0ng-guess!42"
+NEW_PASSCODE = "N3w-passcode"
+SET_UP_PHONE = "set_up_phone"
+SKIP_SETUP = {SET_UP_PHONE: False}
+SET_UP_AS_ADMIN = {SET_UP_PHONE: True, CONF_WEB_USERNAME: "admin"}
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
-
-
-def _strings(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-STRINGS = [
-    _strings(INTEGRATION / "strings.json"),
-    _strings(INTEGRATION / "translations" / "en.json"),
-]
-
-
-def _assert_translated(section: str, result: Any) -> None:
-    """Every step, error and abort reason shown must have a string."""
-    for strings in STRINGS:
-        flow = strings[section]
-        if result["type"] is FlowResultType.FORM:
-            assert result["step_id"] in flow["step"]
-            for key in (result["errors"] or {}).values():
-                assert key in flow["error"], key
-        elif result["type"] is FlowResultType.ABORT:
-            assert result["reason"] in flow["abort"], result["reason"]
 
 
 @pytest.fixture(autouse=True)
 def check_translations(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> None:
     """Check the strings of every result the flow managers hand out."""
+    check_every_result(hass, monkeypatch)
 
-    def checked(
-        section: str, method: Callable[..., Awaitable[Any]]
-    ) -> Callable[..., Awaitable[Any]]:
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            result = await method(*args, **kwargs)
-            _assert_translated(section, result)
-            return result
 
-        return wrapper
-
-    for section, manager in (
-        ("config", hass.config_entries.flow),
-        ("options", hass.config_entries.options),
-    ):
-        for name in ("async_init", "async_configure"):
-            monkeypatch.setattr(manager, name, checked(section, getattr(manager, name)))
+@pytest.fixture(autouse=True)
+def no_passcode_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """No passcode the flow handled reaches a log line, at any level."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    assert_not_logged(caplog, [PASSCODE, WRONG, NEW_PASSCODE])
 
 
 @pytest.fixture
@@ -103,33 +103,88 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def phone_on_port_80(phone: SimulatedPhone) -> Iterator[list[str]]:
-    """Make the phone answer as if it listened on 127.0.0.1's default port.
+def default_ports(phone: SimulatedPhone, closed_port: int) -> Iterator[None]:
+    """Let 127.0.0.1's "default" HTTP and HTTPS ports be the phone's.
 
-    DHCP only tells an IP address, so the flow talks to port 80; the simulator
-    runs on a free port instead. Yields the hosts the flow asked for.
+    Without a typed port the flow probes 443 and 80, where no simulator can
+    listen; here it probes the phone's ports instead, and a closed port for
+    the scheme the phone does not serve.
     """
-    asked: list[str] = []
-
-    def forwarding(hass: HomeAssistant, data: dict[str, object]) -> GrandstreamClient:
-        asked.append(str(data[CONF_HOST]))
-        if data[CONF_HOST] == phone.host:
-            data = {**data, CONF_HOST: phone.address}
-        return create_client(hass, data)
-
+    http_port = closed_port if phone.profile.https else phone.port
+    https_port = phone.https_port or closed_port
     with patch(
-        "custom_components.grandstream.config_flow.create_client",
-        side_effect=forwarding,
+        f"{FLOW}.detect_scheme",
+        partial(detect_scheme, http_port=http_port, https_port=https_port),
     ):
-        yield asked
+        yield
 
 
-def user_input(host: str, passcode: str = PASSCODE, **extra: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Sent:
+    """A request as it left Home Assistant; the passcode only as a flag."""
+
+    url: str  # scheme://host:port/path, without the query
+    with_passcode: bool
+
+
+@pytest.fixture
+async def wire(socket_enabled: None) -> AsyncIterator[list[Sent]]:
+    """Record every request the flow sends: scheme probes and CTI requests.
+
+    The simulator logs only CTI requests, not the probe (``GET /``), so the
+    order and content of both are taken from the client side.
+    """
+    sent: list[Sent] = []
+
+    async def on_request_start(
+        session: aiohttp.ClientSession,
+        context: SimpleNamespace,
+        params: aiohttp.TraceRequestStartParams,
+    ) -> None:
+        url = params.url
+        texts = [*url.query.values(), url.path, *params.headers.values()]
+        sent.append(
+            Sent(
+                str(url.with_query(None)),
+                "passcode" in url.query or any(PASSCODE in text for text in texts),
+            )
+        )
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_request_start)
+    async with aiohttp.ClientSession(trace_configs=[trace]) as session:
+        with (
+            patch(f"{FLOW}.async_get_clientsession", return_value=session),
+            patch(
+                "custom_components.grandstream.connection.async_get_clientsession",
+                return_value=session,
+            ),
+        ):
+            yield sent
+
+
+def user_input(
+    host: str,
+    passcode: str = PASSCODE,
+    connection: str = "auto",
+    verify_ssl: bool = False,
+) -> dict[str, Any]:
     """What a user types into the user step."""
     return {
         CONF_HOST: host,
         CONF_PASSCODE: passcode,
-        CONF_SSL: False,
+        CONF_CONNECTION: connection,
+        CONF_VERIFY_SSL: verify_ssl,
+    }
+
+
+def reconfigure_input(
+    host: str, connection: str = "http", **extra: Any
+) -> dict[str, Any]:
+    """What a user submits in the reconfigure step."""
+    return {
+        CONF_HOST: host,
+        CONF_CONNECTION: connection,
         CONF_VERIFY_SSL: False,
         **extra,
     }
@@ -150,9 +205,24 @@ def form_fields(result: Any) -> dict[str, Any]:
     }
 
 
-def passcodes_sent(phone: SimulatedPhone) -> list[str | None]:
-    """The passcodes the phone received since the last call, then forget them."""
-    sent = [request.params.get("passcode") for request in phone.requests]
+def form_defaults(result: Any) -> dict[str, Any]:
+    """The fields of a form and their defaults (None: no default)."""
+    return {
+        str(key): None if key.default is vol.UNDEFINED else key.default()
+        for key in result["data_schema"].schema
+    }
+
+
+def sent_passcodes(phone: SimulatedPhone) -> list[str | None]:
+    """Which passcode each CTI request since the last call carried; then forget.
+
+    Named, not spelled out, so that a failing assertion prints no passcode.
+    """
+    names = {PASSCODE: "right", WRONG: "wrong", NEW_PASSCODE: "new"}
+    sent = [
+        names.get(passcode, "other") if (passcode := r.params.get("passcode")) else None
+        for r in phone.requests
+    ]
     phone.clear_logs()
     return sent
 
@@ -160,7 +230,7 @@ def passcodes_sent(phone: SimulatedPhone) -> list[str | None]:
 def add_entry(
     hass: HomeAssistant, host: str, unique_id: str | None = None, **data: Any
 ) -> MockConfigEntry:
-    """A configured phone at ``host``."""
+    """A configured phone at ``host`` (HTTP unless ``ssl=True``)."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=f"Grandstream {host}",
@@ -185,105 +255,196 @@ async def start_user_flow(hass: HomeAssistant) -> str:
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     assert result["errors"] == {}
+    assert form_defaults(result)[CONF_CONNECTION] == "auto"
     return str(result["flow_id"])
 
 
-# -- user step ---------------------------------------------------------------
+async def configure(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) -> Any:
+    """Submit ``data`` to the flow's current step."""
+    return await hass.config_entries.flow.async_configure(flow_id, data)
 
 
-async def test_user_flow(
-    hass: HomeAssistant, phone: SimulatedPhone, mock_setup_entry: AsyncMock
+def assert_setup_offered(result: Any, host: str, connection: str) -> None:
+    """The passcode was accepted: the phone_setup step, ticked, as admin."""
+    assert result["type"] is FlowResultType.FORM, result.get("errors")
+    assert result["step_id"] == "phone_setup"
+    assert result["errors"] == {}
+    assert result["description_placeholders"] == {
+        "host": host,
+        "connection": connection,
+    }
+    assert form_defaults(result) == {SET_UP_PHONE: True, CONF_WEB_USERNAME: "admin"}
+
+
+async def skip_setup(hass: HomeAssistant, result: Any) -> Any:
+    """Untick the phone setup on the phone_setup step: the entry is created."""
+    assert result["type"] is FlowResultType.FORM, result.get("errors")
+    assert result["step_id"] == "phone_setup"
+    result = await configure(hass, result["flow_id"], SKIP_SETUP)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "set_up_skipped"
+    return result
+
+
+def assert_webhook_id(data: dict[str, Any]) -> str:
+    """New entries carry a 32 hex character webhook id."""
+    webhook_id = data[CONF_WEBHOOK_ID]
+    assert re.fullmatch(r"[0-9a-f]{32}", webhook_id)
+    return str(webhook_id)
+
+
+# -- the user step: HTTPS first, without the passcode ----------------------------
+
+
+async def test_user_flow_auto_http_only(
+    hass: HomeAssistant,
+    *,
+    phone: SimulatedPhone,
+    default_ports: None,
+    closed_port: int,
+    wire: list[Sent],
+    mock_setup_entry: AsyncMock,
 ) -> None:
-    """A pasted URL is normalised to host:port; one request checks the phone."""
+    """HTTPS does not answer: HTTP is used; one request carries the passcode."""
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(f" http://{phone.address}/ ")
-    )
+    result = await configure(hass, flow_id, user_input("127.0.0.1"))
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == f"Grandstream {phone.address}"
+    host = f"127.0.0.1:{phone.port}"
+    assert_setup_offered(result, host, "HTTP")
+    assert wire == [
+        Sent(f"https://127.0.0.1:{closed_port}/", with_passcode=False),
+        Sent(f"http://{host}/", with_passcode=False),
+        Sent(f"http://{host}/cgi-bin/api-get_phone_status", with_passcode=True),
+    ]
+    assert sent_passcodes(phone) == ["right"]
+
+    result = await skip_setup(hass, result)
+
+    assert result["title"] == f"Grandstream {host}"
     assert result["data"] == {
-        CONF_HOST: phone.address,
+        CONF_HOST: host,
         CONF_PASSCODE: PASSCODE,
         CONF_SSL: False,
         CONF_VERIFY_SSL: False,
+        CONF_WEBHOOK_ID: assert_webhook_id(result["data"]),
     }
     # 127.0.0.1 has no neighbour entry, and an IP address is never an identity.
     assert result["result"].unique_id is None
-    assert [r.function for r in phone.requests] == ["api-get_phone_status"]
-    assert passcodes_sent(phone) == [PASSCODE]
+    assert phone.requests == []
     await hass.async_block_till_done()
     assert len(mock_setup_entry.mock_calls) == 1
 
 
-async def test_user_flow_default_port_dropped(hass: HomeAssistant) -> None:
-    """The scheme's default port is not stored, so duplicates compare equal."""
-    add_entry(hass, "192.0.2.10")
+@pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
+async def test_user_flow_auto_prefers_https(
+    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, wire: list[Sent]
+) -> None:
+    """A phone serving both: HTTPS, probed without the passcode, then one request."""
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input("192.0.2.10:80")
-    )
+    result = await configure(hass, flow_id, user_input("127.0.0.1"))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    host = f"127.0.0.1:{phone.https_port}"
+    assert_setup_offered(result, host, "HTTPS")
+    assert wire == [
+        Sent(f"https://{host}/", with_passcode=False),
+        Sent(f"https://{host}/cgi-bin/api-get_phone_status", with_passcode=True),
+    ]
+    assert sent_passcodes(phone) == ["right"]
+
+    result = await skip_setup(hass, result)
+
+    assert result["data"][CONF_HOST] == host
+    assert result["data"][CONF_SSL] is True
+    assert result["data"][CONF_VERIFY_SSL] is False
 
 
-async def test_user_flow_https_default_port(hass: HomeAssistant) -> None:
-    """With HTTPS, :443 is the default port and is not stored."""
+@pytest.mark.parametrize("profile", [fast_profile(https=True)])
+async def test_user_flow_auto_https_only(
+    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, wire: list[Sent]
+) -> None:
+    """A phone serving only HTTPS: HTTP is never tried."""
     flow_id = await start_user_flow(hass)
-    with (
-        patch.object(GrandstreamClient, "phone_status", AsyncMock()),
-        patch(MAC_LOOKUP, return_value=None),
-    ):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, user_input("phone.example.test:443", ssl=True)
-        )
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"][CONF_HOST] == "phone.example.test"
+    result = await configure(hass, flow_id, user_input("127.0.0.1"))
+
+    assert_setup_offered(result, phone.address, "HTTPS")
+    assert [sent.url for sent in wire] == [
+        f"https://{phone.address}/",
+        f"https://{phone.address}/cgi-bin/api-get_phone_status",
+    ]
+    assert sent_passcodes(phone) == ["right"]
+    result = await skip_setup(hass, result)
     assert result["data"][CONF_SSL] is True
 
 
-@pytest.mark.parametrize("profile", [fast_profile(unauthorized_style="body")])
-async def test_user_flow_invalid_auth_body(
-    hass: HomeAssistant, phone: SimulatedPhone
+async def test_user_flow_pasted_url(
+    hass: HomeAssistant, phone: SimulatedPhone, wire: list[Sent]
 ) -> None:
-    """A wrong passcode answered in the body costs exactly one attempt."""
-    await _invalid_auth_then_success(hass, phone)
-
-
-@pytest.mark.parametrize("profile", [fast_profile(unauthorized_style="http401")])
-async def test_user_flow_invalid_auth_http401(
-    hass: HomeAssistant, phone: SimulatedPhone
-) -> None:
-    """A wrong passcode answered with HTTP 401 costs exactly one attempt."""
-    await _invalid_auth_then_success(hass, phone)
-
-
-async def _invalid_auth_then_success(
-    hass: HomeAssistant, phone: SimulatedPhone
-) -> None:
+    """A pasted URL with a port: both schemes are tried on that port."""
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address, "wrong-passcode")
+    result = await configure(hass, flow_id, user_input(f" http://{phone.address}/ "))
+
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert [sent.url for sent in wire] == [
+        f"https://{phone.address}/",
+        f"http://{phone.address}/",
+        f"{phone.base_url}/cgi-bin/api-get_phone_status",
+    ]
+    result = await skip_setup(hass, result)
+    assert result["data"][CONF_HOST] == phone.address
+    assert result["data"][CONF_SSL] is False
+
+
+@pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
+@pytest.mark.parametrize(("connection", "use_ssl"), [("http", False), ("https", True)])
+async def test_user_flow_forced_scheme(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    wire: list[Sent],
+    connection: str,
+    use_ssl: bool,
+) -> None:
+    """The user forces a scheme: nothing is probed, the phone offering both."""
+    host = f"127.0.0.1:{phone.https_port if use_ssl else phone.port}"
+    flow_id = await start_user_flow(hass)
+
+    result = await configure(hass, flow_id, user_input(host, connection=connection))
+
+    assert_setup_offered(result, host, connection.upper())
+    assert wire == [
+        Sent(f"{connection}://{host}/cgi-bin/api-get_phone_status", with_passcode=True)
+    ]
+    assert sent_passcodes(phone) == ["right"]
+    result = await skip_setup(hass, result)
+    assert result["data"][CONF_HOST] == host
+    assert result["data"][CONF_SSL] is use_ssl
+
+
+async def test_user_flow_forced_https_on_an_http_phone(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """Forcing HTTPS where the phone speaks HTTP fails; forcing HTTP then works."""
+    flow_id = await start_user_flow(hass)
+
+    result = await configure(
+        hass, flow_id, user_input(phone.address, connection="https")
     )
 
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    assert result["errors"] == {"base": "invalid_auth"}
-    assert passcodes_sent(phone) == ["wrong-passcode"]
-    assert phone.failures == 1
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert phone.requests == []  # the TLS handshake failed: nothing reached the CTI
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
+    result = await configure(
+        hass, flow_id, user_input(phone.address, connection="http")
     )
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert passcodes_sent(phone) == [PASSCODE]
-    assert phone.failures == 0
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+    result = await skip_setup(hass, result)
+    assert result["data"][CONF_SSL] is False
 
 
 async def test_user_flow_form_keeps_input_but_not_passcode(
@@ -292,121 +453,59 @@ async def test_user_flow_form_keeps_input_but_not_passcode(
     """After an error the form is refilled, except for the passcode."""
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address, "wrong-passcode")
+    result = await configure(
+        hass, flow_id, user_input(phone.address, WRONG, connection="http")
     )
 
-    suggested = form_fields(result)
-    assert suggested == {
+    assert form_fields(result) == {
         CONF_HOST: phone.address,
         CONF_PASSCODE: None,
-        CONF_SSL: False,
+        CONF_CONNECTION: "http",
         CONF_VERIFY_SSL: False,
     }
 
 
 async def test_user_flow_cannot_connect(
-    hass: HomeAssistant, phone: SimulatedPhone, closed_port: int
+    hass: HomeAssistant, phone: SimulatedPhone, closed_port: int, wire: list[Sent]
 ) -> None:
     """Nothing listens at the address; the user corrects the port."""
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(f"127.0.0.1:{closed_port}")
-    )
+    result = await configure(hass, flow_id, user_input(f"127.0.0.1:{closed_port}"))
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
-    assert phone.requests == []
+    assert not any(sent.with_passcode for sent in wire)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
+    result = await configure(hass, flow_id, user_input(phone.address))
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"][CONF_HOST] == phone.address
-    assert passcodes_sent(phone) == [PASSCODE]
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
 
 
+@pytest.mark.parametrize("connection", ["auto", "http"])
 async def test_user_flow_phone_stopped(
-    hass: HomeAssistant, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, connection: str
 ) -> None:
     """The phone is off; once it is back, the same flow succeeds."""
     port = phone.port
     await phone.stop()
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
+    result = await configure(
+        hass, flow_id, user_input(phone.address, connection=connection)
     )
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
 
     await phone.start(port=port)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
+    result = await configure(
+        hass, flow_id, user_input(phone.address, connection=connection)
     )
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert passcodes_sent(phone) == [PASSCODE]
-
-
-async def test_user_flow_cti_disabled(
-    hass: HomeAssistant, phone: SimulatedPhone
-) -> None:
-    """Remote control is off on the phone until the admin enables it."""
-    phone.profile.cti_enabled = False
-    flow_id = await start_user_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
-
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "cti_disabled"}
-    assert passcodes_sent(phone) == [PASSCODE]
-    assert phone.failures == 0
-
-    phone.profile.cti_enabled = True
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert passcodes_sent(phone) == [PASSCODE]
-
-
-@pytest.mark.parametrize(
-    "profile", [fast_profile(lockout_threshold=1, lockout_duration=0.3)]
-)
-async def test_user_flow_locked_out(
-    hass: HomeAssistant, phone: SimulatedPhone, profile: PhoneProfile
-) -> None:
-    """A locked phone refuses even the right passcode until the lock expires."""
-    flow_id = await start_user_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address, "wrong-passcode")
-    )
-    assert result["errors"] == {"base": "invalid_auth"}
-    assert phone.locked
-    phone.clear_logs()
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
-
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "locked_out"}
-    assert passcodes_sent(phone) == [PASSCODE]
-
-    await asyncio.sleep(profile.lockout_duration)  # until the lock expires
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert passcodes_sent(phone) == [PASSCODE]
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
 
 
 @pytest.mark.parametrize("kind", ["html", "non_json", "http500"])
@@ -417,20 +516,36 @@ async def test_user_flow_invalid_response(
     phone.set_fault(Fault(kind=kind, count=1))
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
+    result = await configure(hass, flow_id, user_input(phone.address))
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_response"}
-    assert len(passcodes_sent(phone)) == 1
+    assert sent_passcodes(phone) == ["right"]
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
+    result = await configure(hass, flow_id, user_input(phone.address))
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert passcodes_sent(phone) == [PASSCODE]
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+
+
+async def test_user_flow_unexpected_refusal(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """A refusal a status read cannot cause is not shown as a command error."""
+    flow_id = await start_user_flow(hass)
+
+    with patch.object(
+        GrandstreamClient,
+        "phone_status",
+        side_effect=GrandstreamRejectedError("The phone answered 'error'"),
+    ):
+        result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert result["errors"] == {"base": "invalid_response"}
+
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert_setup_offered(result, phone.address, "HTTP")
 
 
 async def test_user_flow_unknown_error(
@@ -442,56 +557,84 @@ async def test_user_flow_unknown_error(
     with patch.object(
         GrandstreamClient, "phone_status", side_effect=RuntimeError("boom")
     ):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, user_input(phone.address)
-        )
+        result = await configure(hass, flow_id, user_input(phone.address))
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "unknown"}
     assert "Unexpected error while checking the phone" in caplog.text
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
+    result = await configure(hass, flow_id, user_input(phone.address))
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert passcodes_sent(phone) == [PASSCODE]
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
 
 
+@pytest.mark.parametrize("connection", ["auto", "https", "http"])
 @pytest.mark.parametrize("host", ["", "   ", "phone lan", "phone.lan/admin", "a@b"])
 async def test_user_flow_invalid_host(
-    hass: HomeAssistant, phone: SimulatedPhone, host: str
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    wire: list[Sent],
+    host: str,
+    connection: str,
 ) -> None:
-    """An unusable host is refused before anything is sent."""
+    """An unusable host is refused before anything is sent, probes included."""
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(flow_id, user_input(host))
+    result = await configure(hass, flow_id, user_input(host, connection=connection))
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_HOST: "invalid_host"}
-    assert phone.requests == []
+    assert wire == []
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(phone.address)
-    )
+    result = await configure(hass, flow_id, user_input(phone.address))
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert_setup_offered(result, phone.address, "HTTP")
+
+
+# -- the user step: duplicates -------------------------------------------------------
 
 
 async def test_user_flow_duplicate_host(
-    hass: HomeAssistant, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, wire: list[Sent]
 ) -> None:
-    """A phone already set up by address: abort before spending a passcode try."""
+    """A phone already set up by address: abort before the passcode is sent."""
     add_entry(hass, phone.address)
     flow_id = await start_user_flow(hass)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, user_input(f"HTTP://{phone.address}")
-    )
+    result = await configure(hass, flow_id, user_input(f"HTTP://{phone.address}"))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert phone.requests == []
+    assert not any(sent.with_passcode for sent in wire)
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed", "connection"),
+    [
+        # The scheme's default port is not stored, so these compare equal.
+        ("192.0.2.10", "192.0.2.10:80", "http"),
+        ("phone.example.test", "https://phone.example.test:443/", "https"),
+        ("[2001:db8::1]", "[2001:db8::1]:80", "http"),
+        ("[2001:db8::1]", "2001:db8::1", "https"),
+    ],
+)
+async def test_user_flow_duplicate_forced_host(
+    hass: HomeAssistant, stored: str, typed: str, connection: str
+) -> None:
+    """Forced schemes store hosts as detection does (brackets, no default port)."""
+    add_entry(hass, stored)
+    flow_id = await start_user_flow(hass)
+
+    with patch.object(GrandstreamClient, "phone_status") as status:
+        result = await configure(
+            hass, flow_id, user_input(typed, connection=connection)
+        )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    status.assert_not_called()
 
 
 async def test_user_flow_learns_mac(hass: HomeAssistant, phone: SimulatedPhone) -> None:
@@ -499,11 +642,9 @@ async def test_user_flow_learns_mac(hass: HomeAssistant, phone: SimulatedPhone) 
     flow_id = await start_user_flow(hass)
 
     with patch(MAC_LOOKUP, return_value=MAC) as lookup:
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, user_input(phone.address)
-        )
+        result = await configure(hass, flow_id, user_input(phone.address))
+    result = await skip_setup(hass, result)
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == MAC
     assert lookup.call_args.args[1] == phone.base_url
 
@@ -516,9 +657,7 @@ async def test_user_flow_duplicate_mac_moves_entry(
     flow_id = await start_user_flow(hass)
 
     with patch(MAC_LOOKUP, return_value=MAC):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, user_input(phone.address)
-        )
+        result = await configure(hass, flow_id, user_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -537,11 +676,9 @@ async def test_user_flow_while_discovery_in_progress(
     flow_id = await start_user_flow(hass)
 
     with patch(MAC_LOOKUP, return_value=MAC):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, user_input(phone.address)
-        )
+        result = await configure(hass, flow_id, user_input(phone.address))
+    result = await skip_setup(hass, result)
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == MAC
     assert hass.config_entries.flow.async_progress() == []
 
@@ -556,21 +693,432 @@ async def test_user_flow_replaces_ignored_discovery(
     flow_id = await start_user_flow(hass)
 
     with patch(MAC_LOOKUP, return_value=MAC):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, user_input(phone.address)
-        )
+        result = await configure(hass, flow_id, user_input(phone.address))
+    result = await skip_setup(hass, result)
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == MAC
     entries = hass.config_entries.async_entries(DOMAIN, include_ignore=True)
     assert [e.source for e in entries] == [SOURCE_USER]
 
 
-# -- DHCP discovery ------------------------------------------------------------
+# -- refusals: "unauthorized" is not "wrong passcode" ---------------------------------
+
+
+def test_refusal_texts() -> None:
+    """The texts say what each refusal means and what a submit costs."""
+    for section in ("config", "options"):
+        for text in error_text(section, "not_authorized"):
+            # Both causes: the pop-up setting and a wrong passcode.
+            assert "Pop up Window" in text
+            assert "passcode is wrong" in text
+            assert "Each submit is one attempt" in text
+        for text in error_text(section, "wrong_password"):
+            assert "{attempts_left} attempts left" in text
+        for text in error_text(section, "locked_out"):
+            assert "{lock_time}" in text
+        for text in error_text(section, "account_not_allowed"):
+            assert "user is not allow" in text
+        for text in error_text(section, "request_forbidden"):
+            assert "HTTP 403" in text
+    for strings in STRINGS:
+        # A refused request is no longer called "CTI disabled".
+        assert "cti_disabled" not in strings["config"]["error"]
+        assert "invalid_auth" not in strings["config"]["error"]
+
+
+@pytest.mark.parametrize("profile", [fast_profile(popup_window_enabled=True)])
+async def test_popup_window_then_same_passcode(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """The right passcode refused by the pop-up setting; fixed, the same one works."""
+    flow_id = await start_user_flow(hass)
+
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": "not_authorized"}
+    assert sent_passcodes(phone) == ["right"]
+    assert phone.failures == 0
+    # Nothing is retried on the flow's own.
+    await hass.async_block_till_done()
+    assert phone.requests == []
+
+    phone.profile.popup_window_enabled = False
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        fast_profile(unauthorized_style=style)
+        for style in ("body", "success", "http401", "text", "text_upper", "html")
+    ],
+    ids=lambda profile: profile.unauthorized_style,
+)
+async def test_unauthorized_in_any_shape(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """JSON, bare text, HTML or HTTP 401: the same error, one attempt each."""
+    flow_id = await start_user_flow(hass)
+
+    result = await configure(hass, flow_id, user_input(phone.address, WRONG))
+
+    assert result["errors"] == {"base": "not_authorized"}
+    assert sent_passcodes(phone) == ["wrong"]
+    assert phone.failures == 1
+
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+    assert phone.failures == 0
+
+
+@pytest.mark.parametrize("profile", [fast_profile(wrong_passcode_style="countdown")])
+async def test_wrong_password_shows_attempts_left(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """The phone counts down; the same wrong passcode may be submitted again."""
+    flow_id = await start_user_flow(hass)
+
+    for attempts_left in ("4", "3"):
+        result = await configure(hass, flow_id, user_input(phone.address, WRONG))
+
+        assert result["errors"] == {"base": "wrong_password"}
+        assert result["description_placeholders"]["attempts_left"] == attempts_left
+        assert sent_passcodes(phone) == ["wrong"]
+
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+
+
+@pytest.mark.parametrize(
+    ("profile", "first_error"),
+    [
+        (
+            fast_profile(
+                lockout_threshold=1,
+                lockout_duration=60,
+                wrong_passcode_style="countdown",
+            ),
+            "locked_out",
+        ),
+        # Older firmware says "unauthorized", then "locked" without a lock time.
+        (fast_profile(lockout_threshold=1, lockout_duration=60), "not_authorized"),
+    ],
+    ids=["countdown", "unauthorized"],
+)
+async def test_locked_out_shows_lock_time(
+    hass: HomeAssistant, phone: SimulatedPhone, first_error: str
+) -> None:
+    """A locked phone refuses even the right passcode until it is restarted."""
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input(phone.address, WRONG))
+    assert result["errors"] == {"base": first_error}
+    assert phone.locked
+    phone.clear_logs()
+
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert result["errors"] == {"base": "locked_out"}
+    lock_time = result["description_placeholders"]["lock_time"]
+    if phone.profile.wrong_passcode_style == "countdown":
+        # What the phone reported: the seconds left of its 60 s lock.
+        assert lock_time.isdigit()
+        assert 0 < int(lock_time) <= 60
+    else:
+        assert lock_time == "?"
+    assert sent_passcodes(phone) == ["right"]
+
+    # A restart ends the lock (waiting would make the test slow and timed).
+    await phone.reboot()
+    await phone.wait_online()
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+
+
+@pytest.mark.parametrize(
+    ("switch", "broken", "error"),
+    [
+        # "user is not allow": the account may not use remote access.
+        ("account_not_allowed", True, "account_not_allowed"),
+        # HTTP 403 before the passcode is judged.
+        ("cti_enabled", False, "request_forbidden"),
+    ],
+)
+async def test_refused_account_or_request(
+    hass: HomeAssistant, phone: SimulatedPhone, switch: str, broken: bool, error: str
+) -> None:
+    """Refusals that are not about the passcode; fixed on the phone, it works."""
+    setattr(phone.profile, switch, broken)
+    flow_id = await start_user_flow(hass)
+
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert result["errors"] == {"base": error}
+    assert sent_passcodes(phone) == ["right"]
+    assert phone.failures == 0
+
+    setattr(phone.profile, switch, not broken)
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+
+
+# -- zero-touch: the phone_setup step ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [fast_profile(model="GXP2135", firmware="1.0.11.79", click_to_dial=False)],
+)
+async def test_phone_setup_wires_the_phone(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """Ticked: one login; identity, Action URLs and Click-To-Dial; device filled."""
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input(phone.address))
+    assert_setup_offered(result, phone.address, "HTTP")
+    phone.clear_logs()
+
+    with patch("custom_components.grandstream.async_setup_entry", real_setup_entry):
+        result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
+        await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "set_up_complete"
+    assert result["description_placeholders"]["total"] == str(len(EVENTS))
+    assert result["description_placeholders"]["wired"] == str(len(EVENTS))
+    entry = result["result"]
+    assert entry.unique_id == MAC  # from the login answer, not the neighbours
+    webhook_id = assert_webhook_id(entry.data)
+    assert entry.data == {
+        CONF_HOST: phone.address,
+        CONF_PASSCODE: PASSCODE,
+        CONF_SSL: False,
+        CONF_VERIFY_SSL: False,
+        CONF_WEBHOOK_ID: webhook_id,
+        CONF_PHONE_SET_UP: True,
+        CONF_WEB_USERNAME: "admin",
+        CONF_PUSH_BASE_URL: ha_url,
+        CONF_FOREIGN_SLOTS: [],
+        CONF_MODEL: "GXP2135",
+        CONF_FIRMWARE: "1.0.11.79",
+    }
+    assert phone.profile.action_urls == action_urls(ha_url, webhook_id)
+    assert phone.profile.click_to_dial is True
+    assert len(phone.web.calls("dologin")) == 1
+    assert len(phone.web.calls("dologout")) == 1
+    assert phone.web.sessions == []
+    # The device shows model and firmware from the first setup on.
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert [(d.model, d.sw_version) for d in devices] == [("GXP2135", "1.0.11.79")]
+
+
+async def test_phone_setup_skipped(hass: HomeAssistant, phone: SimulatedPhone) -> None:
+    """Unticked: the entry is created and the phone's web interface left alone."""
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    result = await skip_setup(hass, result)
+
+    assert phone.web.requests == []
+    assert phone.profile.action_urls == {}
+    assert CONF_PHONE_SET_UP not in result["data"]
+
+
+async def test_phone_setup_duplicate_from_login(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """The login tells the MAC of a phone set up already: nothing is written."""
+    entry = add_entry(hass, "192.0.2.10", unique_id=MAC)
+    phone.profile.click_to_dial = False
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input(phone.address))
+    assert_setup_offered(result, phone.address, "HTTP")
+
+    result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert phone.profile.action_urls == {}
+    assert phone.profile.click_to_dial is False
+    assert [r.function for r in phone.web.requests if r.method == "PUT"] == []
+    assert len(phone.web.calls("dologin")) == 1
+    assert phone.web.sessions == []  # logged out all the same
+    # The known phone moved to this address.
+    assert entry.data[CONF_HOST] == phone.address
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+@pytest.mark.parametrize(
+    ("profile", "first", "error", "attempts_left", "fixed"),
+    [
+        # The "user" account's password is not the one the phone accepted.
+        (fast_profile(), "user", "wrong_password", ("4", "3"), "admin"),
+        # The admin account's web access is switched off.
+        (
+            fast_profile(web_denied_users=["admin"]),
+            "admin",
+            "account_not_allowed",
+            None,
+            "admin",
+        ),
+    ],
+    ids=["wrong_password", "account_not_allowed"],
+)
+async def test_phone_setup_refused_login(
+    hass: HomeAssistant,
+    *,
+    phone: SimulatedPhone,
+    ha_url: str,
+    first: str,
+    error: str,
+    attempts_left: tuple[str, str] | None,
+    fixed: str,
+) -> None:
+    """A refused login: one login per submit, none on the flow's own."""
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input(phone.address))
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+
+    for submit in (1, 2):
+        result = await configure(
+            hass, flow_id, {SET_UP_PHONE: True, CONF_WEB_USERNAME: first}
+        )
+
+        assert result["type"] is FlowResultType.FORM
+        assert result["step_id"] == "phone_setup"
+        assert result["errors"] == {"base": error}
+        if attempts_left is not None:
+            placeholders = result["description_placeholders"]
+            assert placeholders["attempts_left"] == attempts_left[submit - 1]
+        assert form_fields(result)[CONF_WEB_USERNAME] == first
+        await hass.async_block_till_done()
+        assert len(phone.web.calls("dologin")) == submit
+    assert phone.profile.action_urls == {}
+
+    phone.profile.web_denied_users = []
+    result = await configure(
+        hass, flow_id, {SET_UP_PHONE: True, CONF_WEB_USERNAME: fixed}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "set_up_complete"
+    assert len(phone.web.calls("dologin")) == 3
+    assert phone.requests == []  # the CTI passcode was not sent again
+
+
+async def test_phone_setup_without_local_url(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """Home Assistant does not know its address: nothing is sent; then it does."""
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input(phone.address))
+    api, hass.config.api = hass.config.api, None
+    hass.config.internal_url = None
+
+    result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "no_local_url"}
+    assert phone.web.requests == []
+
+    hass.config.api = api
+    hass.config.internal_url = ha_url
+    result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "set_up_complete"
+    assert result["data"][CONF_PUSH_BASE_URL] == ha_url
+
+
+async def test_phone_setup_foreign_slot(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """A slot something else uses stays as it is; the result says so."""
+    foreign = "http://192.0.2.99/notify?event=incoming"
+    phone.profile.action_urls = {"incoming": foreign}
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "set_up_partial"
+    placeholders = result["description_placeholders"]
+    assert placeholders["wired"] == str(len(EVENTS) - 1)
+    assert placeholders["foreign"] == "incoming"
+    assert placeholders["click_to_dial"] == "✓"
+    assert result["data"][CONF_FOREIGN_SLOTS] == ["incoming"]
+    assert phone.profile.action_urls["incoming"] == foreign
+
+
+@pytest.mark.parametrize("profile", [fast_profile(web_login="older")])
+async def test_phone_setup_login_without_mac(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """Older firmware's login tells no MAC: the entry has no unique id."""
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "set_up_complete"
+    assert result["result"].unique_id is None
+    assert CONF_FIRMWARE not in result["data"]
+    assert result["data"][CONF_MODEL] == "GXP2170"
+
+
+@pytest.mark.parametrize("profile", [fast_profile(https=True)])
+async def test_phone_setup_over_https(
+    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, ha_url: str
+) -> None:
+    """The web login uses the scheme found for the CTI interface."""
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input("127.0.0.1"))
+    assert_setup_offered(result, phone.address, "HTTPS")
+
+    result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == "set_up_complete"
+    assert result["data"][CONF_SSL] is True
+    assert len(phone.web.calls("dologin")) == 1
+
+
+@pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
+async def test_phone_setup_over_https_on_a_phone_serving_both(
+    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, ha_url: str
+) -> None:
+    """HTTPS preferred, the web login too goes over HTTPS and succeeds."""
+    flow_id = await start_user_flow(hass)
+    result = await configure(hass, flow_id, user_input("127.0.0.1"))
+    assert_setup_offered(result, f"127.0.0.1:{phone.https_port}", "HTTPS")
+
+    result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    assert result["description"] == "set_up_complete"
+    assert result["result"].unique_id == MAC
+
+
+# -- DHCP discovery ---------------------------------------------------------------------
 
 
 async def test_dhcp_flow(
-    hass: HomeAssistant, phone: SimulatedPhone, phone_on_port_80: list[str]
+    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None
 ) -> None:
     """A discovered phone only needs its passcode; a wrong one can be retried."""
     result = await hass.config_entries.flow.async_init(
@@ -585,33 +1133,76 @@ async def test_dhcp_flow(
     assert flows[0]["context"]["title_placeholders"] == {"host": "127.0.0.1"}
     assert phone.requests == []
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSCODE: "wrong-passcode"}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: WRONG})
 
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_auth"}
-    assert passcodes_sent(phone) == ["wrong-passcode"]
+    assert result["errors"] == {"base": "not_authorized"}
+    assert sent_passcodes(phone) == ["wrong"]
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSCODE: PASSCODE}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
 
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Grandstream 127.0.0.1"
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+    result = await skip_setup(hass, result)
+    assert result["title"] == f"Grandstream {phone.address}"
     assert result["data"] == {
-        CONF_HOST: "127.0.0.1",
+        CONF_HOST: phone.address,
         CONF_PASSCODE: PASSCODE,
         CONF_SSL: False,
         CONF_VERIFY_SSL: False,
+        CONF_WEBHOOK_ID: assert_webhook_id(result["data"]),
     }
     assert result["result"].unique_id == MAC
-    assert passcodes_sent(phone) == [PASSCODE]
-    assert phone_on_port_80 == ["127.0.0.1", "127.0.0.1"]
+
+
+@pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
+async def test_dhcp_flow_prefers_https(
+    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, wire: list[Sent]
+) -> None:
+    """A discovered phone serving both is added over HTTPS."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
+    )
+
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
+
+    host = f"127.0.0.1:{phone.https_port}"
+    assert_setup_offered(result, host, "HTTPS")
+    assert wire == [
+        Sent(f"https://{host}/", with_passcode=False),
+        Sent(f"https://{host}/cgi-bin/api-get_phone_status", with_passcode=True),
+    ]
+    assert sent_passcodes(phone) == ["right"]
+    result = await skip_setup(hass, result)
+    assert result["result"].unique_id == MAC
+    assert result["data"][CONF_HOST] == host
+    assert result["data"][CONF_SSL] is True
+
+
+async def test_dhcp_confirm_cannot_connect(
+    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None
+) -> None:
+    """The discovered phone is off for a moment; the same dialog then works."""
+    port = phone.port
+    await phone.stop()
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
+    )
+
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    await phone.start(port=port)
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
+
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
 
 
 async def test_dhcp_flow_ignores_unrelated_entries(
-    hass: HomeAssistant, phone: SimulatedPhone, phone_on_port_80: list[str]
+    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None
 ) -> None:
     """Other phones, with or without a MAC, do not stop a discovery."""
     add_entry(hass, "192.0.2.10")
@@ -623,10 +1214,8 @@ async def test_dhcp_flow_ignores_unrelated_entries(
 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "dhcp_confirm"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSCODE: PASSCODE}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
+    await skip_setup(hass, result)
 
 
 @pytest.mark.parametrize(
@@ -643,7 +1232,7 @@ async def test_dhcp_flow_ignores_unrelated_entries(
 async def test_dhcp_known_phone_moved(
     hass: HomeAssistant, old_host: str, ssl: bool, new_host: str
 ) -> None:
-    """A known phone at a new IP: the entry follows, keeping a custom port."""
+    """A known phone at a new IP: the entry follows, keeping port and scheme."""
     entry = add_entry(hass, old_host, unique_id=MAC, ssl=ssl)
 
     result = await hass.config_entries.flow.async_init(
@@ -712,7 +1301,7 @@ async def test_dhcp_already_in_progress(hass: HomeAssistant) -> None:
     assert result["reason"] == "already_in_progress"
 
 
-# -- reauthentication ------------------------------------------------------------
+# -- reauthentication -------------------------------------------------------------------
 
 
 async def test_reauth_flow(
@@ -721,9 +1310,9 @@ async def test_reauth_flow(
     mock_config_entry: MockConfigEntry,
     mock_setup_entry: AsyncMock,
 ) -> None:
-    """The phone's password changed: a wrong guess, then the right one."""
+    """The phone's password changed: a wrong guess twice, then the right one."""
     mock_config_entry.add_to_hass(hass)
-    phone.profile.passcode = "N3w-passcode"
+    phone.profile.passcode = NEW_PASSCODE
 
     result = await mock_config_entry.start_reauth_flow(hass)
 
@@ -733,34 +1322,24 @@ async def test_reauth_flow(
     # Nothing is tried on our own: five failures lock the phone.
     assert phone.requests == []
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSCODE: "wrong-guess"}
-    )
+    for failures in (1, 2):
+        # The same guess may be submitted again; each submit is one attempt.
+        result = await configure(hass, result["flow_id"], {CONF_PASSCODE: WRONG})
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_auth"}
-    assert passcodes_sent(phone) == ["wrong-guess"]
-    assert mock_config_entry.data[CONF_PASSCODE] == PASSCODE
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {"base": "not_authorized"}
+        assert sent_passcodes(phone) == ["wrong"]
+        assert phone.failures == failures
+        assert mock_config_entry.data[CONF_PASSCODE] == PASSCODE
 
-    # The same wrong guess again is refused without asking the phone.
-    phone.clear_logs()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSCODE: "wrong-guess"}
-    )
-    assert result["errors"] == {"base": "invalid_auth"}
-    assert phone.requests == []
-    assert phone.failures == 1
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSCODE: "N3w-passcode"}
-    )
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: NEW_PASSCODE})
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
-    assert passcodes_sent(phone) == ["N3w-passcode"]
+    assert sent_passcodes(phone) == ["new"]
     assert mock_config_entry.data == {
         CONF_HOST: phone.address,
-        CONF_PASSCODE: "N3w-passcode",
+        CONF_PASSCODE: NEW_PASSCODE,
         CONF_SSL: False,
         CONF_VERIFY_SSL: False,
     }
@@ -768,7 +1347,28 @@ async def test_reauth_flow(
     assert len(mock_setup_entry.mock_calls) == 1
 
 
-# -- reconfiguration -------------------------------------------------------------
+@pytest.mark.parametrize("profile", [fast_profile(popup_window_enabled=True)])
+async def test_reauth_after_popup_window_fixed(
+    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
+) -> None:
+    """The stored passcode was right all along: the same one works once fixed."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reauth_flow(hass)
+
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
+
+    assert result["errors"] == {"base": "not_authorized"}
+    assert sent_passcodes(phone) == ["right"]
+
+    phone.profile.popup_window_enabled = False
+    result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert sent_passcodes(phone) == ["right"]
+
+
+# -- reconfiguration --------------------------------------------------------------------
 
 
 async def start_reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> str:
@@ -776,18 +1376,13 @@ async def start_reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     result = await entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
-    suggested = form_fields(result)
-    assert suggested == {
+    assert form_fields(result) == {
         CONF_HOST: entry.data[CONF_HOST],
-        CONF_SSL: entry.data[CONF_SSL],
+        # The entry's current scheme, never "auto": existing entries keep it.
+        CONF_CONNECTION: "https" if entry.data[CONF_SSL] else "http",
         CONF_VERIFY_SSL: entry.data[CONF_VERIFY_SSL],
     }
     return str(result["flow_id"])
-
-
-def connection(host: str, ssl: bool = False) -> dict[str, Any]:
-    """What a user submits in the reconfigure step."""
-    return {CONF_HOST: host, CONF_SSL: ssl, CONF_VERIFY_SSL: False}
 
 
 async def test_reconfigure_new_host(
@@ -797,15 +1392,15 @@ async def test_reconfigure_new_host(
     entry = add_entry(hass, "192.0.2.10")
     flow_id = await start_reconfigure(hass, entry)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, connection(f"127.0.0.1:{closed_port}")
+    result = await configure(
+        hass, flow_id, reconfigure_input(f"127.0.0.1:{closed_port}", "auto")
     )
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, connection(f"http://{phone.address}/")
+    result = await configure(
+        hass, flow_id, reconfigure_input(f"http://{phone.address}/")
     )
 
     assert result["type"] is FlowResultType.ABORT
@@ -817,24 +1412,70 @@ async def test_reconfigure_new_host(
         CONF_VERIFY_SSL: False,
     }
     assert entry.unique_id is None
-    assert passcodes_sent(phone) == [PASSCODE]
+    assert sent_passcodes(phone) == ["right"]
 
 
-@pytest.mark.parametrize("profile", [fast_profile(https=True)])
-async def test_reconfigure_to_https(hass: HomeAssistant, phone: SimulatedPhone) -> None:
-    """The phone's web access was switched to HTTPS."""
+@pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
+async def test_reconfigure_keeps_http(
+    hass: HomeAssistant, phone: SimulatedPhone, wire: list[Sent]
+) -> None:
+    """An HTTP entry stays on HTTP, though the phone offers HTTPS too."""
     entry = add_entry(hass, phone.address)
     flow_id = await start_reconfigure(hass, entry)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, connection(phone.address, ssl=True)
-    )
+    result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_SSL] is False
+    assert entry.data[CONF_HOST] == phone.address
+    assert [sent.url for sent in wire] == [
+        f"http://{phone.address}/cgi-bin/api-get_phone_status"
+    ]
+
+
+@pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
+@pytest.mark.parametrize("connection", ["auto", "https"])
+async def test_reconfigure_switches_to_https(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    default_ports: None,
+    wire: list[Sent],
+    connection: str,
+) -> None:
+    """The user switches an HTTP entry to HTTPS: detected, or forced."""
+    entry = add_entry(hass, phone.address)
+    flow_id = await start_reconfigure(hass, entry)
+    https_host = f"127.0.0.1:{phone.https_port}"
+    typed = "127.0.0.1" if connection == "auto" else https_host
+
+    result = await configure(hass, flow_id, reconfigure_input(typed, connection))
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_HOST] == https_host
     assert entry.data[CONF_SSL] is True
-    assert entry.data[CONF_VERIFY_SSL] is False
-    assert passcodes_sent(phone) == [PASSCODE]
+    assert wire[-1] == Sent(
+        f"https://{https_host}/cgi-bin/api-get_phone_status", with_passcode=True
+    )
+    assert [sent.with_passcode for sent in wire].count(True) == 1
+    assert sent_passcodes(phone) == ["right"]
+
+
+@pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
+async def test_reconfigure_https_entry_back_to_http(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """An HTTPS entry is preselected as HTTPS and can be switched to HTTP."""
+    entry = add_entry(hass, f"127.0.0.1:{phone.https_port}", ssl=True)
+    flow_id = await start_reconfigure(hass, entry)
+
+    result = await configure(hass, flow_id, reconfigure_input(phone.address, "http"))
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_HOST] == phone.address
+    assert entry.data[CONF_SSL] is False
 
 
 async def test_reconfigure_invalid_host(
@@ -844,17 +1485,13 @@ async def test_reconfigure_invalid_host(
     mock_config_entry.add_to_hass(hass)
     flow_id = await start_reconfigure(hass, mock_config_entry)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, connection("phone lan")
-    )
+    result = await configure(hass, flow_id, reconfigure_input("phone lan", "auto"))
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_HOST: "invalid_host"}
     assert phone.requests == []
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, connection(phone.address)
-    )
+    result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -868,9 +1505,7 @@ async def test_reconfigure_same_phone(
     flow_id = await start_reconfigure(hass, entry)
 
     with patch(MAC_LOOKUP, return_value=MAC):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, connection(phone.address)
-        )
+        result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -885,9 +1520,7 @@ async def test_reconfigure_unknown_mac_keeps_unique_id(
     entry = add_entry(hass, "192.0.2.10", unique_id=MAC)
     flow_id = await start_reconfigure(hass, entry)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, connection(phone.address)
-    )
+    result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -902,9 +1535,7 @@ async def test_reconfigure_wrong_device(
     flow_id = await start_reconfigure(hass, entry)
 
     with patch(MAC_LOOKUP, return_value=MAC):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, connection(phone.address)
-        )
+        result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
@@ -927,9 +1558,7 @@ async def test_reconfigure_learns_mac(
     flow_id = await start_reconfigure(hass, mock_config_entry)
 
     with patch(MAC_LOOKUP, return_value=MAC):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, connection(phone.address)
-        )
+        result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -948,9 +1577,7 @@ async def test_reconfigure_onto_another_entrys_phone(
     flow_id = await start_reconfigure(hass, mock_config_entry)
 
     with patch(MAC_LOOKUP, return_value=MAC):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, connection(phone.address)
-        )
+        result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -958,54 +1585,23 @@ async def test_reconfigure_onto_another_entrys_phone(
     assert other.data[CONF_HOST] == "192.0.2.10"
 
 
-# -- options: the Action URLs to paste into the phone ------------------------------
-
-
-async def test_options_show_action_urls(hass: HomeAssistant) -> None:
-    """Without a local URL the dialog says so; once set, it lists the URLs."""
-    entry = add_entry(hass, "192.0.2.10", webhook_id="0123abcd")
-
-    with patch(
-        "custom_components.grandstream.push.get_url", side_effect=NoURLAvailableError
-    ):
-        result = await hass.config_entries.options.async_init(entry.entry_id)
-
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    assert result["errors"] == {"base": "no_local_url"}
-    assert result["description_placeholders"] == {"urls": ""}
-
-    await async_process_ha_core_config(
-        hass, {"internal_url": "http://192.168.1.2:8123"}
+async def test_reconfigure_while_the_phone_is_discovered(
+    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
+) -> None:
+    """A pending discovery of the same phone does not block its reconfiguration."""
+    mock_config_entry.add_to_hass(hass)
+    discovery = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(ip="192.0.2.20")
     )
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert discovery["type"] is FlowResultType.FORM
+    flow_id = await start_reconfigure(hass, mock_config_entry)
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {}
-    assert result["description_placeholders"] is not None
-    urls = result["description_placeholders"]["urls"]
-    assert "http://192.168.1.2:8123/api/webhook/0123abcd?event=boot&" in urls
-    assert "0123abcd?event=incoming&" in urls
+    with patch(MAC_LOOKUP, return_value=MAC):
+        result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
-    # There is nothing to choose: closing the dialog changes nothing.
-    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {}
-
-
-async def test_options_before_first_load(hass: HomeAssistant) -> None:
-    """The webhook is made on the first load; before it there is nothing to show."""
-    entry = add_entry(hass, "192.0.2.10")
-    await async_process_ha_core_config(
-        hass, {"internal_url": "http://192.168.1.2:8123"}
-    )
-
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "no_webhook"}
-    assert result["description_placeholders"] == {"urls": ""}
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.unique_id == MAC
 
 
 async def test_reconfigure_with_a_rejected_passcode(
@@ -1014,28 +1610,29 @@ async def test_reconfigure_with_a_rejected_passcode(
     mock_config_entry: MockConfigEntry,
     mock_setup_entry: AsyncMock,
 ) -> None:
-    """The stored passcode is rejected: the form asks for it, never resends it."""
+    """The stored passcode is refused: the form asks for it, never resends it."""
     mock_config_entry.add_to_hass(hass)
-    phone.profile.passcode = "changed-on-the-phone"
+    phone.profile.passcode = NEW_PASSCODE
     flow_id = await start_reconfigure(hass, mock_config_entry)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, connection(phone.address)
-    )
+    result = await configure(hass, flow_id, reconfigure_input(phone.address))
+
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {"base": "not_authorized"}
     assert CONF_PASSCODE in form_fields(result)
+    assert form_fields(result)[CONF_PASSCODE] is None
     assert phone.failures == 1
-    assert passcodes_sent(phone) == [PASSCODE]
+    assert sent_passcodes(phone) == ["right"]
     assert mock_config_entry.data[CONF_PASSCODE] == PASSCODE
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {**connection(phone.address), CONF_PASSCODE: "changed-on-the-phone"}
+    result = await configure(
+        hass, flow_id, reconfigure_input(phone.address, passcode=NEW_PASSCODE)
     )
+
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert mock_config_entry.data[CONF_PASSCODE] == "changed-on-the-phone"
-    assert passcodes_sent(phone) == ["changed-on-the-phone"]
+    assert mock_config_entry.data[CONF_PASSCODE] == NEW_PASSCODE
+    assert sent_passcodes(phone) == ["new"]
     assert phone.failures == 0  # the right passcode resets the phone's count
 
 
@@ -1048,16 +1645,24 @@ async def test_reconfigure_while_reauth_is_pending(
     """A pending reauth: the passcode is asked at once; success settles the reauth."""
     mock_config_entry.add_to_hass(hass)
     await mock_config_entry.start_reauth_flow(hass)
-    phone.profile.passcode = "N3w"
+    phone.profile.passcode = NEW_PASSCODE
 
     result = await mock_config_entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert CONF_PASSCODE in form_fields(result)
+    assert phone.requests == []
 
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**connection(phone.address), CONF_PASSCODE: "N3w"}
+    result = await configure(
+        hass,
+        result["flow_id"],
+        reconfigure_input(phone.address, passcode=NEW_PASSCODE),
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert passcodes_sent(phone) == ["N3w"]
-    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert sent_passcodes(phone) == ["new"]
+    assert mock_config_entry.data[CONF_PASSCODE] == NEW_PASSCODE
+    assert not [
+        flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]

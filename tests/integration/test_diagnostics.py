@@ -48,21 +48,36 @@ async def test_diagnostics_hide_passcode_and_callers(
     phone: SimulatedPhone,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """During a call, neither the passcode nor who is calling shows."""
-    phone.incoming_call(CALLER_NUMBER, CALLER_NAME)
-    phone.answer()
-    phone.incoming_call("+4940654321", "Grace Hopper")
+    """During a call and after a missed one, neither passcode nor callers show."""
+    phone.incoming_call("+4930555666", "Max Muster")
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
+    phone.miss_call()
+    await mock_config_entry.runtime_data.async_refresh()
+    phone.incoming_call(CALLER_NUMBER, CALLER_NAME)
+    phone.answer()
+    phone.incoming_call("+4940654321", "Grace Hopper")
+    await mock_config_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
     assert hass.states.get("sensor.front_desk_line_1").state == "connected"
+    assert hass.states.get("sensor.front_desk_missed_calls").state == "1"
+    assert hass.states.get("sensor.front_desk_last_caller").state == "Grace Hopper"
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, mock_config_entry
     )
 
     dump = json.dumps(diagnostics)
-    for secret in (PASSCODE, CALLER_NUMBER, CALLER_NAME, "4940654321", "Grace"):
+    for secret in (
+        PASSCODE,
+        CALLER_NUMBER,
+        CALLER_NAME,
+        "4940654321",
+        "Grace",
+        "4930555666",
+        "Max",
+    ):
         assert secret not in dump
     lines = diagnostics["phone"]["lines"]
     assert [line["state"] for line in lines[:2]] == ["connected", "ringing"]

@@ -110,7 +110,7 @@ async def test_too_slow(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Answers slower than the request timeout count as failures."""
-    with patch("custom_components.grandstream.REQUEST_TIMEOUT", 0.2):
+    with patch("custom_components.grandstream.connection.REQUEST_TIMEOUT", 0.2):
         await _setup(hass, mock_config_entry)
     phone.set_fault(Fault(kind="latency", delay=0.5))
 
@@ -142,7 +142,7 @@ async def test_remote_control_switched_off(
     phone.profile.cti_enabled = True
     await advance_time(POLL)
     _assert_states(hass, available=True)
-    _assert_logged_once(caplog, "The phone refuses remote control")
+    _assert_logged_once(caplog, "The phone refused the request (HTTP 403)")
 
 
 async def test_reboot_in_progress(
@@ -224,7 +224,7 @@ async def test_passcode_changed_on_phone(
         if r.name == "custom_components.grandstream" and r.levelno >= logging.ERROR
     ]
     assert len(errors) == 1
-    assert "rejected the passcode" in errors[0]
+    assert 'The phone answered "unauthorized"' in errors[0]
 
 
 async def test_button_finds_passcode_changed(
@@ -244,7 +244,7 @@ async def test_button_finds_passcode_changed(
         )
     await hass.async_block_till_done()
 
-    assert exc_info.value.translation_key == "invalid_auth"
+    assert exc_info.value.translation_key == "not_authorized"
     flows = hass.config_entries.flow.async_progress()
     assert len(flows) == 1
     assert flows[0]["context"]["source"] == SOURCE_REAUTH

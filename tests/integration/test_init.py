@@ -101,7 +101,7 @@ async def test_setup_retries_until_phone_is_back(
         ({"fault": Fault(kind="html")}, "invalid_response"),
         ({"fault": Fault(kind="http500")}, "invalid_response"),
         ({"fault": Fault(kind="non_json")}, "invalid_response"),
-        ({"cti_enabled": False}, "cti_disabled"),
+        ({"cti_enabled": False}, "request_forbidden"),
     ],
     ids=["reset", "html", "http500", "non_json", "cti_disabled"],
 )
@@ -130,7 +130,7 @@ async def test_setup_timeout(
     advance_time: AdvanceTime,
 ) -> None:
     """A phone too slow to answer is retried later."""
-    monkeypatch.setattr("custom_components.grandstream.REQUEST_TIMEOUT", 0.2)
+    monkeypatch.setattr("custom_components.grandstream.connection.REQUEST_TIMEOUT", 0.2)
     phone.set_fault(Fault(kind="latency", delay=1.0, count=2))
 
     await setup_entry(hass, mock_config_entry)
@@ -173,3 +173,64 @@ async def test_setup_wrong_passcode(
     sent = len(phone.requests)
     await advance_time(timedelta(minutes=5))
     assert len(phone.requests) == sent
+
+
+async def test_migrate_hang_up_button(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """1.1 → 1.2: the hang-up button's unique id ends in "hangup", its entity id stays."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Front desk",
+        unique_id=MAC,
+        data=dict(mock_config_entry.data),
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    old = entity_registry.async_get_or_create(
+        "button",
+        DOMAIN,
+        f"{MAC}_hang_up",
+        config_entry=entry,
+        suggested_object_id="front_desk_hang_up",
+    )
+    other = entity_registry.async_get_or_create(
+        "button", DOMAIN, f"{MAC}_answer", config_entry=entry
+    )
+
+    await setup_entry(hass, entry)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 2)
+    migrated = entity_registry.async_get(old.entity_id)
+    assert migrated is not None
+    assert old.entity_id == "button.front_desk_hang_up"
+    assert migrated.unique_id == f"{MAC}_hangup"
+    assert migrated.translation_key == "hangup"
+    assert entity_registry.async_get(other.entity_id).unique_id == f"{MAC}_answer"
+    assert hass.states.get("button.front_desk_hang_up") is not None
+    assert not [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if e.unique_id.endswith("_hang_up")
+    ]
+
+
+async def test_newer_entry_not_set_up(
+    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
+) -> None:
+    """An entry of a newer version (a downgrade) is left alone."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Front desk",
+        data=dict(mock_config_entry.data),
+        version=2,
+        minor_version=1,
+    )
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert phone.requests == []

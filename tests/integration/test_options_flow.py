@@ -1,54 +1,338 @@
-"""The options dialog shows the Action URLs to paste into the phone."""
+"""The options dialog: set the phone up again, or show the Action URLs.
+
+Setting up logs in to the phone's web interface once per submit with the
+stored passcode, never on its own; the URLs are shown for pasting by hand.
+Both run against the simulator over real HTTP.
+"""
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_WEBHOOK_ID
+from collections.abc import Iterator
+import logging
+from typing import Any
+
+from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.grandstream.push import EVENTS
+from custom_components.grandstream.action_urls import EVENTS, action_urls
+from custom_components.grandstream.const import (
+    CONF_FIRMWARE,
+    CONF_FOREIGN_SLOTS,
+    CONF_MODEL,
+    CONF_PASSCODE,
+    CONF_PHONE_SET_UP,
+    CONF_PUSH_BASE_URL,
+    CONF_WEB_USERNAME,
+    DOMAIN,
+)
+from simulator import SimulatedPhone
+
+from ..conftest import PASSCODE, PHONE_MAC, fast_profile
+from .flow_checks import assert_not_logged, check_every_result
+
+WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
 
 
-async def test_options_show_urls(
-    hass: HomeAssistant, push_integration: MockConfigEntry, ha_url: str
-) -> None:
-    """Every event's URL with the entry's webhook id, never a display name."""
-    entry = push_integration
+@pytest.fixture(autouse=True)
+def check_translations(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check the strings of every result the flow managers hand out."""
+    check_every_result(hass, monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def no_passcode_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """The stored passcode reaches no log line, at any level."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    assert_not_logged(caplog, [PASSCODE])
+
+
+def add_entry(
+    hass: HomeAssistant, phone: SimulatedPhone, **data: Any
+) -> MockConfigEntry:
+    """The simulated phone's entry, added but not loaded: no poll disturbs."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Front desk",
+        unique_id=PHONE_MAC,
+        data={
+            CONF_HOST: phone.address,
+            CONF_PASSCODE: PASSCODE,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: False,
+            CONF_WEBHOOK_ID: WEBHOOK_ID,
+            **data,
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def open_step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> Any:
+    """Open the options menu and pick ``step``."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
+    assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "init"
-    assert not result["errors"]
-    urls = result["description_placeholders"]["urls"]
-    assert entry.data[CONF_WEBHOOK_ID] in urls
-    assert f"{ha_url}/api/webhook/{entry.data[CONF_WEBHOOK_ID]}?event=boot" in urls
-    assert "$display" not in urls
-    for event, p_value in EVENTS.items():
-        assert f"**{event}** (P{p_value})" in urls
-
-    # Closing the dialog changes nothing.
-    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {}
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
 
 
-async def test_options_without_local_url(
-    hass: HomeAssistant, push_integration: MockConfigEntry
+async def submit(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
+    """Submit ``data`` to the options flow's current step."""
+    return await hass.config_entries.options.async_configure(result["flow_id"], data)
+
+
+async def test_menu(hass: HomeAssistant, phone: SimulatedPhone) -> None:
+    """A menu of the two things to do; opening it sends nothing."""
+    entry = add_entry(hass, phone)
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["set_up", "urls"]
+    assert phone.requests == []
+    assert phone.web.requests == []
+
+
+# -- set the phone up again -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", [fast_profile(click_to_dial=False)])
+async def test_set_up_again(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
 ) -> None:
-    """Without a local URL the dialog says how to set one."""
+    """One login: Action URLs written, Click-To-Dial on, the entry updated."""
+    entry = add_entry(hass, phone)
+
+    result = await open_step(hass, entry, "set_up")
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "set_up"
+    assert result["description_placeholders"] == {"host": phone.address}
+    assert phone.web.requests == []  # nothing before the user submits
+
+    result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "set_up_complete"
+    assert result["description_placeholders"]["total"] == str(len(EVENTS))
+    assert phone.profile.action_urls == action_urls(ha_url, WEBHOOK_ID)
+    assert phone.profile.click_to_dial is True
+    assert len(phone.web.calls("dologin")) == 1
+    assert phone.web.sessions == []  # logged out
+    assert phone.requests == []  # no CTI request: the web login is enough
+    assert entry.data == {
+        CONF_HOST: phone.address,
+        CONF_PASSCODE: PASSCODE,
+        CONF_SSL: False,
+        CONF_VERIFY_SSL: False,
+        CONF_WEBHOOK_ID: WEBHOOK_ID,
+        CONF_PHONE_SET_UP: True,
+        CONF_WEB_USERNAME: "admin",
+        CONF_PUSH_BASE_URL: ha_url,
+        CONF_FOREIGN_SLOTS: [],
+        CONF_MODEL: "GXP2170",
+        CONF_FIRMWARE: "1.0.11.23",
+    }
+
+
+async def test_set_up_again_partial(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """A slot something else uses is left alone, and the result says which."""
+    foreign = "http://192.0.2.99/notify?event=missed"
+    phone.profile.action_urls = {"missed": foreign}
+    entry = add_entry(hass, phone, **{CONF_WEB_USERNAME: "admin"})
+    result = await open_step(hass, entry, "set_up")
+
+    result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "set_up_partial"
+    placeholders = result["description_placeholders"]
+    assert placeholders["wired"] == str(len(EVENTS) - 1)
+    assert placeholders["foreign"] == "missed"
+    assert phone.profile.action_urls["missed"] == foreign
+    assert entry.data[CONF_FOREIGN_SLOTS] == ["missed"]
+    assert len(phone.web.calls("dologin")) == 1
+
+
+@pytest.mark.parametrize(
+    ("profile", "stored", "error", "attempts_left"),
+    [
+        # The stored passcode is admin's, not the "user" account's.
+        (fast_profile(), "user", "wrong_password", ("4", "3")),
+        # The admin account's web access is switched off.
+        (
+            fast_profile(web_denied_users=["admin"]),
+            "admin",
+            "account_not_allowed",
+            None,
+        ),
+    ],
+    ids=["wrong_password", "account_not_allowed"],
+)
+async def test_set_up_again_refused_then_fixed(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    *,
+    ha_url: str,
+    stored: str,
+    error: str,
+    attempts_left: tuple[str, str] | None,
+) -> None:
+    """A refused login: one login per submit, none on the flow's own."""
+    entry = add_entry(hass, phone, **{CONF_WEB_USERNAME: stored})
+    result = await open_step(hass, entry, "set_up")
+    # The account used last time is preselected.
+    fields = {str(key): key.description for key in result["data_schema"].schema}
+    assert fields[CONF_WEB_USERNAME] == {"suggested_value": stored}
+
+    for submits in (1, 2):
+        result = await submit(hass, result, {CONF_WEB_USERNAME: stored})
+
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {"base": error}
+        if attempts_left is not None:
+            placeholders = result["description_placeholders"]
+            assert placeholders["attempts_left"] == attempts_left[submits - 1]
+        await hass.async_block_till_done()
+        assert len(phone.web.calls("dologin")) == submits
+    assert phone.profile.action_urls == {}
+    assert CONF_PHONE_SET_UP not in entry.data
+
+    phone.profile.web_denied_users = []
+    result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "set_up_complete"
+    assert len(phone.web.calls("dologin")) == 3
+    assert entry.data[CONF_WEB_USERNAME] == "admin"
+
+
+async def test_set_up_again_without_local_url(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """Home Assistant does not know its address: the phone is left alone."""
+    entry = add_entry(hass, phone)
+    api, hass.config.api = hass.config.api, None
     hass.config.internal_url = None
-    hass.config.api = None
-    result = await hass.config_entries.options.async_init(push_integration.entry_id)
+    result = await open_step(hass, entry, "set_up")
+
+    result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
+
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "no_local_url"}
-    assert result["description_placeholders"]["urls"] == ""
+    assert phone.web.requests == []
+
+    hass.config.api = api
+    hass.config.internal_url = ha_url
+    result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "set_up_complete"
 
 
-async def test_options_before_first_load(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+async def test_set_up_before_first_load(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """No webhook yet, so no URL to write: said, and nothing is sent."""
+    entry = add_entry(hass, phone)
+    data = dict(entry.data)
+    del data[CONF_WEBHOOK_ID]
+    hass.config_entries.async_update_entry(entry, data=data)
+
+    result = await open_step(hass, entry, "set_up")
+
+    assert result["errors"] == {"base": "no_webhook"}
+
+    result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "no_webhook"}
+    assert phone.web.requests == []
+
+    # The entry was loaded meanwhile, which made its webhook.
+    hass.config_entries.async_update_entry(
+        entry, data={**data, CONF_WEBHOOK_ID: WEBHOOK_ID}
+    )
+    result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "set_up_complete"
+    assert phone.profile.action_urls == action_urls(ha_url, WEBHOOK_ID)
+
+
+async def test_set_up_again_refuses_another_phone(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """Another phone answers at the entry's address: nothing is written to it."""
+    entry = add_entry(hass, phone)
+    hass.config_entries.async_update_entry(entry, unique_id="00:0b:82:aa:bb:cc")
+    result = await open_step(hass, entry, "set_up")
+
+    result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_device"
+    assert phone.profile.action_urls == {}
+
+
+# -- the Action URLs for pasting by hand ----------------------------------------------
+
+
+async def test_urls(hass: HomeAssistant, phone: SimulatedPhone, ha_url: str) -> None:
+    """Every event's URL with the entry's webhook id, never a display name."""
+    entry = add_entry(hass, phone)
+
+    result = await open_step(hass, entry, "urls")
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "urls"
+    assert result["errors"] == {}
+    urls = result["description_placeholders"]["urls"]
+    for event, url in action_urls(ha_url, WEBHOOK_ID).items():
+        assert f"- **{event}** (P{EVENTS[event]}): `{url}`" in urls
+    assert "$display" not in urls
+
+    # Closing the dialog changes nothing, on the phone or in the entry.
+    result = await submit(hass, result, {})
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {}
+    assert phone.web.requests == []
+    assert phone.profile.action_urls == {}
+
+
+async def test_urls_without_local_url(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+) -> None:
+    """Without a local URL the dialog says how to set one."""
+    entry = add_entry(hass, phone)
+    # Home Assistant's HTTP server runs (ha_url), but nobody told it its
+    # address, and the address it listens on is a loopback one.
+    hass.config.internal_url = None
+    hass.config.api = None
+
+    result = await open_step(hass, entry, "urls")
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "no_local_url"}
+    assert result["description_placeholders"] == {"urls": ""}
+
+
+async def test_urls_before_first_load(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ha_url: str
 ) -> None:
     """An entry never loaded has no webhook yet: the dialog says so."""
     mock_config_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+
+    result = await open_step(hass, mock_config_entry, "urls")
+
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "no_webhook"}
+    assert result["description_placeholders"] == {"urls": ""}

@@ -81,7 +81,7 @@ async def test_phone_without_registered_account(
 ) -> None:
     """The phone's own "unavailable" is not Home Assistant's unavailable."""
     profile.accounts[0].registered = False
-    await init_integration.runtime_data.coordinator.async_refresh()
+    await init_integration.runtime_data.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(PHONE_STATUS).state == "unregistered"
 

@@ -26,14 +26,14 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous as vol
 
+from custom_components.grandstream.compat import vol
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
 from custom_components.grandstream.cti import GrandstreamClient
 from custom_components.grandstream.cti.client import DEFAULT_MAX_PENDING_COMMANDS
-from simulator import Fault, SimAccount, SimulatedPhone
+from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import PASSCODE, fast_profile
+from ..conftest import PASSCODE, fast_profile, input_error
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
@@ -142,7 +142,7 @@ async def set_up_phone(
     factory = functools.partial(
         GrandstreamClient, key_interval=phone.profile.key_interval, **client_options
     )
-    with patch("custom_components.grandstream.GrandstreamClient", factory):
+    with patch("custom_components.grandstream.connection.GrandstreamClient", factory):
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
@@ -260,17 +260,34 @@ async def test_dial_without_response(
     assert commands(phone) == [make_call_request("12345")]
 
 
+@pytest.fixture
+def two_accounts(profile: PhoneProfile) -> None:
+    """The phone lists a second account (before the integration is set up)."""
+    profile.accounts.append(SimAccount(id=2, sip_id="1002", name="Home"))
+
+
+@pytest.mark.usefixtures("two_accounts")
 async def test_dial_with_account(
     hass: HomeAssistant, device: str, phone: SimulatedPhone
 ) -> None:
     """Accounts are 1-based in the action and 0-based on the wire."""
-    phone.profile.accounts.append(SimAccount(id=2, sip_id="1002", name="Home"))
-
     response = await act(hass, "dial", [device], number="200", account=2)
 
     assert response == {device: {"line": 1, "method": "click_to_dial"}}
     assert commands(phone) == [make_call_request("200", account="1")]
     assert phone.line(1).account == 2
+
+
+async def test_dial_account_the_phone_does_not_list(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """An account the phone does not list is refused before anything is sent."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "dial", [device], number="200", account=2)
+
+    assert_translated(err.value, "invalid_account")
+    assert err.value.translation_placeholders == {"account": "2", "accounts": "1"}
+    assert commands(phone) == []
 
 
 @pytest.mark.parametrize("account", [0, 17, "first"])
@@ -307,10 +324,11 @@ async def test_dial_refuses_number(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, number: str
 ) -> None:
     """Anything that is not a dialable number is refused before anything is sent."""
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises((ServiceValidationError, vol.Invalid)) as err:
         await act(hass, "dial", [device], number=number)
-    assert_translated(err.value, "invalid_number")
-    assert err.value.translation_placeholders == {"number": number[:40]}
+    error = input_error(err.value)
+    assert_translated(error, "invalid_number")
+    assert error.translation_placeholders == {"number": number[:40]}
     assert commands(phone) == []
 
 
@@ -407,7 +425,7 @@ async def test_dial_by_keys_during_a_call(
     phone.profile.click_to_dial = False
     phone.incoming_call("5551234")
     phone.answer()
-    await integration.runtime_data.coordinator.async_refresh()
+    await integration.runtime_data.async_refresh()
 
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "dial", [device], number="200")
@@ -514,11 +532,12 @@ async def test_send_keys_refused(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, keys: object
 ) -> None:
     """Unknown keys, no keys and over-long sequences: nothing is sent."""
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises((ServiceValidationError, vol.Invalid)) as err:
         await act(hass, "send_keys", [device], keys=keys)
-    assert_translated(err.value, "invalid_keys_input")
-    assert err.value.translation_placeholders is not None
-    assert err.value.translation_placeholders["max"] == "64"
+    error = input_error(err.value)
+    assert_translated(error, "invalid_keys_input")
+    assert error.translation_placeholders is not None
+    assert error.translation_placeholders["max"] == "64"
     assert commands(phone) == []
     assert phone.key_log == []
 
@@ -911,13 +930,13 @@ async def test_wrong_passcode_starts_reauth(
     device: str,
     phone: SimulatedPhone,
 ) -> None:
-    """A passcode changed on the phone: invalid_auth, and reauth is under way."""
+    """A passcode changed on the phone: not_authorized, and reauth is under way."""
     phone.profile.passcode = "changed-on-the-phone"
 
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "send_keys", [device], keys="1")
 
-    assert_translated(err.value, "invalid_auth")
+    assert_translated(err.value, "not_authorized")
     await hass.async_block_till_done()
     flows = integration.async_get_active_flows(hass, {SOURCE_REAUTH})
     assert len(list(flows)) == 1
@@ -925,7 +944,7 @@ async def test_wrong_passcode_starts_reauth(
     # The rejected passcode is never sent again, whatever the user tries.
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "answer", [device])
-    assert_translated(err.value, "invalid_auth")
+    assert_translated(err.value, "not_authorized")
     assert phone.failures == 1
     assert len(phone.requests) == 1
 
@@ -947,6 +966,44 @@ async def test_restart_button_shares_call_control(
         ("api-sys_operation", {"request": "REBOOT", "passcode": PASSCODE})
     ]
     await phone.wait_online()
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("answer", {}),
+        ("hangup", {"line": 1}),
+        ("dial", {"number": "200"}),
+    ],
+)
+async def test_action_bounded_by_request_timeout(
+    hass: HomeAssistant,
+    *,
+    device: str,
+    phone: SimulatedPhone,
+    monkeypatch: pytest.MonkeyPatch,
+    action: str,
+    data: dict[str, Any],
+) -> None:
+    """However slow the phone, an action gives up after one request timeout.
+
+    (Key presses add their own time once sent: send_keys is not timed here.)
+    """
+    monkeypatch.setattr(
+        "custom_components.grandstream.coordinator.REQUEST_TIMEOUT", 0.3
+    )
+    latency = 1.5
+    phone.set_fault(Fault("latency", delay=latency))
+    started = time.monotonic()
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, action, [device], **data)
+
+    assert time.monotonic() - started < latency - 0.3
+    assert_translated(err.value, "timeout")
+    # Let the phone's late answers go out before it shuts down.
+    phone.set_fault(None)
+    await asyncio.sleep(latency)
 
 
 # -- serialisation -----------------------------------------------------------

@@ -1,0 +1,279 @@
+"""Repair issues: what the user has to do about a phone, and fixes we can offer.
+
+- push not seen: until the first push arrives, the Action URLs to paste;
+- Action URL too long: Home Assistant's address leaves the phone no room;
+- slots in use (fixable): zero-touch setup left fields alone that something
+  else uses; the fix takes them over (the user's explicit choice);
+- push stopped (fixable): a phone set up by Home Assistant stopped pushing;
+  the fix writes the Action URLs again;
+- CVE-2026-2329: the phone's firmware has a known flaw; update it.
+
+Fixes log in to the phone once per submit, never on their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant import data_entry_flow
+from homeassistant.components.repairs import RepairsFlow
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .action_urls import (
+    MAX_ACTION_URL_LENGTH,
+    action_url_text,
+    action_urls,
+    home_assistant_url,
+    max_base_length,
+    too_long,
+)
+from .const import (
+    CONF_FIRMWARE,
+    CONF_FOREIGN_SLOTS,
+    CONF_MODEL,
+    CONF_PHONE_SET_UP,
+    CONF_PUSH_SEEN,
+    CONF_WEB_USERNAME,
+    DOMAIN,
+)
+from .cti import GrandstreamError
+from .errors import error_key, error_placeholders
+from .phone_setup import (
+    NoLocalUrlError,
+    affected_by_cve_2026_2329,
+    async_follow_home_assistant_url,
+    async_run_phone_setup,
+    entry_data_after_setup,
+)
+from .push_health import PushHealth, PushMonitor
+
+ISSUE_PUSH_NOT_SEEN = "push_not_seen"
+# The same, while Home Assistant's local URL is unknown (nothing to paste yet).
+ISSUE_PUSH_NOT_SEEN_NO_URL = "push_not_seen_no_url"
+ISSUE_URL_TOO_LONG = "action_url_too_long"
+ISSUE_SLOTS_IN_USE = "slots_in_use"
+ISSUE_PUSH_STOPPED = "push_stopped"
+ISSUE_FIRMWARE_CVE = "firmware_cve_2026_2329"
+
+ALL_ISSUES = (
+    ISSUE_PUSH_NOT_SEEN,
+    ISSUE_URL_TOO_LONG,
+    ISSUE_SLOTS_IN_USE,
+    ISSUE_PUSH_STOPPED,
+    ISSUE_FIRMWARE_CVE,
+)
+FIX_ERRORS = frozenset(
+    {
+        "not_authorized",
+        "wrong_password",
+        "locked_out",
+        "account_not_allowed",
+        "request_forbidden",
+        "session_expired",
+        "cannot_connect",
+        "invalid_response",
+    }
+)
+
+
+def issue_id(kind: str, entry_id: str) -> str:
+    """The id of one phone's repair issue of ``kind``."""
+    return f"{kind}_{entry_id}"
+
+
+@callback
+def async_follow_push_health(
+    hass: HomeAssistant, entry: ConfigEntry[Any], monitor: PushMonitor
+) -> None:
+    """Keep the push repairs and the stored "push seen" flag in step with health."""
+
+    @callback
+    def changed(health: PushHealth) -> None:
+        seen = health is not PushHealth.NEVER_SEEN
+        if seen and not entry.data.get(CONF_PUSH_SEEN):
+            hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_PUSH_SEEN: True}
+            )
+        _update_push_issues(hass, entry, push_seen=seen)
+        _set_issue(
+            hass,
+            entry,
+            ISSUE_PUSH_STOPPED,
+            show=bool(entry.data.get(CONF_PHONE_SET_UP)) and monitor.pushes_missing,
+            fixable=True,
+        )
+
+    changed(monitor.health)
+    entry.async_on_unload(monitor.async_add_listener(changed))
+
+
+@callback
+def async_update_phone_issues(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """Repairs that follow from the entry's data: slots in use, the firmware."""
+    foreign = list(entry.data.get(CONF_FOREIGN_SLOTS, []))
+    _set_issue(
+        hass,
+        entry,
+        ISSUE_SLOTS_IN_USE,
+        show=bool(foreign),
+        fixable=True,
+        placeholders={"events": ", ".join(foreign)},
+    )
+    model, firmware = entry.data.get(CONF_MODEL), entry.data.get(CONF_FIRMWARE)
+    _set_issue(
+        hass,
+        entry,
+        ISSUE_FIRMWARE_CVE,
+        show=affected_by_cve_2026_2329(model, firmware),
+        severity=ir.IssueSeverity.ERROR,
+        placeholders={"model": str(model), "firmware": str(firmware)},
+    )
+
+
+async def async_follow_url_and_update_issues(
+    hass: HomeAssistant, entry: ConfigEntry[Any]
+) -> None:
+    """Rewrite our Action URLs if Home Assistant moved; then the repairs follow.
+
+    The phone may have been found with another slot in use meanwhile.
+    """
+    await async_follow_home_assistant_url(hass, entry)
+    async_update_phone_issues(hass, entry)
+
+
+@callback
+def _set_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry[Any],
+    kind: str,
+    *,
+    show: bool,
+    fixable: bool = False,
+    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+    placeholders: dict[str, str] | None = None,
+) -> None:
+    if not show:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry.entry_id))
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(kind, entry.entry_id),
+        is_fixable=fixable,
+        severity=severity,
+        translation_key=kind,
+        translation_placeholders={"name": entry.title, **(placeholders or {})},
+        data={"entry_id": entry.entry_id, "kind": kind} if fixable else None,
+    )
+
+
+@callback
+def _update_push_issues(
+    hass: HomeAssistant, entry: ConfigEntry[Any], *, push_seen: bool
+) -> None:
+    webhook_id = str(entry.data[CONF_WEBHOOK_ID])
+    base = home_assistant_url(hass)
+    long = too_long(action_urls(base, webhook_id)) if base else []
+    _set_issue(
+        hass,
+        entry,
+        ISSUE_URL_TOO_LONG,
+        show=bool(long),
+        placeholders={
+            "events": ", ".join(long),
+            "max": str(MAX_ACTION_URL_LENGTH),
+            "base_max": str(max_base_length(webhook_id)),
+        },
+    )
+    not_seen = issue_id(ISSUE_PUSH_NOT_SEEN, entry.entry_id)
+    if push_seen:
+        ir.async_delete_issue(hass, DOMAIN, not_seen)
+        return
+    urls = action_url_text(hass, webhook_id)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        not_seen,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        # Without a local URL there is nothing to paste yet: say how to set it.
+        translation_key=ISSUE_PUSH_NOT_SEEN if urls else ISSUE_PUSH_NOT_SEEN_NO_URL,
+        translation_placeholders={"name": entry.title, "urls": urls or ""},
+    )
+
+
+@callback
+def async_delete_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove every repair of a phone that is gone."""
+    for kind in ALL_ISSUES:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry_id))
+
+
+class PhoneSetupRepairFlow(RepairsFlow):
+    """Set the phone up again: take over foreign slots, or rewrite our URLs."""
+
+    def __init__(self, entry_id: str, *, take_over: bool) -> None:
+        """Remember which phone, and whether foreign slots are taken over."""
+        self._entry_id = entry_id
+        self._take_over = take_over
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Start with the confirmation."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """One login per submit; the result replaces the repair."""
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None:
+            return self.async_abort(reason="phone_removed")
+        foreign = (
+            tuple(entry.data.get(CONF_FOREIGN_SLOTS, [])) if self._take_over else ()
+        )
+        placeholders = {"name": entry.title, "events": ", ".join(foreign)}
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            username = str(entry.data.get(CONF_WEB_USERNAME, "admin"))
+            try:
+                report = await async_run_phone_setup(
+                    self.hass, entry.data, username=username, take_over=foreign
+                )
+            except NoLocalUrlError:
+                errors["base"] = "no_local_url"
+            except GrandstreamError as err:
+                key = error_key(err)
+                errors["base"] = key if key in FIX_ERRORS else "invalid_response"
+                placeholders.update(error_placeholders(err))
+            else:
+                self.hass.config_entries.async_update_entry(
+                    entry,
+                    data=entry_data_after_setup(
+                        entry.data,
+                        report,
+                        username=username,
+                        base_url=home_assistant_url(self.hass) or "",
+                    ),
+                )
+                async_update_phone_issues(self.hass, entry)
+                return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="confirm",
+            description_placeholders=placeholders,
+            errors=errors,
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
+) -> RepairsFlow:
+    """The fix of a fixable repair (slots in use, push stopped)."""
+    assert data is not None
+    return PhoneSetupRepairFlow(
+        str(data["entry_id"]), take_over=data["kind"] == ISSUE_SLOTS_IN_USE
+    )

@@ -1,0 +1,307 @@
+"""The coordinator's timing: pushes share fetches, slow phones, poll scheduling.
+
+Everything over real HTTP: the simulated phone answers the coordinator's
+reads and sends its pushes to Home Assistant's webhook on a real socket.
+Timings are generous; what is asserted is order and counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+import itertools
+import logging
+import time
+from typing import Any
+
+from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN, EVENT_CALL
+from custom_components.grandstream.diagnostics import async_get_config_entry_diagnostics
+from simulator import Fault, SimulatedPhone
+from simulator.actionurl import send_raw_get
+
+from ..conftest import PASSCODE, fast_profile, poll, settle, setup_entry
+
+NUMBER = "+4930123456"
+NAME = "Erika Mustermann"
+LINE_1 = "sensor.front_desk_line_1"
+LAST_CALLER = "sensor.front_desk_last_caller"
+MISSED = "sensor.front_desk_missed_calls"
+CALL_ENTITY = "event.front_desk_call"
+
+
+def webhook_url(base: str, entry: MockConfigEntry) -> str:
+    """The entry's webhook, without a query."""
+    return f"{base}/api/webhook/{entry.data[CONF_WEBHOOK_ID]}"
+
+
+async def send(url: str) -> int:
+    """Send a raw GET the way a phone does; return the status."""
+    return await send_raw_get(url, "Grandstream GXP2170", 5.0)
+
+
+def types(events: list[Event[dict[str, Any]]]) -> list[str]:
+    """The call event types on the bus, in order."""
+    return [event.data["type"] for event in events]
+
+
+async def coordinator_diagnostics(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> dict[str, Any]:
+    """The coordinator part of the entry's diagnostics."""
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    coordinator: dict[str, Any] = diagnostics["coordinator"]
+    return coordinator
+
+
+def line_status_reads(phone: SimulatedPhone) -> int:
+    """How often the phone was asked for its line status."""
+    return len(phone.calls("api-get_line_status"))
+
+
+# -- pushes and fetches ----------------------------------------------------------
+
+
+async def test_pushes_arriving_together_share_fetches(
+    hass: HomeAssistant,
+    push_integration: MockConfigEntry,
+    phone: SimulatedPhone,
+    ha_url: str,
+) -> None:
+    """20 pushes within a few milliseconds cost a few reads, one at a time."""
+    phone.profile.action_urls = {}
+    events = async_capture_events(hass, EVENT_CALL)
+    phone.incoming_call(NUMBER, NAME)
+    delay = 0.5
+    phone.set_fault(Fault("latency", delay=delay))
+    phone.clear_logs()
+    url = (
+        f"{webhook_url(ha_url, push_integration)}?e=incoming&m=000b82123456&r={NUMBER}"
+    )
+
+    statuses = await asyncio.gather(*(send(url) for _ in range(20)))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert statuses == [200] * 20
+    assert push_integration.runtime_data.pushes_received == 20
+    reads = phone.calls("api-get_line_status")
+    assert 1 <= len(reads) <= 4, [r.time for r in reads]
+    # Each answer takes ``delay``: a read that started sooner after the one
+    # before would have been in flight together with it.
+    starts = [r.time for r in reads]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert all(gap >= delay - 0.01 for gap in gaps), gaps
+    # One call, announced once; the line status read for the pushes shows it.
+    assert types(events) == ["incoming"]
+    state = hass.states.get(LINE_1)
+    assert state.state == "ringing"
+    assert state.attributes["remote_name"] == NAME
+
+
+async def test_slow_phone_push_event_first(
+    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """With the phone slow to answer, the ring's event comes from the push alone.
+
+    The line status enriches the call when it arrives: the line sensor and
+    the last caller learn the caller's name then. The push's number keeps
+    its leading + (phones send it unencoded).
+    """
+    fired: list[tuple[float, dict[str, Any], str]] = []
+
+    @callback
+    def record(event: Event[dict[str, Any]]) -> None:
+        fired.append(
+            (time.monotonic(), dict(event.data), hass.states.get(LINE_1).state)
+        )
+
+    hass.bus.async_listen(EVENT_CALL, record)
+    changes = async_capture_events(hass, "state_changed")
+    phone.set_fault(Fault("latency", delay=2.0))
+
+    phone.incoming_call(NUMBER, NAME)
+    await settle(hass, phone)
+
+    push = next(p for p in phone.pushes if p.event == "incoming")
+    assert push.status == 200
+    assert len(fired) == 1
+    at, data, line_state_then = fired[0]
+    assert data["type"] == "incoming"
+    assert data["remote_number"] == NUMBER
+    assert data["line"] is None
+    assert data["remote_name"] is None
+    # The line status had not answered when the event went out ...
+    assert line_state_then == "idle"
+    # ... long before it did (the event waits at most a second for it).
+    assert at - push.time < 1.6
+
+    # Then the answer came: the line and the caller's name.
+    state = hass.states.get(LINE_1)
+    assert state.state == "ringing"
+    assert state.attributes["remote_name"] == NAME
+    shown = [
+        (change.data["entity_id"], change.data["new_state"].state)
+        for change in changes
+        if change.data["entity_id"] in (LINE_1, LAST_CALLER)
+    ]
+    # The number at once, then the line and the name when the phone answers
+    # (in either order: they come from the same answer).
+    assert shown[0] == (LAST_CALLER, NUMBER)
+    assert sorted(shown[1:]) == [
+        (LAST_CALLER, NAME),
+        (LINE_1, "ringing"),
+    ]
+
+
+# -- poll scheduling ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("failing", ["push", "poll"])
+async def test_failed_fetch_brings_fast_poll(
+    hass: HomeAssistant,
+    push_integration: MockConfigEntry,
+    phone: SimulatedPhone,
+    failing: str,
+) -> None:
+    """After a failed fetch, from a push or a poll, the next poll comes fast."""
+    entry = push_integration
+    phone.incoming_call(NUMBER, NAME)
+    await settle(hass, phone)
+    assert (await coordinator_diagnostics(hass, entry))["poll_interval_seconds"] == 60
+    # Push verified, phone answering: a few seconds bring no poll.
+    reads = line_status_reads(phone)
+    await poll(hass, 6)
+    assert line_status_reads(phone) == reads
+
+    phone.set_fault(Fault("http500"))
+    if failing == "push":
+        phone.miss_call()
+        await settle(hass, phone)
+    else:
+        await poll(hass, 61)
+    diagnostics = await coordinator_diagnostics(hass, entry)
+    assert diagnostics["last_update_success"] is False
+    assert diagnostics["poll_interval_seconds"] == 5
+    assert line_status_reads(phone) == reads + 1
+
+    phone.set_fault(None)
+    await poll(hass, 6)
+    assert line_status_reads(phone) == reads + 2
+    assert (await coordinator_diagnostics(hass, entry))["last_update_success"] is True
+
+
+@pytest.fixture
+async def more_phones(socket_enabled: None) -> AsyncIterator[list[SimulatedPhone]]:
+    """Two more simulated phones."""
+    phones = [SimulatedPhone(fast_profile(mac=f"00:0B:82:00:00:0{n}")) for n in (1, 2)]
+    for sim in phones:
+        await sim.start()
+    try:
+        yield phones
+    finally:
+        for sim in phones:
+            await sim.stop()
+
+
+# Entry ids whose phases of the 5 s interval lie more than a second apart.
+SPREAD_ENTRY_IDS = (
+    "01JGRANDSTREAMENTRY00000006",
+    "01JGRANDSTREAMENTRY00000009",
+    "01JGRANDSTREAMENTRY00000003",
+)
+
+
+async def test_polls_of_several_phones_are_spread(
+    hass: HomeAssistant, phone: SimulatedPhone, more_phones: list[SimulatedPhone]
+) -> None:
+    """Phones set up together each poll at their own moment of the interval.
+
+    The coordinator exposes no next poll time; the polls are observed on the
+    phones while time moves on in half-second steps.
+    """
+    phones = [phone, *more_phones]
+    for sim, entry_id in zip(phones, SPREAD_ENTRY_IDS, strict=True):
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=f"Phone {entry_id[-1]}",
+            data={
+                CONF_HOST: sim.address,
+                CONF_PASSCODE: PASSCODE,
+                CONF_SSL: False,
+                CONF_VERIFY_SSL: False,
+            },
+            entry_id=entry_id,
+        )
+        await setup_entry(hass, entry)
+        assert entry.runtime_data.poll_interval_seconds == 5
+    for sim in phones:
+        sim.clear_logs()
+
+    # Step by step through one interval: the step in which each phone polled.
+    first_poll: dict[int, int] = {}
+    start = dt_util.utcnow()
+    for step in range(1, 11):
+        async_fire_time_changed(hass, start + timedelta(seconds=step / 2))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        for index, sim in enumerate(phones):
+            if index not in first_poll and line_status_reads(sim):
+                assert line_status_reads(sim) == 1
+                first_poll[index] = step
+
+    assert sorted(first_poll) == [0, 1, 2]
+    assert len(set(first_poll.values())) == 3, first_poll
+
+
+# -- forged pushes -------------------------------------------------------------------
+
+
+async def test_forged_incoming_push_ignored(
+    hass: HomeAssistant,
+    push_integration: MockConfigEntry,
+    phone: SimulatedPhone,
+    ha_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An incoming push no line confirms opens no call and counts no missed call.
+
+    Valid webhook, valid MAC, the phone idle: ignored, counted, and said once.
+    """
+    entry = push_integration
+    events = async_capture_events(hass, EVENT_CALL)
+    url = f"{webhook_url(ha_url, entry)}?e=incoming&m=000b82123456&r={NUMBER}"
+
+    for _ in range(10):
+        assert await send(url) == 200
+        await hass.async_block_till_done(wait_background_tasks=True)
+    await poll(hass)
+
+    assert events == []
+    assert hass.states.get(CALL_ENTITY).state == "unknown"
+    assert hass.states.get(MISSED).state == "0"
+    assert hass.states.get(LAST_CALLER).state == "unknown"
+    diagnostics = await coordinator_diagnostics(hass, entry)
+    assert diagnostics["calls"]["open_calls"] == 0
+    assert diagnostics["push"]["pushes_received"] == 10
+    assert diagnostics["push"]["pushes_ignored"] == 10
+    warnings = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "custom_components.grandstream"
+        and record.levelno >= logging.WARNING
+    ]
+    assert len(warnings) == 1, warnings
+    assert "does not confirm" in warnings[0]
+    # The phone itself still gets through.
+    phone.incoming_call(NUMBER, NAME)
+    await settle(hass, phone)
+    assert types(events) == ["incoming"]

@@ -1,0 +1,167 @@
+"""The integration's structure: no import circle, no reach-throughs, no private API.
+
+Static checks of the source (``ast``), so they hold for every code path,
+including imports under ``TYPE_CHECKING`` and inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+import textwrap
+
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "custom_components" / "grandstream"
+# Entity platforms: they get the coordinator and must not dig through runtime data.
+PLATFORM_MODULES = ("binary_sensor", "button", "event", "sensor", "todo")
+# DataUpdateCoordinator's hooks that subclasses are meant to override.
+OVERRIDE_HOOKS = {"_async_update_data", "_async_setup"}
+
+
+def _module_name(path: Path) -> str:
+    relative = path.relative_to(PACKAGE).with_suffix("")
+    parts = list(relative.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)  # "" for the package itself
+
+
+MODULES = {
+    _module_name(path): ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for path in sorted(PACKAGE.rglob("*.py"))
+}
+
+
+def _package_of(module: str, path_is_init: bool) -> list[str]:
+    parts = module.split(".") if module else []
+    return parts if path_is_init else parts[:-1]
+
+
+def _imports(module: str) -> set[str]:
+    """Modules of the package that ``module`` imports (any level, anywhere)."""
+    is_init = (
+        PACKAGE / module.replace(".", "/") / "__init__.py"
+    ).exists() or not module
+    found: set[str] = set()
+    for node in ast.walk(MODULES[module]):
+        if not isinstance(node, ast.ImportFrom) or node.level == 0:
+            continue
+        base = _package_of(module, is_init)
+        if node.level > 1:
+            base = base[: len(base) - (node.level - 1)]
+        target = ".".join([*base, *(node.module.split(".") if node.module else [])])
+        for alias in node.names:
+            candidate = f"{target}.{alias.name}" if target else alias.name
+            found.add(candidate if candidate in MODULES else target)
+    return found
+
+
+GRAPH = {module: _imports(module) for module in MODULES}
+
+
+def test_no_import_circle() -> None:
+    """No module of the integration imports itself back through others."""
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(module: str) -> None:
+        if module in done:
+            return
+        if module in visiting:
+            cycle = [*visiting[visiting.index(module) :], module]
+            pytest.fail("import circle: " + " -> ".join(cycle))
+        visiting.append(module)
+        for imported in sorted(GRAPH[module]):
+            visit(imported)
+        visiting.pop()
+        done.add(module)
+
+    for module in sorted(GRAPH):
+        visit(module)
+
+
+def test_no_upward_import() -> None:
+    """Nothing imports the package's ``__init__`` (setup) or the cti's parent."""
+    for module, imported in GRAPH.items():
+        assert "" not in imported, f"{module} imports the package __init__"
+        if module.startswith("cti"):
+            assert all(name.startswith("cti") for name in imported), module
+
+
+def test_init_is_setup_and_unload_only() -> None:
+    """``__init__.py`` defines the setup entry points and nothing else."""
+    functions = {
+        node.name
+        for node in MODULES[""].body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    assert functions <= {
+        "async_setup",
+        "async_setup_entry",
+        "async_unload_entry",
+        "async_remove_entry",
+        "async_migrate_entry",
+    }
+    assert not [node for node in MODULES[""].body if isinstance(node, ast.ClassDef)]
+
+
+@pytest.mark.parametrize("platform", PLATFORM_MODULES)
+def test_entities_do_not_reach_through_runtime_data(platform: str) -> None:
+    """Platforms take the coordinator from runtime data and go no deeper."""
+    if platform not in MODULES:
+        pytest.skip(f"no {platform} platform")
+    for node in ast.walk(MODULES[platform]):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "runtime_data"
+        ):
+            pytest.fail(f"{platform}: runtime_data.{node.attr} at line {node.lineno}")
+
+
+def _private_coordinator_names() -> set[str]:
+    """Underscore names DataUpdateCoordinator defines or sets on itself."""
+    names = {name for name in vars(DataUpdateCoordinator) if name.startswith("_")}
+    source = textwrap.dedent(inspect.getsource(DataUpdateCoordinator))
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+            and node.attr.startswith("_")
+        ):
+            names.add(node.attr)
+    return {name for name in names if not name.startswith("__")} - OVERRIDE_HOOKS
+
+
+def test_no_private_coordinator_api() -> None:
+    """Our code never touches (or shadows) DataUpdateCoordinator's private members.
+
+    In coordinator.py that is any ``self._x`` the base class has; elsewhere
+    any private member reached through a ``coordinator``.
+    """
+    private = _private_coordinator_names()
+    assert "_listeners" in private  # the scan itself works
+    used: set[str] = set()
+    for module, tree in MODULES.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+                continue
+            owner = node.value
+            owner_name = (
+                owner.id
+                if isinstance(owner, ast.Name)
+                else owner.attr
+                if isinstance(owner, ast.Attribute)
+                else ""
+            )
+            if (
+                module == "coordinator"
+                and owner_name == "self"
+                and node.attr in private
+            ) or (owner_name == "coordinator" and node.attr not in OVERRIDE_HOOKS):
+                used.add(f"{module}:{node.lineno}:{node.attr}")
+    assert not used, f"private DataUpdateCoordinator members used: {sorted(used)}"
