@@ -18,23 +18,30 @@ from custom_components.grandstream.call_tracker import CallEvent, CallEventType
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
-        # The integration's rule: equal digits, or the same last seven.
-        ("+49 30 123456", "030123456", True),
+        # The same kind of number: the same digits.
         ("+4930123456", "004930123456", True),
         ("201", "201", True),
         ("201", "1201", False),
-        # The trunk prefix: 0 + N is +CC N for a country code of 1-3 digits,
-        # also for numbers too short for the last seven to decide.
+        ("030 1234567", "089 1234567", False),  # another area code
+        ("+49 30 1234567", "+49 40 1234567", False),
+        # International and national: the trunk prefix (0 + N is +CC N for a
+        # country code of 1-3 digits), also for short numbers.
+        ("+49 30 123456", "030123456", True),
         ("+49 89 1234", "089 1234", True),
         ("0891234", "0049891234", True),
         ("+1 555 0100", "0555 0100", True),
         ("+49891234", "0791234", False),
-        ("+4989 1234", "89 1234", True),  # same last seven
         ("+4912345 891234", "0891234", False),  # no country code that long
         ("+49 1234", "01234", True),
         ("+49 123", "0123", False),  # too short to tell
         ("+49891234", "+43891234", False),
         ("0891234", "0891235", False),
+        # A local number (no area code) is the end of a longer one, unless
+        # it is an extension.
+        ("5551234", "+49 30 5551234", True),
+        ("5551234", "030 5551234", True),
+        ("2001", "+49 30 5552001", False),
+        ("2001", "030 5552001", False),
         # Numbers without digits reach nobody, not even each other.
         ("anonymous", "anonymous", False),
         ("", "", False),

@@ -113,7 +113,7 @@ class DoNotDisturbSensor(GrandstreamRecordEntity, BinarySensorEntity, RestoreEnt
         self.async_on_remove(self.coordinator.async_add_dnd_listener(self._changed))
 
     @callback
-    def _changed(self) -> None:
+    def _changed(self, _dnd: bool) -> None:
         self.async_write_ha_state()
 
     @property

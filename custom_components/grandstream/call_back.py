@@ -36,7 +36,7 @@ from homeassistant.util import dt as dt_util
 
 from .call_tracker import MAX_NAME_LENGTH, MAX_NUMBER_LENGTH, CallEvent, CallEventType
 from .const import DOMAIN, LOGGER
-from .cti import digits, same_number
+from .cti import digits
 
 STORAGE_VERSION: Final = 1
 # Bounds: a phone ringing all night must not grow the file without end.
@@ -63,19 +63,51 @@ def storage_key(entry_id: str) -> str:
     return f"{DOMAIN}.call_back.{entry_id}"
 
 
+# A number without area code shorter than this is an extension, not a
+# subscriber number: it never matches the tail of a longer number.
+MIN_LOCAL_DIGITS: Final = 6
+
+
 def same_caller(a: str, b: str) -> bool:
     """Whether two reported numbers reach the same party.
 
-    The integration's rule (``same_number``: equal digits, or the same last
-    seven) plus the trunk prefix rule that phones' own call lists use: a
-    national number ``0`` + N is the international ``+CC`` N (or ``00CC`` N)
-    for a country code of 1 to 3 digits (E.164), so ``030 1234`` is
-    ``+49 30 1234`` even when the number is too short for the last seven
-    digits to decide. Numbers without digits ("anonymous") reach nobody.
+    Numbers are read the way phones write them: international (``+CC…`` or
+    ``00CC…``), national (a trunk ``0`` and the area code) or local (the
+    subscriber number alone, or an extension).
+
+    - the same kind: the same digits;
+    - international and national: the trunk prefix rule of E.164 — ``0`` + N
+      is ``+CC`` N for a country code of 1 to 3 digits (``030 123456`` is
+      ``+49 30 123456``);
+    - local and longer: the longer one ends with the local number, which must
+      have at least ``MIN_LOCAL_DIGITS`` digits (extension ``2001`` is not
+      ``+49 30 5552001``).
+
+    Numbers without digits ("anonymous") reach nobody.
     """
-    if not digits(a) or not digits(b):
+    da, db = digits(a), digits(b)
+    if not da or not db:
         return False
-    return same_number(a, b) or _trunk_match(a, b) or _trunk_match(b, a)
+    kind_a, kind_b = _kind(a), _kind(b)
+    if kind_a == kind_b:
+        return _significant(a) == _significant(b)
+    if "local" in (kind_a, kind_b):
+        local, other = (a, b) if kind_a == "local" else (b, a)
+        return len(digits(local)) >= MIN_LOCAL_DIGITS and digits(other).endswith(
+            digits(local)
+        )
+    return _trunk_match(a, b) or _trunk_match(b, a)
+
+
+def _kind(number: str) -> str:
+    if _international(number) is not None:
+        return "international"
+    return "national" if digits(number).startswith("0") else "local"
+
+
+def _significant(number: str) -> str:
+    """The digits that identify the party, within one kind of number."""
+    return _international(number) or digits(number)
 
 
 def _international(number: str) -> str | None:
@@ -458,7 +490,10 @@ class CallBackList:
         self.fresh = False
         self._store.async_delay_save(self._data, SAVE_DELAY)
         for listener in list(self._listeners):
-            listener()
+            try:
+                listener()
+            except Exception:  # noqa: BLE001 - one subscriber's bug, logged in full
+                LOGGER.exception("Error in a listener of the call-back list")
 
     def diagnostics(self) -> dict[str, Any]:
         """The list without numbers, names or the user's texts."""

@@ -16,7 +16,7 @@ import logging
 from typing import Final, TypedDict
 
 from . import errors
-from .coordinator import CommandBudget, GrandstreamCoordinator
+from .coordinator import HELPER_READ_TIMEOUT, CommandBudget, GrandstreamCoordinator
 from .cti import (
     DialMethod,
     GrandstreamClient,
@@ -168,14 +168,6 @@ async def dial(
     coordinator: GrandstreamCoordinator, number: str, account: int | None
 ) -> DialResult:
     """Dial ``number`` and tell which line the call started on, if known."""
-    if account is not None and coordinator.data.accounts:
-        known = {a.id for a in coordinator.data.accounts}
-        if account not in known:
-            raise errors.invalid_input(
-                "invalid_account",
-                account=str(account),
-                accounts=", ".join(str(a) for a in sorted(known)),
-            )
 
     async def run(
         client: GrandstreamClient, budget: CommandBudget
@@ -202,8 +194,13 @@ async def dial(
                 budget.allow_keys(len(keys))
                 await client.send_keys(keys)
                 method = DialMethod.KEYS
-            # The call went out either way; an unknown line is no failure.
-            return before, method, await coordinator.async_helper_read()
+            # The call went out: an unknown line is no failure, and reading it
+            # must not turn a placed call into a timeout (a retry would dial
+            # again), so the read gets only the time left.
+            after = await coordinator.async_helper_read(
+                min(HELPER_READ_TIMEOUT, budget.remaining() - 0.2)
+            )
+            return before, method, after
 
     before, method, lines = await coordinator.async_command(run)
     matching, fresh = _candidates(number, before, lines or ())

@@ -125,7 +125,7 @@ class TrackerUpdate:
     # Such rings whose end push never came (or that did not fit): likely forged.
     rings_given_up: int = 0
     # Pushes that were about a call we know (or now know): push is alive.
-    accepted_pushes: int = 0
+    accepted: list[Push] = field(default_factory=list)
 
 
 @dataclass
@@ -291,7 +291,7 @@ class CallTracker:
         elif not self._push_agrees(call, event, lines):
             self._out.ignored_pushes += 1
             return
-        self._out.accepted_pushes += 1
+        self._out.accepted.append(push)
         call.call_id = call.call_id or call_id
         if lines is not None:
             self._enrich(call, lines)

@@ -18,6 +18,7 @@ the error we raise for bad input is both.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.exceptions import ServiceValidationError
@@ -30,6 +31,12 @@ if sys.version_info >= (3, 14):
         import voluptuous as vol  # type: ignore[no-redef]
 else:
     import voluptuous as vol
+
+# What a repair's fix flow step returns: its own type since 2026.
+if TYPE_CHECKING and sys.version_info >= (3, 14):
+    from homeassistant.components.repairs import RepairsFlowResult as RepairsStepResult
+else:
+    from homeassistant.data_entry_flow import FlowResult as RepairsStepResult
 
 # Whether the REST API turns ServiceValidationError into a 400 by itself.
 REST_REPORTS_VALIDATION_ERRORS = (MAJOR_VERSION, MINOR_VERSION) >= (2026, 10)
@@ -63,4 +70,4 @@ InputError: type[ServiceValidationError] = (
     else _ValidationAndSchemaError
 )
 
-__all__ = ["REST_REPORTS_VALIDATION_ERRORS", "InputError", "vol"]
+__all__ = ["REST_REPORTS_VALIDATION_ERRORS", "InputError", "RepairsStepResult", "vol"]

@@ -60,8 +60,11 @@ from .identity import async_adopt_mac
 from .neighbours import async_mac_from_neighbours
 from .phone_setup import (
     NoLocalUrlError,
+    OtherPhoneError,
     PhoneIdentity,
+    ReauthPendingError,
     async_run_phone_setup,
+    async_set_up_again,
     entry_data_after_setup,
     setup_result,
 )
@@ -495,10 +498,6 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_update_reload_and_abort(entry, data=data)
 
 
-class _OtherPhone(Exception):
-    """Another phone answers at the entry's address."""
-
-
 class PhoneOptionsFlow(OptionsFlow):
     """Set the phone up again, or show the Action URLs for pasting by hand.
 
@@ -522,31 +521,20 @@ class PhoneOptionsFlow(OptionsFlow):
             # Made when the entry is first loaded: until then no URL to write.
             errors["base"] = "no_webhook"
         elif user_input is not None:
-            username = user_input[CONF_WEB_USERNAME]
             try:
-                report = await async_run_phone_setup(
-                    self.hass,
-                    entry.data,
-                    username=username,
-                    check_identity=self._async_check_identity,
+                report = await async_set_up_again(
+                    self.hass, entry, username=user_input[CONF_WEB_USERNAME]
                 )
-            except _OtherPhone:
+            except OtherPhoneError:
                 return self.async_abort(reason="wrong_device")
+            except ReauthPendingError:
+                errors["base"] = "reauth_pending"
             except NoLocalUrlError:
                 errors["base"] = "no_local_url"
             except GrandstreamError as err:
                 placeholders.update(error_placeholders(err))
                 errors["base"] = _flow_error(err)
             else:
-                self.hass.config_entries.async_update_entry(
-                    entry,
-                    data=entry_data_after_setup(
-                        entry.data,
-                        report,
-                        username=username,
-                        base_url=home_assistant_url(self.hass) or "",
-                    ),
-                )
                 # Slots given up or found in use, firmware updated: repairs follow.
                 async_update_phone_issues(self.hass, entry)
                 key, result = setup_result(report)
@@ -560,12 +548,6 @@ class PhoneOptionsFlow(OptionsFlow):
             description_placeholders=placeholders,
             errors=errors,
         )
-
-    async def _async_check_identity(self, identity: PhoneIdentity) -> None:
-        """Before anything is written: is this still the entry's phone?"""
-        unique_id = self.config_entry.unique_id
-        if identity.mac and unique_id and identity.mac != unique_id:
-            raise _OtherPhone
 
     async def async_step_urls(
         self, user_input: dict[str, Any] | None = None

@@ -44,6 +44,7 @@ from .call_back import CallBackList
 from .call_tracker import CallEvent, CallTracker
 from .const import (
     ACCOUNTS_REFRESH_INTERVAL,
+    CONF_MODEL,
     CONF_PUSH_SEEN,
     DOMAIN,
     EVENT_CALL,
@@ -122,6 +123,13 @@ class CommandBudget:
         """Wrap the command's deadline."""
         self._deadline = deadline
 
+    def remaining(self) -> float:
+        """Seconds left."""
+        when = self._deadline.when()
+        return (
+            float("inf") if when is None else when - asyncio.get_running_loop().time()
+        )
+
     def allow_keys(self, count: int) -> None:
         """The phone is about to press ``count`` keys: give it the time."""
         if (when := self._deadline.when()) is not None:
@@ -187,6 +195,8 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self._accounts_fetched_at: float | None = None
         self._book = AccountBook()
         self._fetch_lock = asyncio.Lock()
+        # Fetches finished so far (tells a refresh that another overtook it).
+        self._generation = 0
         self._fetch_ok = True
         self._unreachable_since: float | None = None
         self._next_batch = _PushBatch()
@@ -194,7 +204,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self._last_push_fetch = 0.0
         self._call_listeners: list[Callable[[CallEvent], None]] = []
         self._name_listeners: list[Callable[[CallEvent], None]] = []
-        self._dnd_listeners: list[Callable[[], None]] = []
+        self._dnd_listeners: list[Callable[[bool], None]] = []
         self._cancel_poll: CALLBACK_TYPE | None = None
         self._next_poll_at: float | None = None
         self._polling = False
@@ -238,48 +248,48 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
 
     async def _async_update_data(self) -> PhoneSnapshot:
         """Fetch the phone; feed the tracker with it and the pushes before it."""
+        generation = self._generation
         async with self._fetch_lock:
+            if generation != self._generation:
+                # Another refresh finished while this one waited: what the
+                # base class compares our result with is older than what
+                # entities show. Tell them again once our data is set.
+                self.hass.loop.call_soon(self.async_update_listeners)
             batch, self._next_batch = self._next_batch, _PushBatch()
             batch.taken = True
             read_at = time.monotonic()
+            ok, auth_failed = False, False
             try:
-                snapshot = await self._fetch()
-            except GrandstreamError as err:
-                # No line status: the pushes count provisionally.
-                self._track(None, batch.pushes)
-                auth_failed = isinstance(err, GrandstreamAuthenticationError)
-                self._fetch_done(ok=False, auth_failed=auth_failed)
-                raise errors.update_error(err) from err
-            except Exception:
-                self._fetch_done(ok=False)  # a bug: keep polling all the same
-                raise
-            self._track(snapshot, batch.pushes, read_at=read_at)
-            self._fetch_done(ok=True)
-            return snapshot
+                try:
+                    snapshot = await self._fetch()
+                except GrandstreamError as err:
+                    # No line status: the pushes count provisionally.
+                    auth_failed = isinstance(err, GrandstreamAuthenticationError)
+                    self._track(None, batch.pushes)
+                    raise errors.update_error(err) from err
+                self._track(snapshot, batch.pushes, read_at=read_at)
+                ok = True
+                return snapshot
+            finally:
+                # Whatever went wrong (a bug included), polling goes on.
+                self._generation += 1
+                self._fetch_done(ok=ok, auth_failed=auth_failed)
 
     async def _fetch(self) -> PhoneSnapshot:
-        # Both requests go out together; the most serious failure decides.
-        status, lines = await asyncio.gather(
-            self.client.phone_status(),
-            self.client.line_status(),
-            return_exceptions=True,
-        )
-        failures = [r for r in (status, lines) if isinstance(r, BaseException)]
-        if not failures and self._accounts_due():
+        # One request after the other: a passcode changed on the phone is
+        # refused once, not once per request sent together.
+        status = await self.client.phone_status()
+        lines = await self.client.line_status()
+        if self._accounts_due():
             try:
                 self._accounts = tuple(await self.client.accounts())
                 self._accounts_fetched_at = time.monotonic()
-            except GrandstreamAuthenticationError as err:
-                failures.append(err)
+            except GrandstreamAuthenticationError:
+                raise
             except GrandstreamError as err:
                 # Lines and status are fine: keep the accounts we know and
                 # try again next poll rather than blank the whole phone.
                 LOGGER.debug("Could not read the accounts of %s: %s", self.name, err)
-        if failures:
-            # Not ours (severity -1) first: a bug must surface as one.
-            raise min(failures, key=errors.severity)
-        assert isinstance(status, PhoneStatus)
-        assert isinstance(lines, list)
         self._book = AccountBook.of(self._accounts)
         snapshot = PhoneSnapshot(status=status, lines=tuple(lines), book=self._book)
         self._log_unknown_states(snapshot)
@@ -350,14 +360,18 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
                 "this repeats, something else may be sending to this webhook",
                 self.config_entry.title,
             )
-        if update.accepted_pushes:
+        if update.accepted:
             self.push_health.push_received()
         self.push_health.take_evidence(update.evidence)
         for event in update.events:
             self._publish(event)
         for event in update.named:
-            for listener in list(self._name_listeners):
-                listener(event)
+            _notify(self._name_listeners, event)
+        if not self.config_entry.unique_id and (
+            mac := next((p.mac for p in update.accepted if p.mac), None)
+        ):
+            # A push the phone's line status bore out: its MAC is the phone's.
+            self._adopt_mac_later(mac)
 
     @callback
     def _publish(self, event: CallEvent) -> None:
@@ -371,8 +385,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
                 **event.as_dict(),
             },
         )
-        for listener in list(self._call_listeners):
-            listener(event)
+        _notify(self._call_listeners, event)
 
     @callback
     def async_add_call_listener(
@@ -394,7 +407,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         return lambda: self._name_listeners.remove(listener)
 
     @callback
-    def async_add_dnd_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+    def async_add_dnd_listener(self, listener: Callable[[bool], None]) -> CALLBACK_TYPE:
         """Call ``listener`` when Do Not Disturb changes; returns a remover."""
         self._dnd_listeners.append(listener)
         return lambda: self._dnd_listeners.remove(listener)
@@ -433,9 +446,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             self._set_dnd(push.event == "dnd_on")
             return
         if push.event == "boot":
-            identity.async_learn_model(
-                self.hass, self.config_entry, model=push.model, firmware=push.firmware
-            )
+            self._learn_from_boot(push)
             async_update_phone_issues(self.hass, self.config_entry)
             self._phone_may_have_restarted()
         elif push.event in ("registered", "unregistered"):
@@ -456,9 +467,6 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             while self._unhandled and item not in earlier:
                 earlier.append(self._unhandled.popleft())
             self._track(None, earlier)
-        if push.mac and not self.config_entry.unique_id:
-            # After the push is handled: learning the MAC reloads the entry.
-            self._adopt_mac_later(push.mac)
 
     async def _async_fetch_for(self, batch: _PushBatch) -> None:
         """Fetch for a batch of pushes, a few times per second at most."""
@@ -474,12 +482,29 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         await self.async_refresh()
 
     @callback
+    def _learn_from_boot(self, push: Push) -> None:
+        """Model and firmware from a boot push, as far as a push can be trusted.
+
+        Pushes are unauthenticated: one never renames the phone (the model is
+        taken only while none is known), and it updates the firmware only
+        for the model already known (firmware upgrades are how it changes).
+        """
+        known = self.config_entry.data.get(CONF_MODEL)
+        if known and push.model and push.model != known:
+            return
+        identity.async_learn_model(
+            self.hass,
+            self.config_entry,
+            model=None if known else push.model,
+            firmware=push.firmware,
+        )
+
+    @callback
     def _set_dnd(self, value: bool) -> None:
         if self.dnd is value:
             return
         self.dnd = value
-        for listener in list(self._dnd_listeners):
-            listener()
+        _notify(self._dnd_listeners, value)
 
     @callback
     def _adopt_mac_later(self, mac: str) -> None:
@@ -631,13 +656,20 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             if isinstance(err, GrandstreamAuthenticationError):
                 self.config_entry.async_start_reauth(self.hass)
             raise errors.command_error(err, refused_key=refused_key) from None
-        await self.async_request_refresh()
+        # Show the result soon; the action does not wait for that read.
+        self.config_entry.async_create_task(
+            self.hass, self.async_request_refresh(), f"{self.name} after command"
+        )
         return result
 
-    async def async_helper_read(self) -> list[LineStatus] | None:
+    async def async_helper_read(
+        self, within: float = HELPER_READ_TIMEOUT
+    ) -> list[LineStatus] | None:
         """Line status for a command's own use; None when the phone is slow."""
+        if within <= 0:
+            return None
         try:
-            async with asyncio.timeout(HELPER_READ_TIMEOUT):
+            async with asyncio.timeout(within):
                 return await self.client.line_status()
         except (TimeoutError, GrandstreamError) as err:
             if isinstance(err, GrandstreamAuthenticationError):
@@ -663,3 +695,12 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             "call_backs": self.call_backs.diagnostics(),
             "dnd": self.dnd,
         }
+
+
+def _notify[T](listeners: list[Callable[[T], None]], value: T) -> None:
+    """Call every listener; one that fails does not stop the phone."""
+    for listener in list(listeners):
+        try:
+            listener(value)
+        except Exception:  # noqa: BLE001 - one subscriber's bug, logged in full
+            LOGGER.exception("Error in a listener of a Grandstream phone")

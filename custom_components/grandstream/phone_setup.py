@@ -22,6 +22,7 @@ from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHO
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
+from . import identity
 from .action_urls import (
     EVENTS,
     MAX_ACTION_URL_LENGTH,
@@ -39,7 +40,12 @@ from .const import (
     CONF_WEB_USERNAME,
     LOGGER,
 )
-from .cti import GrandstreamError, GrandstreamWebSession, WebRole
+from .cti import (
+    GrandstreamAuthenticationError,
+    GrandstreamError,
+    GrandstreamWebSession,
+    WebRole,
+)
 
 # P-value of "Click-To-Dial Feature" ("1" = on).
 CLICK_TO_DIAL: Final = "1561"
@@ -50,6 +56,8 @@ CVE_2026_2329_MODELS: Final = frozenset(
     {"GXP1610", "GXP1615", "GXP1620", "GXP1625", "GXP1628", "GXP1630"}
 )
 CVE_2026_2329_LAST_AFFECTED: Final = (1, 0, 7, 79)
+# Phones whose web login was noted in the log (once per phone and run).
+_SAID_SESSION_NOTE: set[str] = set()
 # Removing a phone waits this long at most for it to clear its slots.
 FORGET_TIMEOUT: Final = 15.0
 
@@ -126,12 +134,22 @@ class PhoneConfigurator:
             use_ssl=use_ssl,
             verify_ssl=verify_ssl,
         )
+        self._username = username
         self._before: dict[str, str] = {}
         self.identity = PhoneIdentity(None, None, None, WebRole.UNKNOWN)
 
     async def __aenter__(self) -> Self:
         """Log in (one attempt) and read identity and slots."""
         info = await self._web.login()
+        if self._web.base_url not in _SAID_SESSION_NOTE:
+            # The phone does not say whether it ended someone's session.
+            _SAID_SESSION_NOTE.add(self._web.base_url)
+            LOGGER.info(
+                "Logged in to the web interface of %s as %s; phones that allow one "
+                "web session per account end a person's session there",
+                self._web.base_url,
+                self._username,
+            )
         try:
             keys = [*(_slot(event) for event in EVENTS), CLICK_TO_DIAL, PHONE_MODEL]
             self._before = await self._web.get(keys)
@@ -271,14 +289,7 @@ async def async_run_phone_setup(
     base_url = home_assistant_url(hass)
     if base_url is None:
         raise NoLocalUrlError
-    async with PhoneConfigurator(
-        session=async_get_clientsession(hass),
-        host=str(data[CONF_HOST]),
-        use_ssl=bool(data.get(CONF_SSL)),
-        verify_ssl=bool(data.get(CONF_VERIFY_SSL)),
-        password=str(data[CONF_PASSCODE]),
-        username=username,
-    ) as phone:
+    async with _configurator(hass, data, username) as phone:
         if check_identity is not None:
             await check_identity(phone.identity)
         return await phone.wire(
@@ -292,6 +303,14 @@ class NoLocalUrlError(Exception):
     """Home Assistant does not know the address phones reach it at."""
 
 
+class OtherPhoneError(Exception):
+    """Another phone answers at the entry's address: nothing is written to it."""
+
+
+class ReauthPendingError(Exception):
+    """The phone refused the stored password: the user must give it first."""
+
+
 def setup_result(report: PhoneSetupReport) -> tuple[str, dict[str, str]]:
     """The translation key and placeholders that tell what setup did."""
     complete = report.complete and report.click_to_dial is True
@@ -302,15 +321,24 @@ def setup_result(report: PhoneSetupReport) -> tuple[str, dict[str, str]]:
 
 
 def entry_data_after_setup(
-    data: Mapping[str, Any], report: PhoneSetupReport, *, username: str, base_url: str
+    data: Mapping[str, Any],
+    report: PhoneSetupReport,
+    *,
+    username: str,
+    base_url: str,
+    take_over: Collection[str] = (),
 ) -> dict[str, Any]:
-    """Entry data once the phone was set up (identity, account, URL, slots)."""
+    """Entry data once the phone was set up (identity, account, URL, slots).
+
+    A slot we tried to take over but the phone kept is still someone else's.
+    """
+    still_foreign = [e for e in take_over if e in report.refused]
     updated = {
         **data,
         CONF_PHONE_SET_UP: True,
         CONF_WEB_USERNAME: username,
         CONF_PUSH_BASE_URL: base_url,
-        CONF_FOREIGN_SLOTS: list(report.foreign),
+        CONF_FOREIGN_SLOTS: [*report.foreign, *still_foreign],
     }
     if report.identity.model:
         updated[CONF_MODEL] = report.identity.model
@@ -332,45 +360,98 @@ def _configurator(
     )
 
 
+def _same_phone(
+    entry: ConfigEntry[Any],
+) -> Callable[[PhoneIdentity], Awaitable[None]]:
+    """A check that the phone answering is the entry's phone."""
+
+    async def check(identity: PhoneIdentity) -> None:
+        if identity.mac and entry.unique_id and identity.mac != entry.unique_id:
+            raise OtherPhoneError
+
+    return check
+
+
+async def async_set_up_again(
+    hass: HomeAssistant,
+    entry: ConfigEntry[Any],
+    *,
+    username: str | None = None,
+    take_over: tuple[str, ...] = (),
+) -> PhoneSetupReport:
+    """Set an entry's phone up again (options, repairs, a new Home Assistant address).
+
+    One login with the stored password, not while the phone refuses it;
+    nothing is written to another phone that took the entry's address. The
+    entry and its device learn what the phone said.
+    """
+    if any(entry.async_get_active_flows(hass, {SOURCE_REAUTH})):
+        raise ReauthPendingError
+    username = username or str(entry.data.get(CONF_WEB_USERNAME, "admin"))
+    base_url = home_assistant_url(hass)
+    if base_url is None:
+        raise NoLocalUrlError
+    report = await async_run_phone_setup(
+        hass,
+        entry.data,
+        username=username,
+        take_over=take_over,
+        check_identity=_same_phone(entry),
+    )
+    hass.config_entries.async_update_entry(
+        entry,
+        data=entry_data_after_setup(
+            entry.data,
+            report,
+            username=username,
+            base_url=base_url,
+            take_over=take_over,
+        ),
+    )
+    identity.async_learn_model(
+        hass, entry, model=report.identity.model, firmware=report.identity.firmware
+    )
+    return report
+
+
 async def async_follow_home_assistant_url(
     hass: HomeAssistant, entry: ConfigEntry[Any]
-) -> None:
+) -> bool:
     """Rewrite our Action URLs when Home Assistant's address changed.
 
     Only for phones Home Assistant set up itself, only into slots that are
-    ours, with one login; a refusal is reported once and not retried.
+    ours, with one login. Returns False when the phone refused: the new
+    address is remembered all the same, so the password is not sent again
+    at the next start (the caller offers the user to set the phone up).
     """
     if not entry.data.get(CONF_PHONE_SET_UP):
-        return
+        return True
     base_url = home_assistant_url(hass)
     if base_url is None or base_url == entry.data.get(CONF_PUSH_BASE_URL):
-        return
-    username = str(entry.data.get(CONF_WEB_USERNAME, "admin"))
+        return True
     try:
-        async with _configurator(hass, entry.data, username) as phone:
-            # Nothing is taken over: a slot that is not ours stays as it is.
-            report = await phone.wire(
-                webhook_id=str(entry.data[CONF_WEBHOOK_ID]), base_url=base_url
-            )
-    except GrandstreamError as err:
+        report = await async_set_up_again(hass, entry)
+    except ReauthPendingError:
+        return True  # the reauthentication asks the user first
+    except (GrandstreamError, OtherPhoneError) as err:
         LOGGER.warning(
             "Home Assistant's address changed, but the Action URLs on %s could not "
             "be rewritten (%s). Use Configure → Set up the phone again",
             entry.title,
-            err,
+            err if isinstance(err, GrandstreamError) else "another phone answers",
         )
-        return
-    hass.config_entries.async_update_entry(
-        entry,
-        data=entry_data_after_setup(
-            entry.data, report, username=username, base_url=base_url
-        ),
-    )
+        if isinstance(err, GrandstreamAuthenticationError | OtherPhoneError):
+            hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_PUSH_BASE_URL: base_url}
+            )
+            return False
+        return True
     LOGGER.info(
         "Home Assistant's address changed: rewrote %d Action URLs on %s",
         len(report.wired),
         entry.title,
     )
+    return True
 
 
 async def async_forget_phone(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:

@@ -25,17 +25,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 import time
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
-from .call_tracker import Evidence
-from .const import FAST_POLL_INTERVAL, SLOW_POLL_INTERVAL
-
-# A push arriving this long after line status showed the same change still
-# counts: phones send pushes about a second after the event.
-PUSH_GRACE: Final = 5.0
+from .call_tracker import PUSH_GRACE, Evidence
+from .const import FAST_POLL_INTERVAL, LOGGER, SLOW_POLL_INTERVAL
 
 
 class PushHealth(StrEnum):
@@ -125,8 +121,11 @@ class PushMonitor:
     def _grace_over(self, _now: Any) -> None:
         self._cancel_grace = None
         unreported, self._unreported = self._unreported, 0
-        if unreported and self.health is not PushHealth.NEVER_SEEN:
-            self._set(PushHealth.NOT_VERIFIED, missing=True)
+        if unreported:
+            verified = self.health is PushHealth.VERIFIED
+            self._set(
+                PushHealth.NOT_VERIFIED if verified else self.health, missing=True
+            )
 
     @callback
     def _stop_grace(self) -> None:
@@ -142,7 +141,10 @@ class PushMonitor:
         self.health = health
         self.pushes_missing = missing
         for listener in list(self._listeners):
-            listener(health)
+            try:
+                listener(health)
+            except Exception:  # noqa: BLE001 - one subscriber's bug, logged in full
+                LOGGER.exception("Error in a listener of push health")
 
     def diagnostics(self) -> dict[str, Any]:
         """Health for diagnostics."""

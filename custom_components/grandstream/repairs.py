@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant import data_entry_flow
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_WEBHOOK_ID
@@ -30,23 +29,25 @@ from .action_urls import (
     max_base_length,
     too_long,
 )
+from .compat import RepairsStepResult
 from .const import (
     CONF_FIRMWARE,
     CONF_FOREIGN_SLOTS,
     CONF_MODEL,
     CONF_PHONE_SET_UP,
     CONF_PUSH_SEEN,
-    CONF_WEB_USERNAME,
     DOMAIN,
 )
 from .cti import GrandstreamError
 from .errors import error_key, error_placeholders
 from .phone_setup import (
     NoLocalUrlError,
+    OtherPhoneError,
+    ReauthPendingError,
     affected_by_cve_2026_2329,
     async_follow_home_assistant_url,
-    async_run_phone_setup,
-    entry_data_after_setup,
+    async_set_up_again,
+    setup_result,
 )
 from .push_health import PushHealth, PushMonitor
 
@@ -97,7 +98,10 @@ def async_follow_push_health(
             hass.config_entries.async_update_entry(
                 entry, data={**entry.data, CONF_PUSH_SEEN: True}
             )
-        _update_push_issues(hass, entry, push_seen=seen)
+        # A phone Home Assistant set up has its URLs: nothing to paste; if its
+        # pushes go missing, "push stopped" offers to write them again.
+        set_up = bool(entry.data.get(CONF_PHONE_SET_UP))
+        _update_push_issues(hass, entry, push_seen=seen or set_up)
         _set_issue(
             hass,
             entry,
@@ -138,9 +142,11 @@ async def async_follow_url_and_update_issues(
 ) -> None:
     """Rewrite our Action URLs if Home Assistant moved; then the repairs follow.
 
-    The phone may have been found with another slot in use meanwhile.
+    The phone may have been found with another slot in use meanwhile; when
+    it refused, the user is offered to set it up (never retried on our own).
     """
-    await async_follow_home_assistant_url(hass, entry)
+    if not await async_follow_home_assistant_url(hass, entry):
+        _set_issue(hass, entry, ISSUE_PUSH_STOPPED, show=True, fixable=True)
     async_update_phone_issues(hass, entry)
 
 
@@ -222,14 +228,14 @@ class PhoneSetupRepairFlow(RepairsFlow):
 
     async def async_step_init(
         self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    ) -> RepairsStepResult:
         """Start with the confirmation."""
         return await self.async_step_confirm()
 
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
-        """One login per submit; the result replaces the repair."""
+    ) -> RepairsStepResult:
+        """One login per submit; done only when the phone kept everything."""
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None:
             return self.async_abort(reason="phone_removed")
@@ -239,11 +245,12 @@ class PhoneSetupRepairFlow(RepairsFlow):
         placeholders = {"name": entry.title, "events": ", ".join(foreign)}
         errors: dict[str, str] = {}
         if user_input is not None:
-            username = str(entry.data.get(CONF_WEB_USERNAME, "admin"))
             try:
-                report = await async_run_phone_setup(
-                    self.hass, entry.data, username=username, take_over=foreign
-                )
+                report = await async_set_up_again(self.hass, entry, take_over=foreign)
+            except ReauthPendingError:
+                errors["base"] = "reauth_pending"
+            except OtherPhoneError:
+                return self.async_abort(reason="wrong_device")
             except NoLocalUrlError:
                 errors["base"] = "no_local_url"
             except GrandstreamError as err:
@@ -251,16 +258,11 @@ class PhoneSetupRepairFlow(RepairsFlow):
                 errors["base"] = key if key in FIX_ERRORS else "invalid_response"
                 placeholders.update(error_placeholders(err))
             else:
-                self.hass.config_entries.async_update_entry(
-                    entry,
-                    data=entry_data_after_setup(
-                        entry.data,
-                        report,
-                        username=username,
-                        base_url=home_assistant_url(self.hass) or "",
-                    ),
-                )
                 async_update_phone_issues(self.hass, entry)
+                key, result = setup_result(report)
+                if key != "set_up_complete":
+                    # Not everything took: say what, and keep what is left.
+                    return self.async_abort(reason=key, description_placeholders=result)
                 return self.async_create_entry(data={})
         return self.async_show_form(
             step_id="confirm",

@@ -148,6 +148,10 @@ async def _dial(call: ServiceCall) -> ServiceResponse:
     number: str = call.data[ATTR_NUMBER]
     account: int | None = call.data.get(ATTR_ACCOUNT)
     phones = _phones(call)
+    if account is not None:
+        # Every phone named must have the account before any of them dials.
+        for coordinator in phones.values():
+            _check_account(coordinator, account)
     results = await _on_each(
         phones, lambda coordinator: call_control.dial(coordinator, number, account)
     )
@@ -155,6 +159,21 @@ async def _dial(call: ServiceCall) -> ServiceResponse:
         device_id: {"line": result["line"], "method": result["method"]}
         for device_id, result in results.items()
     }
+
+
+def _check_account(coordinator: GrandstreamCoordinator, account: int) -> None:
+    """Refuse an account the phone does not list (or has not told yet)."""
+    known = sorted(a.id for a in coordinator.data.accounts)
+    if not known:
+        raise errors.invalid_input(
+            "accounts_unknown", name=coordinator.config_entry.title
+        )
+    if account not in known:
+        raise errors.invalid_input(
+            "invalid_account",
+            account=str(account),
+            accounts=", ".join(str(number) for number in known),
+        )
 
 
 async def _send_keys(call: ServiceCall) -> None:

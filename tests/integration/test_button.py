@@ -43,6 +43,8 @@ async def press(hass: HomeAssistant, entity_id: str) -> None:
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
     )
+    # The read that shows the result follows the press.
+    await hass.async_block_till_done()
 
 
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")

@@ -64,6 +64,11 @@ async def coordinator_diagnostics(
     return coordinator
 
 
+def status_reads(phone: SimulatedPhone) -> int:
+    """How often the phone was asked for its status (each fetch starts so)."""
+    return len(phone.calls("api-get_phone_status"))
+
+
 def line_status_reads(phone: SimulatedPhone) -> int:
     """How often the phone was asked for its line status."""
     return len(phone.calls("api-get_line_status"))
@@ -179,9 +184,9 @@ async def test_failed_fetch_brings_fast_poll(
     await settle(hass, phone)
     assert (await coordinator_diagnostics(hass, entry))["poll_interval_seconds"] == 60
     # Push verified, phone answering: a few seconds bring no poll.
-    reads = line_status_reads(phone)
+    reads = status_reads(phone)
     await poll(hass, 6)
-    assert line_status_reads(phone) == reads
+    assert status_reads(phone) == reads
 
     phone.set_fault(Fault("http500"))
     if failing == "push":
@@ -192,11 +197,11 @@ async def test_failed_fetch_brings_fast_poll(
     diagnostics = await coordinator_diagnostics(hass, entry)
     assert diagnostics["last_update_success"] is False
     assert diagnostics["poll_interval_seconds"] == 5
-    assert line_status_reads(phone) == reads + 1
+    assert status_reads(phone) == reads + 1
 
     phone.set_fault(None)
     await poll(hass, 6)
-    assert line_status_reads(phone) == reads + 2
+    assert status_reads(phone) == reads + 2
     assert (await coordinator_diagnostics(hass, entry))["last_update_success"] is True
 
 

@@ -390,7 +390,7 @@ class GrandstreamClient:
             raise GrandstreamResponseError(f"HTTP {status} from {where}")
         try:
             envelope = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting is garbage too
             kind = "an HTML page" if text[:1] == "<" else "something that is not JSON"
             raise GrandstreamResponseError(
                 f"{where} answered with {kind}; is this a Grandstream desk phone?"

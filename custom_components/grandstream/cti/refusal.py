@@ -87,7 +87,7 @@ def _refusal_in_text(text: str) -> GrandstreamAuthenticationError | None:
         return None
     try:
         data: Any = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting is garbage too
         if stripped.startswith("<"):
             return _refusal_in_html(stripped)
         return _refusal_word(stripped, None)

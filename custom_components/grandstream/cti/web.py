@@ -590,7 +590,7 @@ class GrandstreamWebSession:
         text = raw.decode("utf-8", errors="replace").strip()
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting is garbage too
             kind = "an HTML page" if text[:1] == "<" else "something that is not JSON"
             raise GrandstreamResponseError(
                 f"{self._where(function)} answered with {kind}"
