@@ -1,0 +1,92 @@
+"""Event-loop lag probe, installed only into ``scripts/benchmark --ha``'s config dir.
+
+Not part of the grandstream integration. A callback asks to run every
+``INTERVAL`` seconds; how late it actually runs is the time the loop was busy
+with something else. ``GET /api/loop_probe`` returns the lags recorded since
+the last ``POST /api/loop_probe`` (which starts a new measurement).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from http import HTTPStatus
+
+from aiohttp import web
+from homeassistant.components.http import HomeAssistantView
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+DOMAIN = "loop_probe"
+INTERVAL = 0.05
+# An hour of samples: a forgotten probe cannot grow without end.
+MAX_SAMPLES = int(3600 / INTERVAL)
+
+CONFIG_SCHEMA = cv.empty_config_schema(DOMAIN)
+
+
+class LoopProbe:
+    """Schedules itself every INTERVAL seconds and records how late it ran."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Not running yet: ``start`` it."""
+        self._loop = loop
+        self._handle: asyncio.TimerHandle | None = None
+        self.lags: deque[float] = deque(maxlen=MAX_SAMPLES)
+
+    def start(self) -> None:
+        """Schedule the first tick."""
+        self._schedule()
+
+    def stop(self) -> None:
+        """Cancel the pending tick."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _schedule(self) -> None:
+        due = self._loop.time() + INTERVAL
+        self._handle = self._loop.call_at(due, self._tick, due)
+
+    def _tick(self, due: float) -> None:
+        # Measured from when the tick was due, not from the previous tick, so a
+        # long busy stretch counts once (as one big lag), not as many small ones.
+        self.lags.append(max(0.0, self._loop.time() - due))
+        self._schedule()
+
+
+class LoopProbeView(HomeAssistantView):
+    """GET: lags (seconds) since the last reset; POST: reset."""
+
+    url = "/api/loop_probe"
+    name = "api:loop_probe"
+
+    def __init__(self, probe: LoopProbe) -> None:
+        """Serve ``probe``'s samples."""
+        self._probe = probe
+
+    async def get(self, request: web.Request) -> web.Response:
+        """The lags recorded since the last reset."""
+        return self.json({"interval": INTERVAL, "lags": list(self._probe.lags)})
+
+    async def post(self, request: web.Request) -> web.Response:
+        """Forget the samples so far: a new measurement starts now."""
+        dropped = len(self._probe.lags)
+        self._probe.lags.clear()
+        return self.json({"dropped": dropped}, HTTPStatus.OK)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Start probing and serve the samples."""
+    probe = LoopProbe(hass.loop)
+    probe.start()
+    hass.http.register_view(LoopProbeView(probe))
+
+    @callback
+    def stop(_event: Event) -> None:
+        probe.stop()
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, stop)
+    return True
