@@ -61,6 +61,8 @@ PROBE = Path(__file__).parent / "loop_probe"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Requests to one phone closer together than this belong to the same poll.
 POLL_GAP = 0.5
+# Probe ticks at least this late are shown with when they happened.
+LATE = 0.010
 # A minute's second-by-second histogram of when polls started.
 HISTOGRAM_ROW = 10
 # Waiting for push to be verified: per round of calls, and rounds at most.
@@ -410,7 +412,7 @@ class Window:
     sim_cpu: float
     machine_cpu: float
     own_cpu: float
-    lags: list[float]
+    ticks: list[tuple[float, float]]  # (due, lag) of each probe tick
     probe_interval: float
     log_range: tuple[int, int]
     hass_rss: float
@@ -450,7 +452,7 @@ async def measure(
         sim_cpu=sim1 - sim0,
         machine_cpu=machine1 - machine0,
         own_cpu=own1 - own0,
-        lags=[float(lag) for lag in probe["lags"]],
+        ticks=[(float(due), float(lag)) for due, lag in probe["ticks"]],
         probe_interval=float(probe["interval"]),
         log_range=(log_start, log_end),
         hass_rss=resident_mib(hass_pid),
@@ -503,6 +505,7 @@ class Spread:
     busiest_second: int  # phones whose poll started within one 1-second window
     per_second_of_minute: list[float]  # polls per minute, by second of the minute
     busiest_request_second: int  # requests (all phones) in one clock second
+    poll_seconds: set[int]  # clock seconds in which at least one poll started
 
 
 def poll_spread(requests: Sequence[tuple[int, float, str]], minutes: float) -> Spread:
@@ -537,6 +540,7 @@ def poll_spread(requests: Sequence[tuple[int, float, str]], minutes: float) -> S
         busiest_second=busiest,
         per_second_of_minute=histogram,
         busiest_request_second=max(per_second.values(), default=0),
+        poll_seconds={int(when) for when, _ in starts},
     )
 
 
@@ -684,7 +688,7 @@ class Figures:
 def figures(result: ModeResult) -> Figures:
     """The headline figures of one mode."""
     window = result.window
-    lags = window.lags or [math.nan]
+    lags = [lag for _, lag in window.ticks] or [math.nan]
     return Figures(
         hass_cpu=window.hass_cpu / window.seconds * 100,
         hass_cpu_peak=peak_cpu(window.hass_cpu_samples),
@@ -730,8 +734,24 @@ def print_mode(result: ModeResult, options: Options) -> None:
     expected = window.seconds / window.probe_interval
     out(
         f"  event-loop lag       p50 {_ms(fig.lag_p50)}, p99 {_ms(fig.lag_p99)}, "
-        f"max {_ms(fig.lag_max)} ({len(window.lags)} ticks of "
+        f"max {_ms(fig.lag_max)} ({len(window.ticks)} ticks of "
         f"{window.probe_interval * 1000:.0f} ms; {expected:.0f} if never late)"
+    )
+    late = [(due, lag) for due, lag in window.ticks if lag >= LATE]
+    near_polls = sum(
+        1 for due, _ in late if {int(due), int(due) - 1} & result.spread.poll_seconds
+    )
+    out(
+        f"  late ticks           {len(late)} at least {_ms(LATE)} late, {near_polls} of "
+        "them in or right after a second in which polls started; worst at second "
+        "of the minute: "
+        + (
+            ", ".join(
+                f"{int(due) % 60} ({_ms(lag)})"
+                for due, lag in sorted(late, key=lambda tick: -tick[1])[:5]
+            )
+            or "none"
+        )
     )
     by_function = Counter(function for _, _, function in result.requests)
     parts = ", ".join(

@@ -2,8 +2,10 @@
 
 Not part of the grandstream integration. A callback asks to run every
 ``INTERVAL`` seconds; how late it actually runs is the time the loop was busy
-with something else. ``GET /api/loop_probe`` returns the lags recorded since
-the last ``POST /api/loop_probe`` (which starts a new measurement).
+with something else. ``GET /api/loop_probe`` returns the ticks recorded since
+the last ``POST /api/loop_probe`` (which starts a new measurement), each as
+[when it was due, how late it ran] in seconds of the loop's clock (the
+monotonic clock, which other processes on the machine share).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class LoopProbe:
         """Not running yet: ``start`` it."""
         self._loop = loop
         self._handle: asyncio.TimerHandle | None = None
-        self.lags: deque[float] = deque(maxlen=MAX_SAMPLES)
+        self.ticks: deque[tuple[float, float]] = deque(maxlen=MAX_SAMPLES)
 
     def start(self) -> None:
         """Schedule the first tick."""
@@ -53,12 +55,12 @@ class LoopProbe:
     def _tick(self, due: float) -> None:
         # Measured from when the tick was due, not from the previous tick, so a
         # long busy stretch counts once (as one big lag), not as many small ones.
-        self.lags.append(max(0.0, self._loop.time() - due))
+        self.ticks.append((due, max(0.0, self._loop.time() - due)))
         self._schedule()
 
 
 class LoopProbeView(HomeAssistantView):
-    """GET: lags (seconds) since the last reset; POST: reset."""
+    """GET: ticks (due, lag) since the last reset; POST: reset."""
 
     url = "/api/loop_probe"
     name = "api:loop_probe"
@@ -68,13 +70,13 @@ class LoopProbeView(HomeAssistantView):
         self._probe = probe
 
     async def get(self, request: web.Request) -> web.Response:
-        """The lags recorded since the last reset."""
-        return self.json({"interval": INTERVAL, "lags": list(self._probe.lags)})
+        """The ticks recorded since the last reset."""
+        return self.json({"interval": INTERVAL, "ticks": list(self._probe.ticks)})
 
     async def post(self, request: web.Request) -> web.Response:
         """Forget the samples so far: a new measurement starts now."""
-        dropped = len(self._probe.lags)
-        self._probe.lags.clear()
+        dropped = len(self._probe.ticks)
+        self._probe.ticks.clear()
         return self.json({"dropped": dropped}, HTTPStatus.OK)
 
 
