@@ -15,8 +15,9 @@ window is measured:
 - CTI requests per phone and minute by function, from the simulator's logs;
 - how the polls are spread in time (marching in step or not).
 
-Figures, not pass/fail. Everything but the window's figures (set-up time, the
-simulator's and other processes' CPU) is context for reading them.
+Figures, not pass/fail. The set-up times, the CPU used by the simulator and by
+everything else on the machine, the late ticks against the poll seconds and
+Home Assistant's warnings are printed as context for reading them.
 """
 
 from __future__ import annotations
@@ -210,18 +211,15 @@ class BenchStack:
 def bench_stack(phones: int, keep_logs: Path | None, mode: str) -> Iterator[BenchStack]:
     """Start the simulator and Home Assistant; stop both and remove the directory."""
     root = Path(tempfile.mkdtemp(prefix="grandstream-bench-"))
+    logs = root / "logs"
     config_dir = root / "config"
-    demo.prepare_config_dir(config_dir, configuration=CONFIGURATION)
-    shutil.copytree(PROBE, config_dir / "custom_components" / PROBE.name)
     ha_port = free_port()
     sim_port = free_port_run(phones)
     sim = simulator_process(
-        sim_port, phones=phones, key_interval=0.05, log=root / "logs" / "simulator.log"
+        sim_port, phones=phones, key_interval=0.05, log=logs / "simulator.log"
     )
-    # From the configuration directory: the loop probe is linked only there.
-    hass = hass_process(
-        config_dir, ha_port, log=root / "logs" / "hass.log", cwd=config_dir
-    )
+    # From the configuration directory: the loop probe is installed only there.
+    hass = hass_process(config_dir, ha_port, log=logs / "hass.log", cwd=config_dir)
     stack = BenchStack(
         root=root,
         config_dir=config_dir,
@@ -231,6 +229,8 @@ def bench_stack(phones: int, keep_logs: Path | None, mode: str) -> Iterator[Benc
         sim=sim,
     )
     try:
+        demo.prepare_config_dir(config_dir, configuration=CONFIGURATION)
+        shutil.copytree(PROBE, config_dir / "custom_components" / PROBE.name)
         sim.start()
         hass.start()
         wait_http(stack.sim_urls[-1] + "/_sim/state", sim, timeout=60)
@@ -241,10 +241,10 @@ def bench_stack(phones: int, keep_logs: Path | None, mode: str) -> Iterator[Benc
         sim.stop(timeout=20)
         if hass_rc not in (0, None):
             say(f"Home Assistant exited with {hass_rc}")
-        if keep_logs is not None:
+        if keep_logs is not None and logs.is_dir():
             target = keep_logs / mode
             target.mkdir(parents=True, exist_ok=True)
-            for log in (root / "logs").iterdir():
+            for log in logs.iterdir():
                 shutil.copy(log, target / log.name)
             say(f"logs of push {mode} kept in {target}")
         shutil.rmtree(root, ignore_errors=True)
@@ -737,13 +737,19 @@ def print_mode(result: ModeResult, options: Options) -> None:
         f"max {_ms(fig.lag_max)} ({len(window.ticks)} ticks of "
         f"{window.probe_interval * 1000:.0f} ms; {expected:.0f} if never late)"
     )
+
+    def near_polls(due: float) -> bool:
+        return bool({int(due), int(due) - 1} & result.spread.poll_seconds)
+
     late = [(due, lag) for due, lag in window.ticks if lag >= LATE]
-    near_polls = sum(
-        1 for due, _ in late if {int(due), int(due) - 1} & result.spread.poll_seconds
-    )
+    late_near = sum(1 for due, _ in late if near_polls(due))
+    # The share of all ticks there, for comparison: polls every 5 s leave
+    # few seconds that are not right after a poll.
+    all_near = sum(1 for due, _ in window.ticks if near_polls(due))
     out(
-        f"  late ticks           {len(late)} at least {_ms(LATE)} late, {near_polls} of "
-        "them in or right after a second in which polls started; worst at second "
+        f"  late ticks           {len(late)} at least {_ms(LATE)} late, {late_near} of "
+        "them in or right after a second in which polls started (of all ticks: "
+        f"{all_near / max(len(window.ticks), 1) * 100:.0f} %); worst at second "
         "of the minute: "
         + (
             ", ".join(
