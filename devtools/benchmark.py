@@ -146,8 +146,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--push",
         choices=("verified", "off", "both"),
         default="both",
-        help="push verified (phones push, polling every 60 s), off (no Action "
-        "URLs, polling every 5 s) or both, one after the other (both)",
+        help="verified (Action URLs set, push proven by a missed call on each "
+        "phone), off (no Action URLs) or both, one after the other (both)",
     )
     ha.add_argument(
         "--settle",
@@ -179,7 +179,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.seconds is None:
         args.seconds = 180.0 if args.ha else 5.0
     if args.phones < 1 or args.seconds <= 0 or args.parallel < 1 or args.settle < 0:
-        parser.error("--phones, --seconds and --parallel must be positive")
+        parser.error(
+            "--phones, --seconds and --parallel must be positive, --settle not negative"
+        )
     return args
 
 
