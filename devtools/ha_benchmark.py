@@ -11,7 +11,8 @@ window is measured:
 
 - Home Assistant's CPU (utime + stime of its process and threads, and of its
   children) in % of one core, over the window and its busiest 10 seconds;
-- the event loop's lag (the probe's 50 ms ticks: how late each ran);
+- the event loop's lag (the probe's 50 ms ticks: how late each ran), and the
+  garbage collections (which stop the loop too) with their durations;
 - CTI requests per phone and minute by function, from the simulator's logs;
 - how the polls are spread in time (marching in step or not).
 
@@ -126,15 +127,20 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time of ``pid`` (all its threads), its reaped children and live descendants."""
+def cpu_seconds(pid: int, *, descendants: bool = True) -> float:
+    """CPU time of ``pid`` (all its threads), its reaped children and live descendants.
+
+    Finding live descendants means reading every process's stat file; the
+    per-second samples skip that (Home Assistant starts no processes here).
+    """
     fields = _stat_fields(pid)
     # utime, stime, cutime, cstime are fields 14-17 of the file: 11-14 here.
     ticks = sum(int(value) for value in fields[11:15])
     total = ticks / CLOCK_TICKS
-    for child in _children(pid):
-        with contextlib.suppress(OSError):
-            total += cpu_seconds(child)
+    if descendants:
+        for child in _children(pid):
+            with contextlib.suppress(OSError):
+                total += cpu_seconds(child)
     return total
 
 
@@ -413,6 +419,7 @@ class Window:
     machine_cpu: float
     own_cpu: float
     ticks: list[tuple[float, float]]  # (due, lag) of each probe tick
+    collections: list[tuple[float, int, float]]  # (start, generation, duration)
     probe_interval: float
     log_range: tuple[int, int]
     hass_rss: float
@@ -433,12 +440,12 @@ async def measure(
     start = time.monotonic()
     hass0, sim0 = cpu_seconds(hass_pid), cpu_seconds(sim_pid)
     machine0, own0 = machine_busy_seconds(), time.process_time()
-    samples = [(start, hass0)]
+    samples = [(start, cpu_seconds(hass_pid, descendants=False))]
     while (now := time.monotonic()) < start + seconds:
         await asyncio.sleep(min(1.0, start + seconds - now))
         stack.hass.check_alive()
         stack.sim.check_alive()
-        samples.append((time.monotonic(), cpu_seconds(hass_pid)))
+        samples.append((time.monotonic(), cpu_seconds(hass_pid, descendants=False)))
     end = time.monotonic()
     hass1, sim1 = cpu_seconds(hass_pid), cpu_seconds(sim_pid)
     machine1, own1 = machine_busy_seconds(), time.process_time()
@@ -453,6 +460,10 @@ async def measure(
         machine_cpu=machine1 - machine0,
         own_cpu=own1 - own0,
         ticks=[(float(due), float(lag)) for due, lag in probe["ticks"]],
+        collections=[
+            (float(start), int(generation), float(duration))
+            for start, generation, duration in probe["gc"]
+        ],
         probe_interval=float(probe["interval"]),
         log_range=(log_start, log_end),
         hass_rss=resident_mib(hass_pid),
@@ -702,6 +713,19 @@ def figures(result: ModeResult) -> Figures:
     )
 
 
+def _collection_during(window: Window, due: float, lag: float) -> str:
+    """ ", GC gen2 612.0 ms" when a garbage collection ran while the tick was late."""
+    during = [
+        (generation, duration)
+        for start, generation, duration in window.collections
+        if due <= start + duration and start <= due + lag
+    ]
+    if not during:
+        return ""
+    generation, duration = max(during, key=lambda item: item[1])
+    return f", GC gen{generation} {_ms(duration)}"
+
+
 def print_mode(result: ModeResult, options: Options) -> None:
     """The figures of one mode, with what is needed to read them."""
     window = result.window
@@ -753,8 +777,22 @@ def print_mode(result: ModeResult, options: Options) -> None:
         "of the minute: "
         + (
             ", ".join(
-                f"{int(due) % 60} ({_ms(lag)})"
+                f"{int(due) % 60} ({_ms(lag)}{_collection_during(window, due, lag)})"
                 for due, lag in sorted(late, key=lambda tick: -tick[1])[:5]
+            )
+            or "none"
+        )
+    )
+    by_generation: dict[int, list[float]] = {}
+    for _, generation, duration in window.collections:
+        by_generation.setdefault(generation, []).append(duration)
+    out(
+        "  garbage collections  "
+        + (
+            ", ".join(
+                f"gen{generation} {len(durations)}× (max {_ms(max(durations))}, "
+                f"total {_ms(sum(durations))})"
+                for generation, durations in sorted(by_generation.items())
             )
             or "none"
         )

@@ -2,17 +2,24 @@
 
 Not part of the grandstream integration. A callback asks to run every
 ``INTERVAL`` seconds; how late it actually runs is the time the loop was busy
-with something else. ``GET /api/loop_probe`` returns the ticks recorded since
-the last ``POST /api/loop_probe`` (which starts a new measurement), each as
-[when it was due, how late it ran] in seconds of the loop's clock (the
-monotonic clock, which other processes on the machine share).
+with something else. Garbage collections stop every thread, the loop's too,
+so they are recorded alongside.
+
+``GET /api/loop_probe`` returns what was recorded since the last
+``POST /api/loop_probe`` (which starts a new measurement): ``ticks`` as [when
+it was due, how late it ran] and ``gc`` as [when it started, generation,
+duration], in seconds of the monotonic clock (the loop's clock, which other
+processes on the machine share).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+import gc
 from http import HTTPStatus
+import time
+from typing import Any
 
 from aiohttp import web
 from homeassistant.components.http import HomeAssistantView
@@ -37,16 +44,28 @@ class LoopProbe:
         self._loop = loop
         self._handle: asyncio.TimerHandle | None = None
         self.ticks: deque[tuple[float, float]] = deque(maxlen=MAX_SAMPLES)
+        self.collections: deque[tuple[float, int, float]] = deque(maxlen=MAX_SAMPLES)
+        self._gc_started = 0.0
 
     def start(self) -> None:
-        """Schedule the first tick."""
+        """Schedule the first tick and watch garbage collections."""
+        gc.callbacks.append(self._on_gc)
         self._schedule()
 
     def stop(self) -> None:
-        """Cancel the pending tick."""
+        """Cancel the pending tick, stop watching collections."""
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+
+    def clear(self) -> int:
+        """Forget what was recorded; return how many ticks that was."""
+        dropped = len(self.ticks)
+        self.ticks.clear()
+        self.collections.clear()
+        return dropped
 
     def _schedule(self) -> None:
         due = self._loop.time() + INTERVAL
@@ -58,9 +77,19 @@ class LoopProbe:
         self.ticks.append((due, max(0.0, self._loop.time() - due)))
         self._schedule()
 
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        # Runs in whichever thread triggered the collection, with the GIL held.
+        if phase == "start":
+            self._gc_started = time.monotonic()
+        else:
+            duration = time.monotonic() - self._gc_started
+            self.collections.append(
+                (self._gc_started, int(info["generation"]), duration)
+            )
+
 
 class LoopProbeView(HomeAssistantView):
-    """GET: ticks (due, lag) since the last reset; POST: reset."""
+    """GET: what was recorded since the last reset; POST: reset."""
 
     url = "/api/loop_probe"
     name = "api:loop_probe"
@@ -70,14 +99,18 @@ class LoopProbeView(HomeAssistantView):
         self._probe = probe
 
     async def get(self, request: web.Request) -> web.Response:
-        """The ticks recorded since the last reset."""
-        return self.json({"interval": INTERVAL, "ticks": list(self._probe.ticks)})
+        """The ticks and collections recorded since the last reset."""
+        return self.json(
+            {
+                "interval": INTERVAL,
+                "ticks": list(self._probe.ticks),
+                "gc": list(self._probe.collections),
+            }
+        )
 
     async def post(self, request: web.Request) -> web.Response:
         """Forget the samples so far: a new measurement starts now."""
-        dropped = len(self._probe.ticks)
-        self._probe.ticks.clear()
-        return self.json({"dropped": dropped}, HTTPStatus.OK)
+        return self.json({"dropped": self._probe.clear()}, HTTPStatus.OK)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
