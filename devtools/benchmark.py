@@ -1,16 +1,21 @@
 """Benchmarks: print what polling many phones and tracking calls cost.
 
 Figures, not pass/fail: run ``scripts/benchmark`` before and after a change
-and compare. Everything runs on 127.0.0.1 in one process (simulated phones
-and clients alike), so the CPU figure is an upper bound for the client side.
+and compare. By default everything runs on 127.0.0.1 in one process (simulated
+phones and clients alike), so the CPU figure is an upper bound for the client
+side. With ``--ha`` a real Home Assistant polls simulated phones in another
+process (``devtools/ha_benchmark.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from pathlib import Path
 import resource
+import signal
 import statistics
+import sys
 import time
 
 import aiohttp
@@ -118,19 +123,109 @@ def bench_tracker(rounds: int) -> None:
     )
 
 
-def main() -> None:
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Command line of both kinds of benchmark."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/benchmark",
+        description="Print what polling many phones and tracking calls cost. "
+        "Without --ha: in-process polling and call-tracker benchmarks. With --ha: "
+        "a real Home Assistant with simulated phones in separate processes.",
+    )
+    parser.add_argument(
+        "--phones", type=int, help="simulated phones (20; with --ha: 200)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, help="measured seconds (5; with --ha: 180)"
+    )
+    parser.add_argument(
+        "--interval", type=float, default=0.05, help="poll interval without --ha"
+    )
+    parser.add_argument(
+        "--calls", type=int, default=20000, help="call-tracker rounds without --ha"
+    )
+    ha = parser.add_argument_group("--ha: a real Home Assistant")
+    ha.add_argument("--ha", action="store_true", help="benchmark a real Home Assistant")
+    ha.add_argument(
+        "--push",
+        choices=("verified", "off", "both"),
+        default="both",
+        help="verified (Action URLs set, push proven by a missed call on each "
+        "phone), off (no Action URLs) or both, one after the other (both)",
+    )
+    ha.add_argument(
+        "--settle",
+        type=float,
+        default=30.0,
+        help="seconds between set-up and measuring (30)",
+    )
+    ha.add_argument(
+        "--parallel",
+        type=int,
+        default=8,
+        help="phones added through the config flow at a time (8)",
+    )
+    ha.add_argument(
+        "--no-restart",
+        action="store_true",
+        help="measure without restarting Home Assistant after adding the phones "
+        "(their polls then stay spread over the time it took to add them)",
+    )
+    ha.add_argument(
+        "--keep-logs",
+        type=Path,
+        metavar="DIR",
+        help="copy Home Assistant's and the simulator's logs to DIR/<push mode>",
+    )
+    args = parser.parse_args(argv)
+    if args.phones is None:
+        args.phones = 200 if args.ha else 20
+    if args.seconds is None:
+        args.seconds = 180.0 if args.ha else 5.0
+    if args.phones < 1 or args.seconds <= 0 or args.parallel < 1 or args.settle < 0:
+        parser.error(
+            "--phones, --seconds and --parallel must be positive, --settle not negative"
+        )
+    return args
+
+
+def run_ha(args: argparse.Namespace) -> int:
+    """``--ha``: a real Home Assistant and the simulator as processes."""
+    # Imported here: the in-process benchmarks need none of it.
+    from .ha_benchmark import PUSH_MODES, Options, run  # noqa: PLC0415
+
+    def stop(signum: int, _frame: object) -> None:
+        # Unwinds like Ctrl-C, so that both processes are stopped and the
+        # temporary directory is removed.
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)
+    options = Options(
+        phones=args.phones,
+        seconds=args.seconds,
+        settle=args.settle,
+        modes=PUSH_MODES if args.push == "both" else (args.push,),
+        parallel=args.parallel,
+        restart=not args.no_restart,
+        keep_logs=args.keep_logs.resolve() if args.keep_logs else None,
+    )
+    try:
+        return run(options)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: stopped Home Assistant and the simulator\n")
+        return 130
+
+
+def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print their figures."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--phones", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--interval", type=float, default=0.05)
-    parser.add_argument("--calls", type=int, default=20000)
-    args = parser.parse_args()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.ha:
+        return run_ha(args)
     asyncio.run(bench_polling(args.phones, args.seconds, args.interval))
     bench_tracker(args.calls)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {rss:.0f} MiB")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -143,11 +143,14 @@ def hass_process(
     *,
     log: Path | None = None,
     python: str = sys.executable,
+    cwd: Path = REPO,
 ) -> ChildProcess:
     """``hass -c config_dir`` listening on 127.0.0.1:``port``.
 
     The port reaches configuration.yaml through ``GRANDSTREAM_HA_PORT`` and
-    ``GRANDSTREAM_HA_URL`` (``!env_var`` there).
+    ``GRANDSTREAM_HA_URL`` (``!env_var`` there). Run from the repository (the
+    default), Home Assistant finds custom integrations only in the repository's
+    ``custom_components``; run from ``config_dir`` it finds those linked there.
     """
     return ChildProcess(
         "Home Assistant",
@@ -157,6 +160,7 @@ def hass_process(
             "GRANDSTREAM_HA_PORT": str(port),
             "GRANDSTREAM_HA_URL": f"http://127.0.0.1:{port}",
         },
+        cwd=cwd,
     )
 
 
