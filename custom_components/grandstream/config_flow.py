@@ -68,7 +68,7 @@ from .phone_setup import (
     entry_data_after_setup,
     setup_result,
 )
-from .repairs import async_update_phone_issues
+from .repairs import async_phone_set_up_again
 
 # Form errors the steps show; anything else the phone answers is "not a
 # phone we understand".
@@ -536,7 +536,7 @@ class PhoneOptionsFlow(OptionsFlow):
                 errors["base"] = _flow_error(err)
             else:
                 # Slots given up or found in use, firmware updated: repairs follow.
-                async_update_phone_issues(self.hass, entry)
+                async_phone_set_up_again(self.hass, entry)
                 key, result = setup_result(report)
                 return self.async_abort(reason=key, description_placeholders=result)
         return self.async_show_form(

@@ -41,5 +41,9 @@ CONF_PHONE_SET_UP: Final = "phone_set_up"
 CONF_WEB_USERNAME: Final = "web_username"
 CONF_PUSH_BASE_URL: Final = "push_base_url"
 CONF_FOREIGN_SLOTS: Final = "foreign_slots"
+# The phone refused to let its URLs follow Home Assistant's new address: its
+# pushes go to the old one until the user sets it up again (kept across
+# restarts so the refused login is not tried again, and the repair stays).
+CONF_REWRITE_REFUSED: Final = "rewrite_refused"
 # Bus event fired for every call event, with the device id.
 EVENT_CALL: Final = "grandstream_call"

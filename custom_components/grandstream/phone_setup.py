@@ -37,6 +37,7 @@ from .const import (
     CONF_PASSCODE,
     CONF_PHONE_SET_UP,
     CONF_PUSH_BASE_URL,
+    CONF_REWRITE_REFUSED,
     CONF_WEB_USERNAME,
     LOGGER,
 )
@@ -159,7 +160,7 @@ class PhoneConfigurator:
         self.identity = PhoneIdentity(
             mac=info.mac,
             firmware=info.firmware,
-            model=self._before.get(PHONE_MODEL, "").strip().upper() or None,
+            model=self._before.get(PHONE_MODEL, "").strip().upper()[:32] or None,
             role=info.role,
         )
         return self
@@ -340,6 +341,7 @@ def entry_data_after_setup(
         CONF_PUSH_BASE_URL: base_url,
         CONF_FOREIGN_SLOTS: [*report.foreign, *still_foreign],
     }
+    updated.pop(CONF_REWRITE_REFUSED, None)
     if report.identity.model:
         updated[CONF_MODEL] = report.identity.model
     if report.identity.firmware:
@@ -416,23 +418,24 @@ async def async_set_up_again(
 
 async def async_follow_home_assistant_url(
     hass: HomeAssistant, entry: ConfigEntry[Any]
-) -> bool:
+) -> bool | None:
     """Rewrite our Action URLs when Home Assistant's address changed.
 
     Only for phones Home Assistant set up itself, only into slots that are
-    ours, with one login. Returns False when the phone refused: the new
-    address is remembered all the same, so the password is not sent again
-    at the next start (the caller offers the user to set the phone up).
+    ours, with one login. True: rewritten; None: nothing done (no need, or
+    not now). False when the phone refused: the new address is remembered
+    all the same, so the login is not tried again at the next start (the
+    caller offers the user to set the phone up).
     """
     if not entry.data.get(CONF_PHONE_SET_UP):
-        return True
+        return None
     base_url = home_assistant_url(hass)
     if base_url is None or base_url == entry.data.get(CONF_PUSH_BASE_URL):
-        return True
+        return None
     try:
         report = await async_set_up_again(hass, entry)
     except ReauthPendingError:
-        return True  # the reauthentication asks the user first
+        return None  # the reauthentication asks the user first
     except (GrandstreamError, OtherPhoneError) as err:
         LOGGER.warning(
             "Home Assistant's address changed, but the Action URLs on %s could not "
@@ -442,10 +445,15 @@ async def async_follow_home_assistant_url(
         )
         if isinstance(err, GrandstreamAuthenticationError | OtherPhoneError):
             hass.config_entries.async_update_entry(
-                entry, data={**entry.data, CONF_PUSH_BASE_URL: base_url}
+                entry,
+                data={
+                    **entry.data,
+                    CONF_PUSH_BASE_URL: base_url,
+                    CONF_REWRITE_REFUSED: True,
+                },
             )
             return False
-        return True
+        return None  # tried again at the next start
     LOGGER.info(
         "Home Assistant's address changed: rewrote %d Action URLs on %s",
         len(report.wired),

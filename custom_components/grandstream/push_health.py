@@ -112,6 +112,16 @@ class PushMonitor:
             self._set(PushHealth.NOT_VERIFIED)
 
     @callback
+    def urls_written(self) -> None:
+        """Our Action URLs were written again: pushes are no longer known missing.
+
+        If they still are, the next change line status shows first says so.
+        """
+        self._unreported = 0
+        self._stop_grace()
+        self._set(self.health, missing=False)
+
+    @callback
     def async_shutdown(self) -> None:
         """Stop the grace timer (the entry unloads)."""
         self._stop_grace()

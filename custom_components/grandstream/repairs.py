@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.repairs import RepairsFlow
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -36,6 +36,7 @@ from .const import (
     CONF_MODEL,
     CONF_PHONE_SET_UP,
     CONF_PUSH_SEEN,
+    CONF_REWRITE_REFUSED,
     DOMAIN,
 )
 from .cti import GrandstreamError
@@ -106,7 +107,8 @@ def async_follow_push_health(
             hass,
             entry,
             ISSUE_PUSH_STOPPED,
-            show=bool(entry.data.get(CONF_PHONE_SET_UP)) and monitor.pushes_missing,
+            show=bool(entry.data.get(CONF_PHONE_SET_UP))
+            and (monitor.pushes_missing or bool(entry.data.get(CONF_REWRITE_REFUSED))),
             fixable=True,
         )
 
@@ -145,8 +147,26 @@ async def async_follow_url_and_update_issues(
     The phone may have been found with another slot in use meanwhile; when
     it refused, the user is offered to set it up (never retried on our own).
     """
-    if not await async_follow_home_assistant_url(hass, entry):
+    followed = await async_follow_home_assistant_url(hass, entry)
+    if followed is None:
+        async_update_phone_issues(hass, entry)
+    elif followed:
+        async_phone_set_up_again(hass, entry)
+    else:
         _set_issue(hass, entry, ISSUE_PUSH_STOPPED, show=True, fixable=True)
+        async_update_phone_issues(hass, entry)
+
+
+@callback
+def async_phone_set_up_again(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """Our Action URLs are on the phone again: the repairs follow.
+
+    Pushes found missing before are forgotten; the push monitor raises
+    "push stopped" again if they still do not come.
+    """
+    if entry.state is ConfigEntryState.LOADED:
+        entry.runtime_data.push_health.urls_written()
+    _set_issue(hass, entry, ISSUE_PUSH_STOPPED, show=False)
     async_update_phone_issues(hass, entry)
 
 
@@ -258,7 +278,7 @@ class PhoneSetupRepairFlow(RepairsFlow):
                 errors["base"] = key if key in FIX_ERRORS else "invalid_response"
                 placeholders.update(error_placeholders(err))
             else:
-                async_update_phone_issues(self.hass, entry)
+                async_phone_set_up_again(self.hass, entry)
                 key, result = setup_result(report)
                 if key != "set_up_complete":
                     # Not everything took: say what, and keep what is left.

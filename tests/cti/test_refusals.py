@@ -214,6 +214,8 @@ async def test_account_not_allowed_shapes(
         (500, "text/plain", "Internal Server Error", GrandstreamResponseError),
         # Far larger than any CTI answer: not read as anything.
         (200, "text/plain", "unauthorized" + " " * 70_000, GrandstreamResponseError),
+        # Nested deeper than Python's parser goes: garbage, not a crash.
+        (200, "text/plain", "[" * 60_000, GrandstreamResponseError),
     ],
 )
 async def test_garbage_is_not_a_refusal(

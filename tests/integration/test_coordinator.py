@@ -310,3 +310,128 @@ async def test_forged_incoming_push_ignored(
     phone.incoming_call(NUMBER, NAME)
     await settle(hass, phone)
     assert types(events) == ["incoming"]
+
+
+# -- review fixes -------------------------------------------------------------------
+
+LINE_1_SENSOR = "sensor.front_desk_line_1"
+
+
+async def test_overtaken_refresh_leaves_no_stale_entity(
+    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """Two refreshes at once, the phone changing between them: entities follow.
+
+    The second refresh waited for the first; what it is compared with was
+    read before the first finished, so it must tell the entities itself.
+    """
+    coordinator = push_integration.runtime_data
+    phone.incoming_call(NUMBER)
+    real_fetch = coordinator._fetch
+    calls = 0
+
+    async def fetch_then_the_caller_gives_up() -> Any:
+        nonlocal calls
+        calls += 1
+        snapshot = await real_fetch()
+        if calls == 1:
+            phone.miss_call()
+        return snapshot
+
+    coordinator._fetch = fetch_then_the_caller_gives_up  # type: ignore[method-assign]
+    await asyncio.gather(coordinator.async_refresh(), coordinator.async_refresh())
+    await hass.async_block_till_done()
+    assert calls >= 2
+    assert coordinator.data.line(1).state.value == "idle"
+    assert hass.states.get(LINE_1_SENSOR).state == "idle"
+
+
+async def test_a_failing_subscriber_does_not_stop_polling(
+    hass: HomeAssistant,
+    push_integration: MockConfigEntry,
+    phone: SimulatedPhone,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One listener's bug is logged; the phone goes on being read."""
+    coordinator = push_integration.runtime_data
+
+    @callback
+    def broken(_event: Any) -> None:
+        raise RuntimeError("a broken subscriber")
+
+    coordinator.async_add_call_listener(broken)
+    phone.incoming_call(NUMBER)
+    await poll(hass, 61)
+    assert "a broken subscriber" in caplog.text
+    reads = status_reads(phone)
+    phone.miss_call()
+    await poll(hass, 61)
+    await poll(hass, 61)
+    assert status_reads(phone) > reads
+    assert hass.states.get(LINE_1_SENSOR).state == "idle"
+
+
+async def test_boot_push_never_renames_the_phone(
+    hass: HomeAssistant, push_integration: MockConfigEntry, ha_url: str
+) -> None:
+    """A boot push updates the firmware of the model known; another model: nothing."""
+    entry = push_integration
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "model": "GXP2170", "firmware": "1.0.11.23"}
+    )
+    base = f"{webhook_url(ha_url, entry)}?e=boot&m=000b82123456"
+    assert await send(f"{base}&p=GXP1628&v=1.0.7.81") == 200
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert (entry.data["model"], entry.data["firmware"]) == ("GXP2170", "1.0.11.23")
+    assert await send(f"{base}&p=GXP2170&v=1.0.11.106") == 200
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert (entry.data["model"], entry.data["firmware"]) == ("GXP2170", "1.0.11.106")
+
+
+async def test_a_push_the_phone_does_not_bear_out_teaches_no_mac(
+    hass: HomeAssistant,
+    ha_url: str,
+    phone: SimulatedPhone,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A forged push's MAC never becomes the phone's identity."""
+    entry = mock_config_entry
+    await setup_entry(hass, entry)
+    url = f"{webhook_url(ha_url, entry)}?e=incoming&m=000b82abcdef&r={NUMBER}"
+    assert await send(url) == 200
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.unique_id is None
+
+
+async def test_dial_with_an_account_the_phone_has_not_listed(
+    hass: HomeAssistant, socket_enabled: None, phone: SimulatedPhone
+) -> None:
+    """No accounts known: an account cannot be checked, so nothing is sent."""
+    from homeassistant.exceptions import ServiceValidationError
+
+    from ..conftest import input_error
+
+    phone.profile.accounts = []
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Front desk",
+        data={
+            CONF_HOST: phone.address,
+            CONF_PASSCODE: PASSCODE,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: False,
+        },
+    )
+    await setup_entry(hass, entry)
+    from homeassistant.helpers import device_registry as dr
+
+    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    with pytest.raises((ServiceValidationError, Exception)) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "dial",
+            {"device_id": device.id, "number": "200", "account": 1},
+            blocking=True,
+        )
+    assert input_error(err.value).translation_key == "accounts_unknown"
+    assert phone.calls("api-make_call") == []

@@ -536,3 +536,45 @@ async def test_fault_matrix(  # noqa: PLR0917
         assert len(problems) <= 1, problems
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_dial_placed_is_not_reported_as_a_timeout(
+    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """The call went out; reading which line it took must not turn it into an error.
+
+    (An automation retrying on an error would dial a second time.)
+    """
+    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    phone.set_fault(Fault("latency", delay=0.8))
+    with patch("custom_components.grandstream.coordinator.REQUEST_TIMEOUT", 2.0):
+        response = await hass.services.async_call(
+            DOMAIN,
+            "dial",
+            {"device_id": device.id, "number": "200"},
+            blocking=True,
+            return_response=True,
+        )
+    assert response == {device.id: {"line": None, "method": "click_to_dial"}}
+    assert len(phone.calls("api-make_call")) == 1
+    phone.set_fault(None)
+    await asyncio.sleep(0.9)
+
+
+async def test_action_does_not_wait_for_the_read_after_it(
+    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """Answering returns once the phone answered, not after the refresh that follows."""
+    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    phone.incoming_call(NUMBER)
+    await poll(hass)
+    phone.set_fault(Fault("latency", delay=0.6))
+    started = time.monotonic()
+    with patch("custom_components.grandstream.coordinator.REQUEST_TIMEOUT", 1.0):
+        await hass.services.async_call(
+            DOMAIN, "answer", {"device_id": device.id}, blocking=True
+        )
+    assert time.monotonic() - started < 1.0
+    phone.set_fault(None)
+    await hass.async_block_till_done()
+    await asyncio.sleep(0.7)

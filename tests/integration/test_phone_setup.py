@@ -14,7 +14,7 @@ import json
 import logging
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntry
+from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -673,6 +673,42 @@ async def test_pushes_stopped_repair_writes_the_urls_again(
     assert logins(phone) == 2
 
 
+async def test_pushes_stopped_comes_back_when_pushes_go_missing_again(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    phone: SimulatedPhone,
+    ha_url: str,
+) -> None:
+    """Pushes missing again after the fix: the repair is raised again.
+
+    Without forgetting what was missing before the fix, the push monitor
+    would not say it a second time.
+    """
+    _, entry = await add_phone(hass, phone)
+    phone.incoming_call("+4930123456")
+    await settle(hass, phone)
+    phone.miss_call()
+    await settle(hass, phone)
+    phone.profile.action_urls = {}
+    phone.incoming_call("+4930654321")
+    await poll(hass, 61)
+    await poll(hass, 6)
+    stopped = issue(hass, "push_stopped", entry)
+    assert stopped is not None
+    phone.miss_call()
+    await poll(hass, 61)
+    _, answer = await repair_fix(hass, hass_client, stopped.issue_id)
+    assert answer["type"] == FlowResultType.CREATE_ENTRY
+    assert issue(hass, "push_stopped", entry) is None
+    phone.profile.action_urls = {}
+
+    phone.incoming_call("+4930777777")
+    await poll(hass, 61)
+    await poll(hass, 6)
+
+    assert issue(hass, "push_stopped", entry) is not None
+
+
 # -- the phone's firmware -----------------------------------------------------------
 
 
@@ -928,3 +964,105 @@ async def test_diagnostics_show_no_password(
     assert PASSCODE not in text
     assert entry.data[CONF_WEBHOOK_ID] not in text
     assert diagnostics["config_entry"]["data"][CONF_PHONE_SET_UP] is True
+
+
+# -- review fixes: never an automatic retry, never "done" when it is not ------------
+
+
+async def test_refused_login_after_an_address_change_is_not_retried(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+) -> None:
+    """Home Assistant moved and the phone refuses the web login: one attempt.
+
+    The CTI still takes the passcode (polling goes on) but the web login is
+    refused. The user is offered to set the phone up (push stopped); later
+    starts do not try the refused login again.
+    """
+    _, entry = await add_phone(hass, phone)
+    phone.profile.web_denied_users = ["admin"]
+    hass.config.internal_url = f"http://127.0.0.1:{free_port()}"
+    for _ in range(3):
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.state is ConfigEntryState.LOADED
+    assert logins(phone) == 2  # the flow's, then exactly one for the new address
+    assert issue(hass, "push_stopped", entry) is not None
+
+
+async def test_repair_reports_partly_when_the_phone_keeps_its_values(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    phone: SimulatedPhone,
+    ha_address: str,
+) -> None:
+    """A take-over the phone silently ignores is not reported as done."""
+    phone.store_action_url("missed", FOREIGN_URL)
+    _, entry = await add_phone(hass, phone)
+    in_use = issue(hass, "slots_in_use", entry)
+    assert in_use is not None
+    phone.profile.gdms_managed = True
+
+    _, answer = await repair_fix(hass, hass_client, in_use.issue_id)
+
+    assert answer["type"] == FlowResultType.ABORT
+    assert answer["reason"] == "set_up_partial"
+    assert phone.web.slots()["P8312"] == FOREIGN_URL
+    assert entry.data[CONF_FOREIGN_SLOTS] == ["missed"]
+    assert issue(hass, "slots_in_use", entry) is not None
+
+
+async def test_repair_writes_nothing_to_another_phone(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    phone: SimulatedPhone,
+    ha_address: str,
+) -> None:
+    """Another phone took the address: the fix stops before writing anything."""
+    phone.store_action_url("missed", FOREIGN_URL)
+    _, entry = await add_phone(hass, phone)
+    in_use = issue(hass, "slots_in_use", entry)
+    assert in_use is not None
+    hass.config_entries.async_update_entry(entry, unique_id="00:0b:82:aa:bb:cc")
+    before = writes(phone)
+
+    _, answer = await repair_fix(hass, hass_client, in_use.issue_id)
+
+    assert answer["type"] == FlowResultType.ABORT
+    assert answer["reason"] == "wrong_device"
+    assert writes(phone) == before
+    assert_logged_out(phone)
+
+
+async def test_setting_up_again_waits_for_reauthentication(
+    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+) -> None:
+    """While the phone refuses the stored password, Configure does not log in."""
+    _, entry = await add_phone(hass, phone)
+    phone.profile.passcode = "changed-by-the-admin"
+    await poll(hass, 61)  # the CTI refusal starts the reauthentication
+    assert entry.async_get_active_flows(hass, {"reauth"})
+    before = logins(phone)
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "set_up"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_WEB_USERNAME: "admin"}
+    )
+
+    assert result["errors"] == {"base": "reauth_pending"}
+    assert logins(phone) == before
+
+
+async def test_setup_notes_a_person_may_be_logged_out(
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    ha_address: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The phone does not tell whether our login ended someone's: the log says it may."""
+    caplog.set_level(logging.INFO)
+    await add_phone(hass, phone)
+    notes = [r for r in caplog.records if "end a person's session" in r.getMessage()]
+    assert len(notes) == 1
