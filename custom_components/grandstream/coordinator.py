@@ -13,9 +13,11 @@ event goes out after ``PUSH_EVENT_DEADLINE`` with what the push itself
 says, and the line status enriches the call when it arrives.
 
 Polls are timed here, not by ``DataUpdateCoordinator``'s interval: each
-phone polls at its own phase (from its entry id), so many phones set up
-together do not poll in the same second, and the interval follows push
-health without touching the base class's internals.
+phone polls at its own phase of the interval (from its entry id), on a grid
+it comes back to after every fetch. Phones brought into step (set up
+together, a ring group's pushes fetched in the same second) do not stay in
+step, and the interval follows push health without touching the base
+class's internals.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 import logging
+import math
 import random
 import time
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_call_later
@@ -155,6 +158,18 @@ class _PushBatch:
     taken: bool = False
 
 
+def next_poll_delay(now: float, interval: float, *, phase: float) -> float:
+    """Seconds until this phone's next slot: ``phase`` of the way into an interval.
+
+    Slots are ``(phase + k) * interval`` on the event loop's clock; the next
+    one after ``now`` is at most one interval away. A fetch a push brought
+    in between slots does not move the grid, so a phone keeps its place.
+    """
+    offset = phase * interval
+    slots_passed = math.floor((now - offset) / interval) + 1
+    return offset + slots_passed * interval - now
+
+
 class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     """Fetches one phone's status, lines and accounts; owns its calls and push."""
 
@@ -236,7 +251,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         entry.async_on_unload(self.push_health.async_add_listener(self._health_changed))
         async_follow_push_health(self.hass, entry, self.push_health)
         self._polling = True
-        self._schedule_poll(delay=self._phase * self._poll_interval().total_seconds())
+        self._schedule_poll()
 
     @callback
     def _async_stop(self) -> None:
@@ -565,14 +580,14 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self._schedule_poll(keep_earlier=True)
 
     @callback
-    def _schedule_poll(
-        self, *, delay: float | None = None, keep_earlier: bool = False
-    ) -> None:
+    def _schedule_poll(self, *, keep_earlier: bool = False) -> None:
         if not self._polling:
             return
-        if delay is None:
-            delay = self._poll_interval().total_seconds()
-        due = time.monotonic() + delay
+        now = self.hass.loop.time()
+        delay = next_poll_delay(
+            now, self._poll_interval().total_seconds(), phase=self._phase
+        )
+        due = now + delay
         if keep_earlier and self._next_poll_at is not None and self._next_poll_at < due:
             return
         self._unschedule_poll()
@@ -592,6 +607,10 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     def _poll_due(self, _now: Any) -> None:
         self._cancel_poll = None
         self._next_poll_at = None
+        if self.hass.is_stopping or self.hass.state is CoreState.not_running:
+            # Home Assistant stops (entries are not unloaded then) and closes
+            # its HTTP sessions: a poll now would only fail.
+            return
         self.config_entry.async_create_background_task(
             self.hass, self.async_refresh(), f"{self.name} poll"
         )

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN, EVENT_CALL
+from custom_components.grandstream.coordinator import next_poll_delay
 from custom_components.grandstream.diagnostics import async_get_config_entry_diagnostics
 from simulator import Fault, SimulatedPhone
 from simulator.actionurl import send_raw_get
@@ -265,6 +266,88 @@ async def test_polls_of_several_phones_are_spread(
 
     assert sorted(first_poll) == [0, 1, 2]
     assert len(set(first_poll.values())) == 3, first_poll
+
+
+async def test_phones_fetched_together_return_to_their_own_slots(
+    hass: HomeAssistant, phone: SimulatedPhone, more_phones: list[SimulatedPhone]
+) -> None:
+    """Phones read in the same moment (a ring group's pushes) do not stay in step.
+
+    Each phone's next poll is at its own slot of the interval, not one
+    interval after the fetch that brought them together.
+    """
+    phones = [phone, *more_phones]
+    entries = []
+    for sim, entry_id in zip(phones, SPREAD_ENTRY_IDS, strict=True):
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=f"Phone {entry_id[-1]}",
+            data={
+                CONF_HOST: sim.address,
+                CONF_PASSCODE: PASSCODE,
+                CONF_SSL: False,
+                CONF_VERIFY_SSL: False,
+            },
+            entry_id=entry_id,
+        )
+        await setup_entry(hass, entry)
+        entries.append(entry)
+    await asyncio.gather(*(entry.runtime_data.async_refresh() for entry in entries))
+    for sim in phones:
+        sim.clear_logs()
+
+    first_poll: dict[int, int] = {}
+    start = dt_util.utcnow()
+    for step in range(1, 11):
+        async_fire_time_changed(hass, start + timedelta(seconds=step / 2))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        for index, sim in enumerate(phones):
+            if index not in first_poll and line_status_reads(sim):
+                first_poll[index] = step
+
+    assert sorted(first_poll) == [0, 1, 2]
+    assert len(set(first_poll.values())) == 3, first_poll
+
+
+@pytest.mark.parametrize("state", [CoreState.stopping, CoreState.not_running])
+async def test_no_poll_while_home_assistant_stops(
+    hass: HomeAssistant,
+    push_integration: MockConfigEntry,
+    phone: SimulatedPhone,
+    state: CoreState,
+) -> None:
+    """Entries are not unloaded when Home Assistant stops: the timer must hold back.
+
+    Home Assistant closes its HTTP sessions as it stops; a poll then would
+    end in "Session is closed" and a traceback.
+    """
+    reads = line_status_reads(phone)
+    await poll(hass, 61)
+    assert line_status_reads(phone) > reads  # a poll was due
+    reads = line_status_reads(phone)
+    hass.set_state(state)
+    try:
+        await poll(hass, 61)
+        assert line_status_reads(phone) == reads
+    finally:
+        hass.set_state(CoreState.running)
+
+
+@pytest.mark.parametrize(
+    ("now", "phase", "expected"),
+    [
+        (100.0, 0.5, 2.5),  # slots at ... 97.5, 102.5
+        (102.4, 0.5, 0.1),  # just before its slot: the slot
+        (102.5, 0.5, 5.0),  # at its slot: the next one
+        (0.0, 0.0, 5.0),
+        (7.0, 0.9, 2.5),  # slots at 4.5, 9.5
+    ],
+)
+def test_next_poll_delay_keeps_the_phase(
+    now: float, phase: float, expected: float
+) -> None:
+    """The next slot is the phone's own, at most one interval away."""
+    assert next_poll_delay(now, 5.0, phase=phase) == pytest.approx(expected)
 
 
 # -- forged pushes -------------------------------------------------------------------
