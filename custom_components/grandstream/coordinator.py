@@ -34,7 +34,8 @@ import time
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_call_later
@@ -249,9 +250,19 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         entry.async_on_unload(self._async_stop)
         entry.async_on_unload(self.call_backs.async_save_now)
         entry.async_on_unload(self.push_health.async_add_listener(self._health_changed))
+        # Entries are not unloaded when Home Assistant stops, and it closes
+        # its HTTP sessions then: polling stops with it.
+        entry.async_on_unload(
+            self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._on_hass_stop)
+        )
         async_follow_push_health(self.hass, entry, self.push_health)
         self._polling = True
         self._schedule_poll()
+
+    @callback
+    def _on_hass_stop(self, _event: Event) -> None:
+        self._polling = False
+        self._unschedule_poll()
 
     @callback
     def _async_stop(self) -> None:
@@ -607,9 +618,10 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     def _poll_due(self, _now: Any) -> None:
         self._cancel_poll = None
         self._next_poll_at = None
-        if self.hass.is_stopping or self.hass.state is CoreState.not_running:
-            # Home Assistant stops (entries are not unloaded then) and closes
-            # its HTTP sessions: a poll now would only fail.
+        if self.hass.is_stopping:
+            # Home Assistant stops and closes its HTTP sessions: a poll now
+            # would only fail. (Not "not running": that is also the state
+            # while it starts, when polls must go on.)
             return
         self.config_entry.async_create_background_task(
             self.hass, self.async_refresh(), f"{self.name} poll"
