@@ -159,16 +159,15 @@ class _PushBatch:
     taken: bool = False
 
 
-def next_poll_delay(now: float, interval: float, *, phase: float) -> float:
-    """Seconds until this phone's next slot: ``phase`` of the way into an interval.
+def next_poll_slot(now: float, interval: float, *, phase: float) -> float:
+    """When this phone polls next: its slot, ``phase`` of the way into an interval.
 
     Slots are ``(phase + k) * interval`` on the event loop's clock; the next
     one after ``now`` is at most one interval away. A fetch a push brought
     in between slots does not move the grid, so a phone keeps its place.
     """
     offset = phase * interval
-    slots_passed = math.floor((now - offset) / interval) + 1
-    return offset + slots_passed * interval - now
+    return offset + (math.floor((now - offset) / interval) + 1) * interval
 
 
 class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
@@ -223,6 +222,8 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         self._dnd_listeners: list[Callable[[bool], None]] = []
         self._cancel_poll: CALLBACK_TYPE | None = None
         self._next_poll_at: float | None = None
+        # The interval of the poll now scheduled.
+        self._interval_scheduled = math.inf
         self._polling = False
         self._adopting = False
         self._logged_once: set[str] = set()
@@ -585,27 +586,29 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     def _poll_interval(self) -> timedelta:
         return poll_interval(self.push_health.health, phone_answers=self._fetch_ok)
 
+    def _interval(self) -> float:
+        return self._poll_interval().total_seconds()
+
     @callback
     def _health_changed(self, _health: PushHealth) -> None:
         # A shorter interval takes effect now, a longer one after the next poll.
-        self._schedule_poll(keep_earlier=True)
+        if self._interval() < self._interval_scheduled:
+            self._schedule_poll(keep_earlier=True)
 
     @callback
     def _schedule_poll(self, *, keep_earlier: bool = False) -> None:
         if not self._polling:
             return
         now = self.hass.loop.time()
-        delay = next_poll_delay(
-            now, self._poll_interval().total_seconds(), phase=self._phase
-        )
-        due = now + delay
+        interval = self._interval()
+        due = next_poll_slot(now, interval, phase=self._phase)
         if keep_earlier and self._next_poll_at is not None and self._next_poll_at < due:
             return
         self._unschedule_poll()
         if self.config_entry.pref_disable_polling:
             return  # the user switched polling off; pushes still fetch
-        self._next_poll_at = due
-        self._cancel_poll = async_call_later(self.hass, delay, self._poll_due)
+        self._next_poll_at, self._interval_scheduled = due, interval
+        self._cancel_poll = async_call_later(self.hass, due - now, self._poll_due)
 
     @callback
     def _unschedule_poll(self) -> None:
@@ -630,7 +633,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     @property
     def poll_interval_seconds(self) -> float:
         """The current poll interval, for diagnostics."""
-        return float(self._poll_interval().total_seconds())
+        return self._interval()
 
     # -- logging -----------------------------------------------------------------
 

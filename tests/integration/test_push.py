@@ -616,12 +616,8 @@ async def test_polling_follows_push_health(
     assert hass.states.get(PUSH_SENSOR).state == "verified"
     assert await interval(hass, entry) == 60
 
-    # After that fetch, polls come every 60 s, at the phone's own slot
-    # (which may fall in the next seconds): 18 s bring at most one poll.
-    reads = len(phone.calls("api-get_line_status"))
-    for _ in range(3):
-        await poll(hass, 6)
-    assert len(phone.calls("api-get_line_status")) - reads <= 1
+    # After that fetch, polls come every 60 s (at the phone's own slot of
+    # the interval, which may fall in the next seconds).
 
     # The phone stops reporting "established": polling sees the answer first.
     del phone.profile.action_urls["established"]
