@@ -83,6 +83,10 @@ PUSH_FETCH_SPACING: Final = 0.25
 # A phone unreachable for this long may have rebooted (a reboot takes about
 # a minute); a shorter blip says nothing about its settings.
 RESTART_SUSPICION: Final = 20.0
+# Poll slots fall on ticks of this many seconds: phones sharing a tick poll in
+# the same turn of the event loop (cheaper than each waking it on its own),
+# and ticks are few enough per interval to keep those groups small.
+POLL_TICK: Final = 0.25
 # Line status reads that only help a command (which line rang, which line a
 # call started on) give up sooner than the command itself.
 HELPER_READ_TIMEOUT: Final = 3.0
@@ -166,7 +170,7 @@ def next_poll_slot(now: float, interval: float, *, phase: float) -> float:
     one after ``now`` is at most one interval away. A fetch a push brought
     in between slots does not move the grid, so a phone keeps its place.
     """
-    offset = phase * interval
+    offset = round(phase * interval / POLL_TICK) * POLL_TICK % interval
     return offset + (math.floor((now - offset) / interval) + 1) * interval
 
 

@@ -378,6 +378,9 @@ async def test_polls_go_on_while_home_assistant_starts(
         (102.5, 0.5, 107.5),  # at its slot: the next one
         (0.0, 0.0, 5.0),
         (7.0, 0.9, 9.5),  # slots at 4.5, 9.5
+        # Slots fall on quarter-second ticks: 1.65 s into the interval -> 1.75.
+        (100.0, 0.33, 101.75),
+        (104.9, 0.99, 105.0),  # 4.95 -> 5.0, the start of the next interval
     ],
 )
 def test_next_poll_slot_keeps_the_phase(
