@@ -17,7 +17,7 @@ phone polls at its own phase of the interval (from its entry id), on a grid
 it comes back to after every fetch. Phones brought into step (set up
 together, a ring group's pushes fetched in the same second) do not stay in
 step, and the interval follows push health without touching the base
-class's internals.
+class's internals. The first poll comes one interval after set-up's fetch.
 """
 
 from __future__ import annotations
@@ -262,7 +262,7 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         )
         async_follow_push_health(self.hass, entry, self.push_health)
         self._polling = True
-        self._schedule_poll()
+        self._schedule_poll(first=True)
 
     @callback
     def _on_hass_stop(self, _event: Event) -> None:
@@ -600,12 +600,19 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             self._schedule_poll(keep_earlier=True)
 
     @callback
-    def _schedule_poll(self, *, keep_earlier: bool = False) -> None:
+    def _schedule_poll(
+        self, *, keep_earlier: bool = False, first: bool = False
+    ) -> None:
         if not self._polling:
             return
         now = self.hass.loop.time()
         interval = self._interval()
-        due = next_poll_slot(now, interval, phase=self._phase)
+        if first:
+            # Set-up just read the phone: the first poll comes an interval
+            # later; the phone takes its own slot from the next one on.
+            due = now + interval
+        else:
+            due = next_poll_slot(now, interval, phase=self._phase)
         if keep_earlier and self._next_poll_at is not None and self._next_poll_at < due:
             return
         self._unschedule_poll()

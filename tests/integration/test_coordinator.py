@@ -237,6 +237,8 @@ async def test_polls_of_several_phones_are_spread(
 ) -> None:
     """Phones set up together each poll at their own moment of the interval.
 
+    (From their second poll on: the first comes an interval after set-up.)
+
     The coordinator exposes no next poll time; the polls are observed on the
     phones while time moves on in half-second steps.
     """
@@ -255,6 +257,9 @@ async def test_polls_of_several_phones_are_spread(
         )
         await setup_entry(hass, entry)
         assert entry.runtime_data.poll_interval_seconds == 5
+    # The first polls come an interval after set-up, for all three at once.
+    await poll(hass, 5)
+    assert all(line_status_reads(sim) == 2 for sim in phones)
     for sim in phones:
         sim.clear_logs()
 
@@ -312,6 +317,18 @@ async def test_phones_fetched_together_return_to_their_own_slots(
 
     assert sorted(first_poll) == [0, 1, 2]
     assert len(set(first_poll.values())) == 3, first_poll
+
+
+async def test_first_poll_comes_an_interval_after_set_up(
+    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """Set-up just read the phone: the next read is an interval later."""
+    reads = line_status_reads(phone)
+    # (The test clock fires timers up to half a second beyond the time asked.)
+    await poll(hass, 4.4)
+    assert line_status_reads(phone) == reads
+    await poll(hass, 5)
+    assert line_status_reads(phone) == reads + 1
 
 
 @pytest.mark.parametrize("state", [CoreState.stopping, CoreState.final_write])
