@@ -222,6 +222,37 @@ def push_config_entry(phone: SimulatedPhone) -> MockConfigEntry:
 
 
 @pytest.fixture
+async def wired_entry(
+    hass: HomeAssistant, ha_url: str, phone: SimulatedPhone
+) -> MockConfigEntry:
+    """The phone set up with push: Action URLs stored on it as a phone keeps them."""
+    from homeassistant.const import CONF_WEBHOOK_ID
+
+    from custom_components.grandstream.action_urls import action_urls
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Front desk",
+        unique_id=PHONE_MAC,
+        version=1,
+        minor_version=2,
+        data={
+            CONF_HOST: phone.address,
+            CONF_PASSCODE: PASSCODE,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: False,
+            CONF_WEBHOOK_ID: "0123456789abcdef0123456789abcdef",
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    for event, url in action_urls(ha_url, entry.data[CONF_WEBHOOK_ID]).items():
+        assert phone.store_action_url(event, url)
+    return entry
+
+
+@pytest.fixture
 async def push_integration(
     hass: HomeAssistant,
     ha_url: str,

@@ -44,29 +44,9 @@ def profile() -> PhoneProfile:
 
 
 @pytest.fixture
-async def entry(
-    hass: HomeAssistant, ha_url: str, phone: SimulatedPhone
-) -> MockConfigEntry:
-    """The phone, set up with its Action URLs pointing at Home Assistant."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        unique_id=PHONE_MAC,
-        minor_version=2,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-            CONF_WEBHOOK_ID: "0123456789abcdef0123456789abcdef",
-        },
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    for event, url in action_urls(ha_url, entry.data[CONF_WEBHOOK_ID]).items():
-        phone.store_action_url(event, url)
-    return entry
+def entry(wired_entry: MockConfigEntry) -> MockConfigEntry:
+    """The phone set up with push (see ``wired_entry``)."""
+    return wired_entry
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
@@ -21,11 +20,10 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.grandstream.action_urls import action_urls
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN, EVENT_CALL
+from custom_components.grandstream.const import DOMAIN, EVENT_CALL
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE, PHONE_MAC, settle
+from ..conftest import PASSCODE, settle
 
 PROFILES = ["guide", "wp826", "wp826-3line", "gxp21xx"]
 NUMBER = "+4930123456"
@@ -51,30 +49,9 @@ def profile(request: pytest.FixtureRequest) -> PhoneProfile:
 
 
 @pytest.fixture
-async def entry(
-    hass: HomeAssistant, ha_url: str, phone: SimulatedPhone
-) -> MockConfigEntry:
-    """The phone set up with push, its Action URLs pointing at Home Assistant."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        unique_id=PHONE_MAC,
-        version=1,
-        minor_version=2,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-            CONF_WEBHOOK_ID: "0123456789abcdef0123456789abcdef",
-        },
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    for event, url in action_urls(ha_url, entry.data[CONF_WEBHOOK_ID]).items():
-        assert phone.store_action_url(event, url)
-    return entry
+def entry(wired_entry: MockConfigEntry) -> MockConfigEntry:
+    """The phone set up with push (see ``wired_entry``)."""
+    return wired_entry
 
 
 def _calls(events: list[Event[dict[str, Any]]]) -> list[tuple[Any, ...]]:
