@@ -356,3 +356,23 @@ def input_error(err: BaseException) -> ServiceValidationError:
         err = err.errors[0]
     assert isinstance(err, ServiceValidationError), repr(err)
     return err
+
+
+def register_old_entities(
+    hass: HomeAssistant, entry: MockConfigEntry, entities: dict[str, str]
+) -> None:
+    """Register ``entity_id → key`` as an earlier version left them in the registry.
+
+    An upgrade finds its entities registered already; their restored states
+    are what the new version takes over (phone_record.old_values).
+    """
+    registry = er.async_get(hass)
+    for entity_id, key in entities.items():
+        domain, object_id = entity_id.split(".")
+        registry.async_get_or_create(
+            domain,
+            DOMAIN,
+            f"{entry.unique_id or entry.entry_id}_{key}",
+            config_entry=entry,
+            suggested_object_id=object_id,
+        )

@@ -12,7 +12,7 @@ from homeassistant.util.yaml import load_yaml_dict
 from homeassistant.util.yaml.objects import Input
 import yaml
 
-from custom_components.grandstream.call_tracker import CallEvent, CallEventType
+from custom_components.grandstream.call_events import CallEvent, CallEventType
 from custom_components.grandstream.const import DOMAIN, EVENT_CALL
 
 ROOT = Path(__file__).parents[1]

@@ -11,23 +11,20 @@ import pytest
 
 from custom_components.grandstream.accounts import AccountBook
 from custom_components.grandstream.action_urls import Push
-from custom_components.grandstream.call_tracker import (
+from custom_components.grandstream.call_events import (
     PUSH_GRACE,
-    SHORT_RING_LIMIT,
-    SHORT_RING_WINDOW,
     CallEvent,
     CallEventType as T,
-    CallTracker,
     Evidence,
     Source,
     TrackerUpdate,
 )
-from custom_components.grandstream.cti import (
-    Account,
-    LineState as S,
-    LineStatus,
-    same_number as _same_number,
+from custom_components.grandstream.call_records import (
+    SHORT_RING_LIMIT,
+    SHORT_RING_WINDOW,
 )
+from custom_components.grandstream.call_tracker import CallTracker
+from custom_components.grandstream.cti import Account, LineState as S, LineStatus
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -705,6 +702,120 @@ def test_poll_only_same_number_rings_again(rec: Recorder) -> None:
     ]
 
 
+def test_second_incoming_push_of_an_open_call_is_a_new_call(rec: Recorder) -> None:
+    """The caller gives up and rings again; the first call's end push was lost.
+
+    Phones send one incoming push per call, so the second one (15 s later,
+    no poll in between) closes the first call as missed and opens another.
+    """
+    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME), call_id="")
+    rec.clock.advance(15)
+    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME), call_id="")
+    assert rec.types == ["incoming", "missed", "incoming"]
+    assert rec.tracker.open_calls == 1
+    rec.push("established", status(1, S.CONNECTED, NUMBER, NAME), call_id="")
+    rec.push("terminated", call_id="")
+    assert rec.types == ["incoming", "missed", "incoming", "answered", "ended"]
+
+
+def test_repeated_incoming_push_is_the_same_call(rec: Recorder) -> None:
+    """The same push again within seconds (a flood, a repeat) is no new call."""
+    rec.push("incoming", status(1, S.RINGING, NUMBER), call_id="")
+    rec.clock.advance(1)
+    rec.push("incoming", status(1, S.RINGING, NUMBER), call_id="")
+    assert rec.types == ["incoming"]
+
+
+def test_incoming_push_after_a_polled_ring_is_that_ring(rec: Recorder) -> None:
+    """A poll saw the ring first; the push that follows is the same call."""
+    rec.poll(status(1, S.RINGING, NUMBER))
+    rec.clock.advance(4)
+    rec.push("incoming", status(1, S.RINGING, NUMBER), call_id="")
+    assert rec.types == ["incoming"]
+
+
+def test_ring_again_while_the_first_is_unconfirmed_drops_it(rec: Recorder) -> None:
+    """A second ring of a call only a push claimed drops that claim silently."""
+    rec.push_alone("incoming", call_id="")
+    rec.clock.advance(10)
+    rec.push("incoming", status(1, S.RINGING, NUMBER), call_id="")
+    # The first incoming event went out provisionally; no missed call for it.
+    assert rec.types == ["incoming", "incoming"]
+    assert rec.tracker.open_calls == 1
+
+
+def test_ring_again_beside_an_answered_call_keeps_that_call(rec: Recorder) -> None:
+    """Call waiting from the same number: the answered call goes on."""
+    rec.push("incoming", status(1, S.RINGING, NUMBER), call_id="")
+    rec.push("established", status(1, S.CONNECTED, NUMBER), call_id="")
+    rec.clock.advance(20)
+    rec.push(
+        "incoming",
+        status(1, S.CONNECTED, NUMBER),
+        status(2, S.RINGING, NUMBER),
+        call_id="",
+    )
+    assert rec.types == ["incoming", "answered", "incoming"]
+    assert rec.tracker.open_calls == 2
+
+
+@pytest.mark.parametrize(
+    ("pushed", "shown"),
+    [
+        ("+4930123456", "004930123456"),  # 00 for +
+        ("+4930123456", "030123456"),  # national for international
+        ("030123456", "+49 30 123456"),
+        ("123456", "+4930123456"),  # a local number long enough
+    ],
+)
+def test_push_and_line_written_differently_are_one_call(
+    rec: Recorder, pushed: str, shown: str
+) -> None:
+    """The numbering-plan rule matches a push's number with the line's."""
+    rec.push("incoming", status(1, S.RINGING, shown, NAME), number=pushed)
+    rec.push("established", status(1, S.CONNECTED, shown, NAME), number=pushed)
+    rec.poll()
+    assert rec.types == ["incoming", "answered", "ended"]
+    # The pushes were taken for the line's call, not ignored or held.
+    assert [e.source for e in rec.events[:2]] == [Source.PUSH, Source.PUSH]
+    assert (rec.ignored, rec.held) == (0, 0)
+    assert rec.events[0].line == 1
+    assert rec.events[0].remote_name == NAME
+
+
+def test_extension_is_not_the_tail_of_a_long_number(rec: Recorder) -> None:
+    """Extension 2001 rings while +49 30 5552001 is on the phone: two parties."""
+    long_number = "+49 30 5552001"
+    rec.poll(status(1, S.CONNECTED, long_number))
+    rec.push(
+        "incoming",
+        status(1, S.CONNECTED, long_number),
+        status(2, S.RINGING, "2001"),
+        number="2001",
+        call_id="",
+    )
+    assert rec.types == ["outgoing", "answered", "incoming"]
+    assert rec.events[-1].line == 2
+    # The extension hangs up: the long number's call goes on.
+    rec.push("missed", status(1, S.CONNECTED, long_number), number="2001", call_id="")
+    assert rec.types[-1] == "missed"
+    assert rec.tracker.open_calls == 1
+
+
+def test_anonymous_push_is_not_a_numbered_call(rec: Recorder) -> None:
+    """A withheld number never matches a call with digits."""
+    rec.poll(status(1, S.RINGING, NUMBER))
+    rec.push(
+        "incoming",
+        status(1, S.RINGING, NUMBER),
+        status(2, S.RINGING, "anonymous"),
+        number="anonymous",
+        call_id="",
+    )
+    assert rec.types == ["incoming", "incoming"]
+    assert [e.line for e in rec.events] == [1, 2]
+
+
 def test_two_anonymous_callers_are_two_calls(rec: Recorder) -> None:
     """Numbers without digits never merge calls by themselves."""
     rec.push("incoming", status(1, S.RINGING, "anonymous"), number="", call_id="7")
@@ -817,22 +928,3 @@ def test_diagnostics(rec: Recorder) -> None:
     assert diagnostics["open_calls"] == 1
     assert diagnostics["unconfirmed_open_calls"] == 1
     assert NUMBER not in repr(diagnostics)
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "same"),
-    [
-        ("+4930123456", "+4930123456", True),
-        ("+4930123456", "004930123456", True),
-        ("+4930123456", "030123456", True),
-        ("1001", "1001", True),
-        ("123", "0123", False),
-        ("+4930123456", "+4930654321", False),
-        ("", "", False),
-        ("anonymous", "anonymous", True),
-        (None, "1001", False),
-    ],
-)
-def test_same_number(a: str | None, b: str | None, same: bool) -> None:
-    """Numbers match by digits, or by a tail of at least four digits."""
-    assert _same_number(a, b) is same

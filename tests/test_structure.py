@@ -165,3 +165,75 @@ def test_no_private_coordinator_api() -> None:
             ) or (owner_name == "coordinator" and node.attr not in OVERRIDE_HOOKS):
                 used.add(f"{module}:{node.lineno}:{node.attr}")
     assert not used, f"private DataUpdateCoordinator members used: {sorted(used)}"
+
+
+# No file of the integration grows past this: a file that long holds more
+# than one concern.
+MAX_LINES = 600
+# The coordinator's size: it keeps state and decides; helpers keep the rest.
+MAX_COORDINATOR_LINES = 400
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_files_stay_small(module: str) -> None:
+    """No module over the ceiling (the coordinator under its own)."""
+    path = PACKAGE / (module.replace(".", "/") or "__init__")
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    limit = MAX_COORDINATOR_LINES if module == "coordinator" else MAX_LINES
+    assert lines < limit, f"{path.name}: {lines} lines (limit {limit})"
+
+
+@pytest.mark.parametrize("module", sorted(set(MODULES) - {"coordinator"}))
+def test_only_the_coordinator_reaches_into_runtime_data(module: str) -> None:
+    """Outside the coordinator, ``runtime_data`` is only ever the coordinator itself.
+
+    Modules take it (``coordinator = entry.runtime_data``) and use what it
+    publishes; none goes through ``runtime_data.<part>``.
+    """
+    for node in ast.walk(MODULES[module]):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "runtime_data"
+        ):
+            pytest.fail(f"{module}: runtime_data.{node.attr} at line {node.lineno}")
+
+
+def test_the_poll_path_does_not_import_repairs_or_set_up() -> None:
+    """The coordinator reaches neither repairs nor the phone set-up.
+
+    Repairs subscribe to what the coordinator publishes; setting the phone up
+    (its web session) is not part of what every poll runs through.
+    """
+    reached: set[str] = set()
+    todo = ["coordinator"]
+    while todo:
+        module = todo.pop()
+        if module in reached:
+            continue
+        reached.add(module)
+        todo.extend(GRAPH[module])
+    assert not reached & {"repairs", "phone_setup", "config_flow"}
+
+
+def test_cti_imports_only_itself_relatively() -> None:
+    """The phone library is one source for the integration and the package.
+
+    Inside ``cti`` every import of its own modules is relative, so the same
+    files work as ``custom_components.grandstream.cti`` and as
+    ``grandstream_cti``; nothing imports Home Assistant.
+    """
+    for module, tree in MODULES.items():
+        if not module.startswith("cti"):
+            continue
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            for name in names:
+                assert not name.startswith(
+                    ("custom_components", "homeassistant", "grandstream_cti")
+                ), f"{module} imports {name}"

@@ -19,7 +19,7 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 
 from custom_components.grandstream import PLATFORMS
-from custom_components.grandstream.call_tracker import CallEventType
+from custom_components.grandstream.call_events import CallEventType
 from custom_components.grandstream.device_trigger import TRIGGERS
 from custom_components.grandstream.errors import ERROR_KEYS, error_placeholders
 from custom_components.grandstream.push_health import PushHealth
@@ -617,7 +617,7 @@ def test_issue_keys_exist() -> None:
 
 def test_config_flow_errors_and_aborts() -> None:
     """Form errors and abort reasons of the flows are all translated."""
-    from custom_components.grandstream.config_flow import FLOW_ERRORS
+    from custom_components.grandstream.errors import FORM_ERRORS as FLOW_ERRORS
 
     assert SCAN.config_errors
     # The phone's refusals reach the form through errors.error_key, limited

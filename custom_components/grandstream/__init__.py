@@ -6,9 +6,11 @@ from typing import Any
 
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.typing import ConfigType
 
+from . import errors
 from .action_urls import new_webhook_id
 from .call_back import async_remove_call_backs
 from .connection import create_command_client
@@ -18,8 +20,8 @@ from .phone_setup import async_forget_phone
 from .push import PushWebhook
 from .repairs import (
     async_delete_issues,
+    async_follow_phone,
     async_follow_url_and_update_issues,
-    async_update_phone_issues,
 )
 from .services import async_setup_services
 
@@ -49,10 +51,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
     coordinator = GrandstreamCoordinator(
         hass, entry, create_command_client(hass, entry.data)
     )
-    await coordinator.async_config_entry_first_refresh()
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except ConfigEntryNotReady as err:
+        raise errors.not_ready(err) from err.__cause__
     entry.runtime_data = coordinator
     PushWebhook(hass, entry).async_register()
-    async_update_phone_issues(hass, entry)
+    async_follow_phone(hass, entry)
     entry.async_create_background_task(
         hass, async_follow_url_and_update_issues(hass, entry), f"{DOMAIN} follow URL"
     )

@@ -22,6 +22,7 @@ and arrives literally (``$call-id``) when the phone cannot fill it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 import re
 import secrets
 from typing import Final
@@ -35,27 +36,66 @@ from .identity import normalize_mac
 # A phone keeps Action URLs up to this length and drops longer ones silently.
 MAX_ACTION_URL_LENGTH: Final = 256
 
+
+class PushEvent(StrEnum):
+    """What a push reports (the ``e`` parameter of our Action URLs)."""
+
+    BOOT = "boot"
+    REGISTERED = "registered"
+    UNREGISTERED = "unregistered"
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+    MISSED = "missed"
+    ESTABLISHED = "established"
+    TERMINATED = "terminated"
+    DND_ON = "dnd_on"
+    DND_OFF = "dnd_off"
+    HOLD = "hold"
+    UNHOLD = "unhold"
+    # Asked for by an earlier version; still accepted from phones set up by hand.
+    OFFHOOK = "offhook"
+    ONHOOK = "onhook"
+    FORWARD_ON = "forward_on"
+    FORWARD_OFF = "forward_off"
+    # Anything else: not a push we understand (dropped, and counted).
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, text: str) -> PushEvent:
+        """The event ``text`` names; ``UNKNOWN`` for anything else."""
+        try:
+            return cls(text)
+        except ValueError:
+            return cls.UNKNOWN
+
+
 # Event → the phone's P-value (its field under Action URL), in the order the
 # phone's web page lists them. Only events we act on: every slot we take is
-# one nobody else can use.
+# one nobody else can use. (Keyed by PushEvent members, which are strings.)
 EVENTS: Final[dict[str, int]] = {
-    "boot": 8304,
-    "registered": 8305,
-    "unregistered": 8306,
-    "incoming": 8310,
-    "outgoing": 8311,
-    "missed": 8312,
-    "established": 8313,
-    "terminated": 8314,
-    "dnd_on": 8316,
-    "dnd_off": 8317,
-    "hold": 8324,
-    "unhold": 8325,
+    PushEvent.BOOT: 8304,
+    PushEvent.REGISTERED: 8305,
+    PushEvent.UNREGISTERED: 8306,
+    PushEvent.INCOMING: 8310,
+    PushEvent.OUTGOING: 8311,
+    PushEvent.MISSED: 8312,
+    PushEvent.ESTABLISHED: 8313,
+    PushEvent.TERMINATED: 8314,
+    PushEvent.DND_ON: 8316,
+    PushEvent.DND_OFF: 8317,
+    PushEvent.HOLD: 8324,
+    PushEvent.UNHOLD: 8325,
 }
-# Events an earlier version asked for; still accepted from phones set up by hand.
-LEGACY_EVENTS: Final = frozenset({"offhook", "onhook", "forward_on", "forward_off"})
 CALL_EVENTS: Final = frozenset(
-    {"incoming", "outgoing", "established", "terminated", "missed", "hold", "unhold"}
+    {
+        PushEvent.INCOMING,
+        PushEvent.OUTGOING,
+        PushEvent.ESTABLISHED,
+        PushEvent.TERMINATED,
+        PushEvent.MISSED,
+        PushEvent.HOLD,
+        PushEvent.UNHOLD,
+    }
 )
 
 # The variables each event needs, as ``name=$variable``.
@@ -108,9 +148,9 @@ def webhook_path(webhook_id: str) -> str:
 def action_urls(base: str, webhook_id: str) -> dict[str, str]:
     """The Action URL for each event, for Home Assistant at ``base``."""
     base = base.rstrip("/")
-    urls = {}
+    urls: dict[str, str] = {}
     for event in EVENTS:
-        if event == "boot":
+        if event is PushEvent.BOOT:
             variables = _BOOT
         elif event in CALL_EVENTS:
             variables = _CALL
@@ -162,7 +202,7 @@ def action_url_text(hass: HomeAssistant, webhook_id: str) -> str | None:
 class Push:
     """One Action URL call, bounded and checked, as the coordinator gets it."""
 
-    event: str
+    event: PushEvent
     mac: str | None = None
     remote_number: str = ""
     # ``$active_user``: a SIP user id on the phones seen so far (shared doc §4).
@@ -172,6 +212,10 @@ class Push:
     firmware: str = ""
     # When it arrived (time.monotonic()); 0 when unknown.
     received_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Take the event as text too (``PushEvent`` is the one vocabulary)."""
+        object.__setattr__(self, "event", PushEvent.parse(self.event))
 
     @property
     def is_call_event(self) -> bool:
@@ -212,9 +256,9 @@ def parse_push(raw: str, *, received_at: float = 0.0) -> Push:
     if len(raw) > MAX_QUERY_LENGTH:
         raise InvalidPush("oversized request")
     params = parse_query(raw)
-    event = params.get("event", "")
-    if event not in EVENTS and event not in LEGACY_EVENTS:
-        raise InvalidPush(f"unknown event {event[:32]!r}")
+    event = PushEvent.parse(params.get("event", ""))
+    if event is PushEvent.UNKNOWN:
+        raise InvalidPush(f"unknown event {params.get('event', '')[:32]!r}")
     mac_text = params.get("mac", "")
     mac = normalize_mac(mac_text) if mac_text else None
     if mac_text and mac is None:

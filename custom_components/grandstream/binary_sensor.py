@@ -10,13 +10,13 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.helpers.restore_state import RestoreEntity
 
-from .coordinator import GrandstreamConfigEntry, PhoneSnapshot
+from .coordinator import GrandstreamConfigEntry
 from .entity import GrandstreamEntity, GrandstreamRecordEntity, track_new_items
+from .snapshot import PhoneSnapshot
 
 # Read-only: everything comes from the coordinator.
 PARALLEL_UPDATES = 0
@@ -96,27 +96,13 @@ class GrandstreamBinarySensor(GrandstreamEntity, BinarySensorEntity):
         return self.entity_description.value_fn(self.coordinator.data)
 
 
-class DoNotDisturbSensor(GrandstreamRecordEntity, BinarySensorEntity, RestoreEntity):
+class DoNotDisturbSensor(GrandstreamRecordEntity, BinarySensorEntity):
     """Do Not Disturb as the phone last pushed it; unknown until it does.
 
     The phone's CTI interface cannot be asked; only its DND pushes tell.
     """
 
-    async def async_added_to_hass(self) -> None:
-        """Restore the last known state and follow the phone's DND pushes."""
-        await super().async_added_to_hass()
-        if (last := await self.async_get_last_state()) is not None and last.state in (
-            STATE_ON,
-            STATE_OFF,
-        ):
-            self.coordinator.restore_dnd(last.state == STATE_ON)
-        self.async_on_remove(self.coordinator.async_add_dnd_listener(self._changed))
-
-    @callback
-    def _changed(self, _dnd: bool) -> None:
-        self.async_write_ha_state()
-
     @property
     def is_on(self) -> bool | None:
         """Whether Do Not Disturb is on; None until the phone reports it."""
-        return self.coordinator.dnd
+        return self.coordinator.record.dnd

@@ -1,7 +1,8 @@
 """The phone's call-back list: who called while nobody answered, and who was called back.
 
 The coordinator feeds every call event in (``handle``) before anything else
-hears of it:
+hears of it, and publishes the changes; changes the user makes (tick, edit,
+delete, reset) are announced through ``on_change``:
 
 - a missed call adds an open item, or counts on the open item of the same
   number (one item per caller, however often they tried);
@@ -30,13 +31,19 @@ from typing import Any, Final
 import uuid
 
 from homeassistant.components.diagnostics import REDACTED
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .call_tracker import MAX_NAME_LENGTH, MAX_NUMBER_LENGTH, CallEvent, CallEventType
+from .call_events import (
+    MAX_NAME_LENGTH,
+    MAX_NUMBER_LENGTH,
+    CallEvent,
+    CallEventType,
+    Direction,
+)
 from .const import DOMAIN, LOGGER
-from .cti import digits
+from .cti import digits, same_party
 
 STORAGE_VERSION: Final = 1
 # Bounds: a phone ringing all night must not grow the file without end.
@@ -61,77 +68,6 @@ class CompletedBy(StrEnum):
 def storage_key(entry_id: str) -> str:
     """The storage key of a phone's list."""
     return f"{DOMAIN}.call_back.{entry_id}"
-
-
-# A number without area code shorter than this is an extension, not a
-# subscriber number: it never matches the tail of a longer number.
-MIN_LOCAL_DIGITS: Final = 6
-
-
-def same_caller(a: str, b: str) -> bool:
-    """Whether two reported numbers reach the same party.
-
-    Numbers are read the way phones write them: international (``+CC…`` or
-    ``00CC…``), national (a trunk ``0`` and the area code) or local (the
-    subscriber number alone, or an extension).
-
-    - the same kind: the same digits;
-    - international and national: the trunk prefix rule of E.164 — ``0`` + N
-      is ``+CC`` N for a country code of 1 to 3 digits (``030 123456`` is
-      ``+49 30 123456``);
-    - local and longer: the longer one ends with the local number, which must
-      have at least ``MIN_LOCAL_DIGITS`` digits (extension ``2001`` is not
-      ``+49 30 5552001``).
-
-    Numbers without digits ("anonymous") reach nobody.
-    """
-    da, db = digits(a), digits(b)
-    if not da or not db:
-        return False
-    kind_a, kind_b = _kind(a), _kind(b)
-    if kind_a == kind_b:
-        return _significant(a) == _significant(b)
-    if "local" in (kind_a, kind_b):
-        local, other = (a, b) if kind_a == "local" else (b, a)
-        return len(digits(local)) >= MIN_LOCAL_DIGITS and digits(other).endswith(
-            digits(local)
-        )
-    return _trunk_match(a, b) or _trunk_match(b, a)
-
-
-def _kind(number: str) -> str:
-    if _international(number) is not None:
-        return "international"
-    return "national" if digits(number).startswith("0") else "local"
-
-
-def _significant(number: str) -> str:
-    """The digits that identify the party, within one kind of number."""
-    return _international(number) or digits(number)
-
-
-def _international(number: str) -> str | None:
-    """The digits after ``+`` or ``00``, or None for a national number."""
-    if number.strip().startswith("+"):
-        return digits(number)
-    all_digits = digits(number)
-    return all_digits[2:] if all_digits.startswith("00") else None
-
-
-def _trunk_match(international: str, national: str) -> bool:
-    full = _international(international)
-    if full is None or _international(national) is not None:
-        return False
-    local = digits(national)
-    if not local.startswith("0") or len(local) < 5:
-        return False
-    significant = local[1:]
-    return full.endswith(significant) and 1 <= len(full) - len(significant) <= 3
-
-
-def _same_text(a: str, b: str) -> bool:
-    """Callers without a dialable number merge by their text ("anonymous")."""
-    return a.strip().casefold() == b.strip().casefold()
 
 
 @dataclass(slots=True)
@@ -240,9 +176,12 @@ class CallBackList:
         self,
         hass: HomeAssistant,
         entry_id: str,
+        *,
+        on_change: Callable[[], None],
         clock: Callable[[], float] = time.time,
     ) -> None:
         """An empty list; ``async_load`` reads the stored one."""
+        self._on_change = on_change
         self._store: Store[dict[str, Any]] = Store(
             hass,
             STORAGE_VERSION,
@@ -255,7 +194,6 @@ class CallBackList:
         self._open: list[CallBackItem] = []
         self._done: list[CallBackItem] = []
         self._last_reset: float | None = None
-        self._listeners: list[Callable[[], None]] = []
         self._dirty = False
         # Nothing was stored yet: the first start with a call-back list.
         self.fresh = True
@@ -327,47 +265,38 @@ class CallBackList:
         """The item with ``uid``, if it is still on the list."""
         return next((item for item in self.items if item.uid == uid), None)
 
-    @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call ``listener`` after every change; returns a remover."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
     # -- the phone's calls ---------------------------------------------------
 
     @callback
-    def handle(self, event: CallEvent) -> None:
-        """Take one call event of the phone."""
+    def handle(self, event: CallEvent) -> bool:
+        """Take one call event of the phone; True when the list changed.
+
+        The owner publishes the change (``on_change`` is for the user's).
+        """
         if event.type is CallEventType.MISSED:
             self._missed(event)
-        elif event.type is CallEventType.ANSWERED and event.remote_number:
-            by = (
-                CompletedBy.CALLED_BACK
-                if event.direction == "outgoing"
-                else CompletedBy.ANSWERED
-            )
-            at = event.at or self._clock()
-            done = [i for i in self._open if same_caller(i.number, event.remote_number)]
-            for item in done:
-                self._complete(item, by, at)
-            if done:
-                self._changed()
+            return True
+        if event.type is not CallEventType.ANSWERED or not digits(event.remote_number):
+            # Withheld numbers share an item only the user can complete.
+            return False
+        by = (
+            CompletedBy.CALLED_BACK
+            if event.direction is Direction.OUTGOING
+            else CompletedBy.ANSWERED
+        )
+        at = event.at or self._clock()
+        done = [i for i in self._open if same_party(i.number, event.remote_number)]
+        for item in done:
+            self._complete(item, by, at)
+        if done:
+            self._save()
+        return bool(done)
 
     def _missed(self, event: CallEvent) -> None:
         number = (event.remote_number or "")[:MAX_NUMBER_LENGTH]
         at = event.at or self._clock()
-        item = next(
-            (
-                i
-                for i in self._open
-                if (
-                    same_caller(i.number, number)
-                    if digits(number)
-                    else not digits(i.number) and _same_text(i.number, number)
-                )
-            ),
-            None,
-        )
+        # One item per caller; withheld numbers share one (equal text).
+        item = next((i for i in self._open if same_party(i.number, number)), None)
         if item is None:
             item = CallBackItem(uid=uuid.uuid4().hex, number=number)
         else:
@@ -388,7 +317,7 @@ class CallBackList:
             ]
         self._open.insert(0, item)
         self._bound()
-        self._changed()
+        self._save()
 
     # -- the user's changes --------------------------------------------------
 
@@ -485,15 +414,16 @@ class CallBackList:
                 self.dropped += len(items) - limit
                 del items[limit:]
 
-    def _changed(self) -> None:
+    def _save(self) -> None:
+        """Write the list a little later (a burst of calls costs one write)."""
         self._dirty = True
         self.fresh = False
         self._store.async_delay_save(self._data, SAVE_DELAY)
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:  # noqa: BLE001 - one subscriber's bug, logged in full
-                LOGGER.exception("Error in a listener of the call-back list")
+
+    def _changed(self) -> None:
+        """The user changed the list: save it and say so."""
+        self._save()
+        self._on_change()
 
     def diagnostics(self) -> dict[str, Any]:
         """The list without numbers, names or the user's texts."""

@@ -11,20 +11,24 @@ Every command, with the reads around it, is bounded by one request timeout
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 import logging
 from typing import Final, TypedDict
 
 from . import errors
-from .coordinator import HELPER_READ_TIMEOUT, CommandBudget, GrandstreamCoordinator
+from .const import REQUEST_TIMEOUT
+from .coordinator import GrandstreamCoordinator
 from .cti import (
+    DEFAULT_KEY_INTERVAL,
     DialMethod,
+    GrandstreamAuthenticationError,
     GrandstreamClient,
-    GrandstreamInvalidRequestError,
+    GrandstreamError,
     LineState,
     LineStatus,
-    number_to_keys,
-    same_number,
+    key_sequence_hold,
+    same_party,
 )
 
 # Lines whose call can be hung up, and lines whose call can be held.
@@ -32,6 +36,9 @@ _HANGUP_STATES: Final = frozenset(
     {LineState.DIALING, LineState.CALLING, LineState.CONNECTED, LineState.ON_HOLD}
 )
 _HOLD_STATES: Final = frozenset({LineState.CONNECTED, LineState.ON_HOLD})
+# Line status reads that only help a command (which line rang, which line a
+# call started on) give up sooner than the command itself.
+HELPER_READ_TIMEOUT: Final = 3.0
 
 
 class DialResult(TypedDict):
@@ -39,6 +46,78 @@ class DialResult(TypedDict):
 
     line: int | None
     method: str
+
+
+class CommandBudget:
+    """How long a command may still take: one request timeout, plus key presses."""
+
+    def __init__(self, deadline: asyncio.Timeout) -> None:
+        """Wrap the command's deadline."""
+        self._deadline = deadline
+
+    def remaining(self) -> float:
+        """Seconds left."""
+        when = self._deadline.when()
+        return (
+            float("inf") if when is None else when - asyncio.get_running_loop().time()
+        )
+
+    def allow_keys(self, count: int) -> None:
+        """The phone is about to press ``count`` keys: give it the time."""
+        if (when := self._deadline.when()) is not None:
+            self._deadline.reschedule(
+                when + key_sequence_hold(count, DEFAULT_KEY_INTERVAL)
+            )
+
+
+async def _run[T](
+    coordinator: GrandstreamCoordinator,
+    command: Callable[[GrandstreamClient, CommandBudget], Awaitable[T]],
+    *,
+    refused_key: str | None = None,
+) -> T:
+    """Run a command on the phone, turning client errors into HA errors.
+
+    The one place where buttons and actions meet the phone, so that every
+    failure reads the same whichever way the user got there. The whole
+    command, reads around it included, takes at most one request timeout,
+    plus the time key presses take once the phone accepted them (the
+    command says so through its budget).
+    """
+    entry = coordinator.config_entry
+    try:
+        async with asyncio.timeout(REQUEST_TIMEOUT) as deadline:
+            result = await command(coordinator.client, CommandBudget(deadline))
+    except TimeoutError:
+        raise errors.refused(
+            "timeout", error=f"no answer within {REQUEST_TIMEOUT:g} s"
+        ) from None
+    except GrandstreamError as err:
+        if isinstance(err, GrandstreamAuthenticationError):
+            entry.async_start_reauth(coordinator.hass)
+        raise errors.command_error(err, refused_key=refused_key) from None
+    # Show the result soon; the action does not wait for that read.
+    entry.async_create_task(
+        coordinator.hass,
+        coordinator.async_request_refresh(),
+        f"{coordinator.name} after command",
+    )
+    return result
+
+
+async def _helper_read(
+    coordinator: GrandstreamCoordinator, within: float = HELPER_READ_TIMEOUT
+) -> list[LineStatus] | None:
+    """Line status for a command's own use; None when the phone is slow."""
+    if within <= 0:
+        return None
+    try:
+        async with asyncio.timeout(within):
+            return await coordinator.client.line_status()
+    except (TimeoutError, GrandstreamError) as err:
+        if isinstance(err, GrandstreamAuthenticationError):
+            raise
+        return None
 
 
 def _line(lines: Sequence[LineStatus], number: int) -> LineStatus:
@@ -50,7 +129,7 @@ def _line(lines: Sequence[LineStatus], number: int) -> LineStatus:
 
 async def _lines_now(coordinator: GrandstreamCoordinator) -> Sequence[LineStatus]:
     """The lines as the phone shows them now, or as last read when it is slow."""
-    lines = await coordinator.async_helper_read()
+    lines = await _helper_read(coordinator)
     if lines is None:
         return coordinator.data.lines
     return lines
@@ -74,7 +153,7 @@ async def answer(coordinator: GrandstreamCoordinator, line: int | None = None) -
                 budget.allow_keys(1)
                 await client.send_keys([f"LINE{line}"])
 
-    await coordinator.async_command(run, refused_key="no_ringing_call")
+    await _run(coordinator, run, refused_key="no_ringing_call")
 
 
 async def reject(coordinator: GrandstreamCoordinator, line: int | None = None) -> None:
@@ -92,7 +171,7 @@ async def reject(coordinator: GrandstreamCoordinator, line: int | None = None) -
                     raise errors.refused("reject_line_ambiguous")
             await client.reject_call()
 
-    await coordinator.async_command(run, refused_key="no_ringing_call")
+    await _run(coordinator, run, refused_key="no_ringing_call")
 
 
 async def hangup(coordinator: GrandstreamCoordinator, line: int | None = None) -> None:
@@ -131,7 +210,7 @@ async def _on_call_line(
                         return
             await operation(client)
 
-    await coordinator.async_command(run, refused_key="no_active_call")
+    await _run(coordinator, run, refused_key="no_active_call")
 
 
 async def reset_missed_calls(coordinator: GrandstreamCoordinator) -> None:
@@ -151,7 +230,7 @@ async def restart(coordinator: GrandstreamCoordinator) -> None:
         # Poll soon to see the outage, and re-verify push afterwards.
         coordinator.phone_restarting()
 
-    await coordinator.async_command(run)
+    await _run(coordinator, run)
 
 
 async def send_keys(coordinator: GrandstreamCoordinator, keys: Sequence[str]) -> None:
@@ -161,7 +240,7 @@ async def send_keys(coordinator: GrandstreamCoordinator, keys: Sequence[str]) ->
         budget.allow_keys(len(keys))
         await client.send_keys(keys)
 
-    await coordinator.async_command(run)
+    await _run(coordinator, run)
 
 
 async def dial(
@@ -183,26 +262,18 @@ async def dial(
                 state in _HANGUP_STATES or state is LineState.RINGING
                 for state in before.values()
             )
-            try:
-                await client.make_call(number, account)
-                method = DialMethod.CLICK_TO_DIAL
-            except GrandstreamInvalidRequestError:
-                # Mostly click-to-dial switched off: type the number instead.
-                if not allow_keys:
-                    raise
-                keys = number_to_keys(number)
-                budget.allow_keys(len(keys))
-                await client.send_keys(keys)
-                method = DialMethod.KEYS
+            method = await client.dial(
+                number, account, allow_keys=allow_keys, on_keys=budget.allow_keys
+            )
             # The call went out: an unknown line is no failure, and reading it
             # must not turn a placed call into a timeout (a retry would dial
             # again), so the read gets only the time left.
-            after = await coordinator.async_helper_read(
-                min(HELPER_READ_TIMEOUT, budget.remaining() - 0.2)
+            after = await _helper_read(
+                coordinator, min(HELPER_READ_TIMEOUT, budget.remaining() - 0.2)
             )
             return before, method, after
 
-    before, method, lines = await coordinator.async_command(run)
+    before, method, lines = await _run(coordinator, run)
     matching, fresh = _candidates(number, before, lines or ())
     if method is DialMethod.KEYS:
         if lines and not matching and not fresh:
@@ -225,8 +296,8 @@ def _candidates(
 ) -> tuple[list[LineStatus], list[LineStatus]]:
     """Lines with a call to ``number``, and lines with a call that were idle."""
     busy = [ls for ls in lines if ls.state in _HANGUP_STATES | {LineState.FAILED}]
-    # A leading + may show as 00 or without prefix: same_number compares tails.
-    matching = [ls for ls in busy if same_number(ls.remote_number, number)]
+    # A leading + may show as 00, or the phone may show the national form.
+    matching = [ls for ls in busy if same_party(ls.remote_number, number)]
     fresh = [ls for ls in busy if before.get(ls.line) in (None, LineState.IDLE)]
     return matching, fresh
 

@@ -49,13 +49,8 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .cti import (
-    GrandstreamConnectionError,
-    GrandstreamError,
-    build_base_url,
-    detect_scheme,
-)
-from .errors import error_key, error_placeholders
+from .cti import GrandstreamError, build_base_url, detect_scheme
+from .errors import AUTH_FORM_ERRORS, error_placeholders, form_error
 from .identity import async_adopt_mac
 from .neighbours import async_mac_from_neighbours
 from .phone_setup import (
@@ -70,23 +65,6 @@ from .phone_setup import (
 )
 from .repairs import async_phone_set_up_again
 
-# Form errors the steps show; anything else the phone answers is "not a
-# phone we understand".
-FLOW_ERRORS = frozenset(
-    {
-        "not_authorized",
-        "wrong_password",
-        "locked_out",
-        "account_not_allowed",
-        "request_forbidden",
-        "session_expired",
-        "cannot_connect",
-        "invalid_response",
-    }
-)
-AUTH_ERRORS = frozenset(
-    {"not_authorized", "wrong_password", "locked_out", "account_not_allowed"}
-)
 CONF_SET_UP_PHONE = "set_up_phone"
 WEB_ACCOUNTS = ["admin", "user"]
 
@@ -118,13 +96,6 @@ def _forced_host(host: str, use_ssl: bool) -> str:
     assert url.host is not None  # build_base_url guarantees a host
     host_part = f"[{url.host}]" if ":" in url.host else url.host
     return host_part if url.is_default_port() else f"{host_part}:{url.port}"
-
-
-def _flow_error(err: GrandstreamError) -> str:
-    if isinstance(err, GrandstreamConnectionError):
-        return "cannot_connect"
-    key = error_key(err)
-    return key if key in FLOW_ERRORS else "invalid_response"
 
 
 def _connection_of(data: Mapping[str, Any]) -> str:
@@ -174,6 +145,22 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             return "cannot_connect"
         return found.host, found.use_ssl
 
+    async def _async_connection(
+        self, user_input: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The form's host and connection fields as entry data, or form errors."""
+        reached = await self._async_reach(
+            user_input[CONF_HOST], user_input[CONF_CONNECTION]
+        )
+        if isinstance(reached, str):
+            return {}, {"base" if reached == "cannot_connect" else CONF_HOST: reached}
+        host, use_ssl = reached
+        return {
+            CONF_HOST: host,
+            CONF_SSL: use_ssl,
+            CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+        }, {}
+
     async def _async_check_phone(self, data: Mapping[str, Any]) -> dict[str, str]:
         """Send the passcode once; form errors (empty when the phone accepted it).
 
@@ -188,7 +175,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             await client.phone_status()
         except GrandstreamError as err:
             self._error_placeholders = error_placeholders(err)
-            return {"base": _flow_error(err)}
+            return {"base": form_error(err)}
         except Exception:  # noqa: BLE001 - a flow must never crash on a bug
             LOGGER.exception("Unexpected error while checking the phone")
             return {"base": "unknown"}
@@ -203,21 +190,11 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the phone's address and passcode."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            reached = await self._async_reach(
-                user_input[CONF_HOST], user_input[CONF_CONNECTION]
-            )
-            if isinstance(reached, str):
-                errors["base" if reached == "cannot_connect" else CONF_HOST] = reached
-            else:
-                host, use_ssl = reached
+            connection, errors = await self._async_connection(user_input)
+            if not errors:
                 # Checked before the passcode is sent: a duplicate costs nothing.
-                self._async_abort_entries_match({CONF_HOST: host})
-                data = {
-                    CONF_HOST: host,
-                    CONF_PASSCODE: user_input[CONF_PASSCODE],
-                    CONF_SSL: use_ssl,
-                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
-                }
+                self._async_abort_entries_match({CONF_HOST: connection[CONF_HOST]})
+                data = {**connection, CONF_PASSCODE: user_input[CONF_PASSCODE]}
                 errors = await self._async_check_phone(data)
                 if not errors:
                     return await self._async_phone_checked(data)
@@ -269,7 +246,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = "no_local_url"
             except GrandstreamError as err:
                 self._error_placeholders = error_placeholders(err)
-                errors["base"] = _flow_error(err)
+                errors["base"] = form_error(err)
             else:
                 base_url = home_assistant_url(self.hass) or ""
                 data = entry_data_after_setup(
@@ -436,23 +413,13 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             self._needs_passcode = True
         errors: dict[str, str] = {}
         if user_input is not None:
-            reached = await self._async_reach(
-                user_input[CONF_HOST], user_input[CONF_CONNECTION]
-            )
-            if isinstance(reached, str):
-                errors["base" if reached == "cannot_connect" else CONF_HOST] = reached
-            else:
-                host, use_ssl = reached
-                data = {
-                    **entry.data,
-                    CONF_HOST: host,
-                    CONF_SSL: use_ssl,
-                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
-                }
+            connection, errors = await self._async_connection(user_input)
+            if not errors:
+                data = {**entry.data, **connection}
                 if CONF_PASSCODE in user_input:
                     data[CONF_PASSCODE] = user_input[CONF_PASSCODE]
                 errors = await self._async_check_phone(data)
-                if errors.get("base") in AUTH_ERRORS:
+                if errors.get("base") in AUTH_FORM_ERRORS:
                     self._needs_passcode = True
                 if not errors:
                     return await self._async_finish_reconfigure(data)
@@ -533,7 +500,7 @@ class PhoneOptionsFlow(OptionsFlow):
                 errors["base"] = "no_local_url"
             except GrandstreamError as err:
                 placeholders.update(error_placeholders(err))
-                errors["base"] = _flow_error(err)
+                errors["base"] = form_error(err)
             else:
                 # Slots given up or found in use, firmware updated: repairs follow.
                 async_phone_set_up_again(self.hass, entry)

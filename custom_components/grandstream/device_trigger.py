@@ -17,7 +17,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
-from .call_tracker import CallEventType
+from .call_events import CallEventType
 from .compat import vol
 from .const import DOMAIN, EVENT_CALL
 

@@ -3,10 +3,11 @@
 - ``GrandstreamEntity``: shows the phone's latest snapshot (lines, status,
   accounts); available while the phone answers.
 - ``GrandstreamRecordEntity``: shows Home Assistant's own record of what
-  happened (call events, push health, Do Not Disturb), fed by the
-  coordinator's call stream and restored across restarts; available while
-  the phone's entry is loaded, since that record stays true when the phone
-  is unreachable.
+  happened (last caller, push health, Do Not Disturb, the call-back list),
+  which the coordinator keeps across restarts and announces through its
+  ``record_changed`` signal; available while the phone's entry is loaded,
+  since that record stays true when the phone is unreachable. Entities only
+  read it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator, PhoneSnapshot
+from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .identity import device_info, entity_unique_id
+from .snapshot import PhoneSnapshot
 
 
 class GrandstreamEntity(CoordinatorEntity[GrandstreamCoordinator]):
@@ -52,6 +54,15 @@ class GrandstreamRecordEntity(Entity):
         entry = coordinator.config_entry
         self._attr_unique_id = entity_unique_id(entry, description.key)
         self._attr_device_info = device_info(entry, coordinator.client.base_url)
+
+    async def async_added_to_hass(self) -> None:
+        """Show the record as it changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.record_changed.connect(self._changed))
+
+    @callback
+    def _changed(self, _news: None) -> None:
+        self.async_write_ha_state()
 
 
 def track_new_items[K](

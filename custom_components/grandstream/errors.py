@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
     HomeAssistantError,
     ServiceValidationError,
 )
@@ -55,6 +56,26 @@ ERROR_KEYS: tuple[tuple[type[GrandstreamError], str], ...] = (
 )
 
 
+# What a form (config flow, options, repair fix) may show; anything else the
+# phone answers reads as "not a phone we understand".
+FORM_ERRORS = frozenset(
+    {
+        "not_authorized",
+        "wrong_password",
+        "locked_out",
+        "account_not_allowed",
+        "request_forbidden",
+        "session_expired",
+        "cannot_connect",
+        "invalid_response",
+    }
+)
+# Form errors that mean "this passcode (or account) was refused".
+AUTH_FORM_ERRORS = frozenset(
+    {"not_authorized", "wrong_password", "locked_out", "account_not_allowed"}
+)
+
+
 def severity(err: BaseException) -> int:
     """Rank of ``err`` in ``ERROR_KEYS`` (lower is more serious); -1 if not ours."""
     for rank, (kind, _) in enumerate(ERROR_KEYS):
@@ -66,6 +87,14 @@ def severity(err: BaseException) -> int:
 def error_key(err: GrandstreamError) -> str:
     """The translation key describing ``err``."""
     return ERROR_KEYS[severity(err)][1]
+
+
+def form_error(err: GrandstreamError) -> str:
+    """The form error describing ``err`` (a slow phone is one we cannot reach)."""
+    if isinstance(err, GrandstreamConnectionError):
+        return "cannot_connect"
+    key = error_key(err)
+    return key if key in FORM_ERRORS else "invalid_response"
 
 
 def error_placeholders(err: GrandstreamError) -> dict[str, str]:
@@ -100,6 +129,22 @@ def update_error(err: GrandstreamError) -> UpdateFailed | ConfigEntryAuthFailed:
         translation_key=key,
         translation_placeholders=placeholders,
     )
+
+
+def not_ready(err: ConfigEntryNotReady) -> ConfigEntryNotReady:
+    """The first fetch failed: say why in the user's language.
+
+    Older Home Assistant drops the translation of the update failure that
+    caused it.
+    """
+    cause = err.__cause__
+    if isinstance(cause, UpdateFailed) and cause.translation_key:
+        return ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key=cause.translation_key,
+            translation_placeholders=cause.translation_placeholders,
+        )
+    return err
 
 
 def command_error(

@@ -6,7 +6,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .call_tracker import CallEvent, CallEventType
+from .call_events import CallEvent, CallEventType
 from .coordinator import GrandstreamConfigEntry
 from .entity import GrandstreamRecordEntity
 
@@ -33,9 +33,8 @@ class CallEventEntity(GrandstreamRecordEntity, EventEntity):
     """Fires incoming, outgoing, answered, ended, missed, held and resumed."""
 
     async def async_added_to_hass(self) -> None:
-        """Listen to the phone's call events."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.coordinator.async_add_call_listener(self._on_call))
+        """Listen to the phone's call events (not to its record)."""
+        self.async_on_remove(self.coordinator.call_events.connect(self._on_call))
 
     @callback
     def _on_call(self, event: CallEvent) -> None:

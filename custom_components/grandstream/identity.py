@@ -18,7 +18,14 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 
-from .const import CONF_FIRMWARE, CONF_MODEL, DOMAIN, LOGGER, MANUFACTURER
+from .const import (
+    CONF_FIRMWARE,
+    CONF_MODEL,
+    DOMAIN,
+    GRANDSTREAM_OUIS,
+    LOGGER,
+    MANUFACTURER,
+)
 
 _NOT_HEX = re.compile(r"[^0-9a-f]")
 
@@ -29,6 +36,11 @@ def normalize_mac(value: str) -> str | None:
     if len(digits) != 12 or len(value) > 17:
         return None
     return dr.format_mac(digits)
+
+
+def is_grandstream_mac(mac: str) -> bool:
+    """Whether a normalized MAC carries one of Grandstream's prefixes."""
+    return mac[:8] in GRANDSTREAM_OUIS
 
 
 def device_key(entry: ConfigEntry[Any]) -> str:
@@ -94,6 +106,22 @@ def async_learn_model(
 
 
 @callback
+def async_learn_from_boot(
+    hass: HomeAssistant, entry: ConfigEntry[Any], *, model: str, firmware: str
+) -> None:
+    """Model and firmware from a boot push, as far as a push can be trusted.
+
+    Pushes are unauthenticated: one never renames the phone (the model is
+    taken only while none is known), and it updates the firmware only for
+    the model already known (firmware upgrades are how it changes).
+    """
+    known = entry.data.get(CONF_MODEL)
+    if known and model and model != known:
+        return
+    async_learn_model(hass, entry, model=None if known else model, firmware=firmware)
+
+
+@callback
 def mac_owner(
     hass: HomeAssistant, entry: ConfigEntry[Any], mac: str
 ) -> ConfigEntry[Any] | None:
@@ -150,4 +178,23 @@ async def async_adopt_mac(
             await hass.config_entries.async_remove(ignored.entry_id)
     hass.config_entries.async_update_entry(entry, unique_id=mac)
     LOGGER.info("Learnt the MAC address of %s: %s", entry.title, mac)
+    return True
+
+
+@callback
+def adopt_pushed_mac(hass: HomeAssistant, entry: ConfigEntry[Any], mac: str) -> bool:
+    """Learn the MAC a confirmed push carried, in the background.
+
+    Only a Grandstream MAC; the webhook already dropped pushes with another
+    phone's MAC. Returns whether an adoption started. Entities pick up their
+    new ids (keyed by the MAC) when the entry reloads afterwards.
+    """
+    if not is_grandstream_mac(mac):
+        return False
+
+    async def adopt() -> None:
+        if await async_adopt_mac(hass, entry, mac):
+            hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    entry.async_create_background_task(hass, adopt(), f"{entry.title} adopt MAC")
     return True

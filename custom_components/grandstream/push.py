@@ -18,7 +18,7 @@ from homeassistant.core import HomeAssistant, callback
 
 from .action_urls import MAX_QUERY_LENGTH, InvalidPush, Push, parse_push
 from .const import DOMAIN, LOGGER
-from .coordinator import GrandstreamConfigEntry
+from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .identity import mac_owner
 
 # Pushes waiting for the coordinator; a phone sends a handful per call.
@@ -98,8 +98,9 @@ class PushWebhook:
         return web.Response(status=200)
 
     async def _process(self, push: Push) -> None:
+        coordinator: GrandstreamCoordinator = self._entry.runtime_data
         try:
-            await self._entry.runtime_data.async_handle_push(push)
+            await coordinator.async_handle_push(push)
         finally:
             self._waiting -= 1
 

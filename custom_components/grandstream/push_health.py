@@ -16,7 +16,7 @@ The poll interval follows from it: slow while push is verified and the
 phone answers, fast otherwise (a failed fetch, from a push or a poll, brings
 the next poll in fast until one succeeds). Subscribers — the coordinator's
 poll timer, the repair issue, the stored "push seen" flag, the push status
-sensor — hear each change from this one place.
+sensor — hear each change through the coordinator, the monitor's one owner.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
-from .call_tracker import PUSH_GRACE, Evidence
-from .const import FAST_POLL_INTERVAL, LOGGER, SLOW_POLL_INTERVAL
+from .call_events import PUSH_GRACE, Evidence
+from .const import FAST_POLL_INTERVAL, SLOW_POLL_INTERVAL
 
 
 class PushHealth(StrEnum):
@@ -56,30 +56,27 @@ class PushMonitor:
         self,
         hass: HomeAssistant,
         *,
-        seen_before: bool,
+        on_change: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Start from what is known: push seen before this start, or never."""
+        """Start with push never seen; ``on_change`` hears every change."""
         self._hass = hass
+        self._on_change = on_change
         self._clock = clock
-        # Seen before a restart: it still has to prove itself again.
-        self.health = PushHealth.NOT_VERIFIED if seen_before else PushHealth.NEVER_SEEN
+        self.health = PushHealth.NEVER_SEEN
         self.last_push: float | None = None
         # Line status showed a change whose push never came: some Action URL
         # is missing (a factory reset, a changed Home Assistant address...).
         self.pushes_missing = False
-        self._listeners: list[Callable[[PushHealth], None]] = []
         self._cancel_grace: CALLBACK_TYPE | None = None
         # Changes line status showed first whose push has not come (yet).
         self._unreported = 0
 
     @callback
-    def async_add_listener(
-        self, listener: Callable[[PushHealth], None]
-    ) -> CALLBACK_TYPE:
-        """Call ``listener`` with each change of health; returns a remover."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+    def seen_before(self) -> None:
+        """Push worked before this start: it still has to prove itself again."""
+        if self.health is PushHealth.NEVER_SEEN:
+            self.health = PushHealth.NOT_VERIFIED
 
     @callback
     def push_received(self) -> None:
@@ -125,7 +122,6 @@ class PushMonitor:
     def async_shutdown(self) -> None:
         """Stop the grace timer (the entry unloads)."""
         self._stop_grace()
-        self._listeners.clear()
 
     @callback
     def _grace_over(self, _now: Any) -> None:
@@ -150,11 +146,7 @@ class PushMonitor:
             return
         self.health = health
         self.pushes_missing = missing
-        for listener in list(self._listeners):
-            try:
-                listener(health)
-            except Exception:  # noqa: BLE001 - one subscriber's bug, logged in full
-                LOGGER.exception("Error in a listener of push health")
+        self._on_change()
 
     def diagnostics(self) -> dict[str, Any]:
         """Health for diagnostics."""

@@ -35,12 +35,12 @@ from .const import (
     CONF_FOREIGN_SLOTS,
     CONF_MODEL,
     CONF_PHONE_SET_UP,
-    CONF_PUSH_SEEN,
     CONF_REWRITE_REFUSED,
     DOMAIN,
 )
+from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .cti import GrandstreamError
-from .errors import error_key, error_placeholders
+from .errors import error_placeholders, form_error
 from .phone_setup import (
     NoLocalUrlError,
     OtherPhoneError,
@@ -50,7 +50,7 @@ from .phone_setup import (
     async_set_up_again,
     setup_result,
 )
-from .push_health import PushHealth, PushMonitor
+from .push_health import PushHealth
 
 ISSUE_PUSH_NOT_SEEN = "push_not_seen"
 # The same, while Home Assistant's local URL is unknown (nothing to paste yet).
@@ -67,18 +67,6 @@ ALL_ISSUES = (
     ISSUE_PUSH_STOPPED,
     ISSUE_FIRMWARE_CVE,
 )
-FIX_ERRORS = frozenset(
-    {
-        "not_authorized",
-        "wrong_password",
-        "locked_out",
-        "account_not_allowed",
-        "request_forbidden",
-        "session_expired",
-        "cannot_connect",
-        "invalid_response",
-    }
-)
 
 
 def issue_id(kind: str, entry_id: str) -> str:
@@ -87,33 +75,31 @@ def issue_id(kind: str, entry_id: str) -> str:
 
 
 @callback
-def async_follow_push_health(
-    hass: HomeAssistant, entry: ConfigEntry[Any], monitor: PushMonitor
-) -> None:
-    """Keep the push repairs and the stored "push seen" flag in step with health."""
+def async_follow_phone(hass: HomeAssistant, entry: GrandstreamConfigEntry) -> None:
+    """Keep the phone's repairs in step with what its coordinator publishes."""
+    coordinator = entry.runtime_data
 
     @callback
-    def changed(health: PushHealth) -> None:
-        seen = health is not PushHealth.NEVER_SEEN
-        if seen and not entry.data.get(CONF_PUSH_SEEN):
-            hass.config_entries.async_update_entry(
-                entry, data={**entry.data, CONF_PUSH_SEEN: True}
-            )
+    def changed(_news: None = None) -> None:
         # A phone Home Assistant set up has its URLs: nothing to paste; if its
         # pushes go missing, "push stopped" offers to write them again.
         set_up = bool(entry.data.get(CONF_PHONE_SET_UP))
+        seen = coordinator.push_health is not PushHealth.NEVER_SEEN
         _update_push_issues(hass, entry, push_seen=seen or set_up)
         _set_issue(
             hass,
             entry,
             ISSUE_PUSH_STOPPED,
-            show=bool(entry.data.get(CONF_PHONE_SET_UP))
-            and (monitor.pushes_missing or bool(entry.data.get(CONF_REWRITE_REFUSED))),
+            show=set_up
+            and (
+                coordinator.pushes_missing or bool(entry.data.get(CONF_REWRITE_REFUSED))
+            ),
             fixable=True,
         )
+        async_update_phone_issues(hass, entry)
 
-    changed(monitor.health)
-    entry.async_on_unload(monitor.async_add_listener(changed))
+    changed()
+    entry.async_on_unload(coordinator.record_changed.connect(changed))
 
 
 @callback
@@ -165,7 +151,8 @@ def async_phone_set_up_again(hass: HomeAssistant, entry: ConfigEntry[Any]) -> No
     "push stopped" again if they still do not come.
     """
     if entry.state is ConfigEntryState.LOADED:
-        entry.runtime_data.push_health.urls_written()
+        coordinator: GrandstreamCoordinator = entry.runtime_data
+        coordinator.urls_written()
     _set_issue(hass, entry, ISSUE_PUSH_STOPPED, show=False)
     async_update_phone_issues(hass, entry)
 
@@ -274,8 +261,7 @@ class PhoneSetupRepairFlow(RepairsFlow):
             except NoLocalUrlError:
                 errors["base"] = "no_local_url"
             except GrandstreamError as err:
-                key = error_key(err)
-                errors["base"] = key if key in FIX_ERRORS else "invalid_response"
+                errors["base"] = form_error(err)
                 placeholders.update(error_placeholders(err))
             else:
                 async_phone_set_up_again(self.hass, entry)

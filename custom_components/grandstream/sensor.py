@@ -8,24 +8,21 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
-    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.helpers.typing import StateType
-from homeassistant.util import dt as dt_util
 
-from .call_tracker import CallEvent, CallEventType
-from .coordinator import GrandstreamConfigEntry, PhoneSnapshot
+from .coordinator import GrandstreamConfigEntry
 from .cti import LineState, PhoneState
 from .entity import GrandstreamEntity, GrandstreamRecordEntity, track_new_items
 from .push_health import PushHealth
+from .snapshot import PhoneSnapshot
 
 # Read-only: everything comes from the coordinator.
 PARALLEL_UPDATES = 0
@@ -180,118 +177,42 @@ class GrandstreamSensor(GrandstreamEntity, SensorEntity):
 class PushStatusSensor(GrandstreamRecordEntity, SensorEntity):
     """Whether the phone's pushes arrive, which decides how often we poll."""
 
-    async def async_added_to_hass(self) -> None:
-        """Follow push health."""
-        self.async_on_remove(
-            self.coordinator.async_add_push_health_listener(self._changed)
-        )
-
-    @callback
-    def _changed(self, _health: PushHealth) -> None:
-        self.async_write_ha_state()
-
     @property
     def native_value(self) -> str:
         """The current push health."""
-        return self.coordinator.push_health.health.value
+        return self.coordinator.push_health.value
 
 
-class _CallRecordSensor(GrandstreamRecordEntity, SensorEntity):
-    """A sensor that follows the phone's call events."""
-
-    async def async_added_to_hass(self) -> None:
-        """Restore the last value and listen to call events."""
-        await super().async_added_to_hass()
-        await self._async_restore()
-        self.async_on_remove(self.coordinator.async_add_call_listener(self._on_call))
-
-    async def _async_restore(self) -> None:
-        """Restore what the sensor showed before a restart."""
-
-    @callback
-    def _on_call(self, event: CallEvent) -> None:
-        if self._apply(event):
-            self.async_write_ha_state()
-
-    def _apply(self, event: CallEvent) -> bool:
-        """Take an event; True when the state changed."""
-        raise NotImplementedError
-
-
-class LastCallerSensor(_CallRecordSensor, RestoreEntity):
+class LastCallerSensor(GrandstreamRecordEntity, SensorEntity):
     """Name (or number) of the last caller, with both as attributes."""
-
-    _number: str | None = None
-    _name: str | None = None
-
-    async def _async_restore(self) -> None:
-        if (last := await self.async_get_last_state()) is not None:
-            self._number = last.attributes.get("number")
-            self._name = last.attributes.get("caller_name")
-        # The name may come after the number (the push was first).
-        self.async_on_remove(
-            self.coordinator.async_add_caller_name_listener(self._on_name)
-        )
-
-    def _apply(self, event: CallEvent) -> bool:
-        if event.direction != "incoming" or not event.remote_number:
-            return False
-        if event.type is CallEventType.INCOMING:
-            self._number, self._name = event.remote_number, event.remote_name
-            return True
-        return self._take_name(event)
-
-    @callback
-    def _on_name(self, event: CallEvent) -> None:
-        if self._take_name(event):
-            self.async_write_ha_state()
-
-    def _take_name(self, event: CallEvent) -> bool:
-        """The name of the last caller, once the line status tells it."""
-        if event.remote_number == self._number and event.remote_name and not self._name:
-            self._name = event.remote_name
-            return True
-        return False
 
     @property
     def native_value(self) -> str | None:
         """The caller's name when known, else the number."""
-        return self._name or self._number
+        record = self.coordinator.record
+        return record.last_caller_name or record.last_caller_number
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Number and name separately."""
-        return {"number": self._number, "caller_name": self._name}
+        record = self.coordinator.record
+        return {
+            "number": record.last_caller_number,
+            "caller_name": record.last_caller_name,
+        }
 
 
-class LastCallStartedSensor(_CallRecordSensor, RestoreSensor):
+class LastCallStartedSensor(GrandstreamRecordEntity, SensorEntity):
     """When the last call (in or out) started."""
 
-    async def _async_restore(self) -> None:
-        if (last := await self.async_get_last_sensor_data()) is not None:
-            value = last.native_value
-            if isinstance(value, str):
-                value = dt_util.parse_datetime(value)
-            self._attr_native_value = value if isinstance(value, datetime) else None
-
-    def _apply(self, event: CallEvent) -> bool:
-        if event.type in (CallEventType.INCOMING, CallEventType.OUTGOING):
-            self._attr_native_value = dt_util.utc_from_timestamp(event.at)
-            return True
-        return False
+    @property
+    def native_value(self) -> datetime | None:
+        """The last call's start."""
+        return self.coordinator.record.last_call_started
 
 
-class MissedCallsSensor(GrandstreamRecordEntity, RestoreSensor):
+class MissedCallsSensor(GrandstreamRecordEntity, SensorEntity):
     """Callers waiting for a call back: the open items of the call-back list."""
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the call-back list (taking over the counter of older versions)."""
-        await super().async_added_to_hass()
-        call_backs = self.coordinator.call_backs
-        if call_backs.fresh:
-            last = await self.async_get_last_sensor_data()
-            call_backs.adopt_old_counter(_count(last.native_value if last else 0))
-        self.async_on_remove(call_backs.async_add_listener(self.async_write_ha_state))
 
     @property
     def native_value(self) -> int:
@@ -302,11 +223,3 @@ class MissedCallsSensor(GrandstreamRecordEntity, RestoreSensor):
     def last_reset(self) -> datetime | None:
         """When the user last reset the missed calls."""
         return self.coordinator.call_backs.last_reset
-
-
-def _count(value: object) -> int:
-    """A restored count; 0 when it does not read as one."""
-    try:
-        return int(float(str(value or 0)))
-    except (OverflowError, TypeError, ValueError):
-        return 0

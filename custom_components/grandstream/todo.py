@@ -15,7 +15,7 @@ from homeassistant.components.todo import (
     TodoListEntity,
     TodoListEntityFeature,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -50,23 +50,10 @@ class CallBackTodoList(GrandstreamRecordEntity, TodoListEntity):
         | TodoListEntityFeature.SET_DESCRIPTION_ON_ITEM
     )
 
-    async def async_added_to_hass(self) -> None:
-        """Show the list and follow it."""
-        await super().async_added_to_hass()
-        self._show()
-        self.async_on_remove(
-            self.coordinator.call_backs.async_add_listener(self._changed)
-        )
-
-    @callback
-    def _changed(self) -> None:
-        self._show()
-        self.async_write_ha_state()
-
-    def _show(self) -> None:
-        self._attr_todo_items = [
-            self._todo_item(item) for item in self.coordinator.call_backs.items
-        ]
+    @property
+    def todo_items(self) -> list[TodoItem]:
+        """The list, texts in Home Assistant's language of the moment."""
+        return [self._todo_item(item) for item in self.coordinator.call_backs.items]
 
     def _todo_item(self, item: CallBackItem) -> TodoItem:
         language = self.hass.config.language

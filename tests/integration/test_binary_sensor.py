@@ -27,7 +27,14 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import PHONE_MAC, AdvanceTime, poll, settle, snapshot_one_platform
+from ..conftest import (
+    PHONE_MAC,
+    AdvanceTime,
+    poll,
+    register_old_entities,
+    settle,
+    snapshot_one_platform,
+)
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -218,9 +225,10 @@ async def test_dnd_restored(
     restored: str,
     pushed: str,
 ) -> None:
-    """After a restart the last known DND comes back until the phone pushes it."""
+    """Upgrading keeps the last known DND (the old sensor's restored state)."""
     mock_restore_cache(hass, [State(DND, stored)])
     push_config_entry.add_to_hass(hass)
+    register_old_entities(hass, push_config_entry, {DND: "do_not_disturb"})
     assert await hass.config_entries.async_setup(push_config_entry.entry_id)
     await hass.async_block_till_done()
     phone.profile.action_urls = action_urls(

@@ -18,7 +18,13 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
-from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
+from ..conftest import (
+    PHONE_MAC,
+    device_by_identifier,
+    poll,
+    register_old_entities,
+    settle,
+)
 
 LAST_CALLER = "sensor.front_desk_last_caller"
 LAST_STARTED = "sensor.front_desk_last_call_started"
@@ -32,7 +38,8 @@ async def set_up(
     hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone, base: str
 ) -> None:
     """Set up the entry (after a test mocked the restore cache)."""
-    entry.add_to_hass(hass)
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     phone.profile.action_urls = action_urls(base, entry.data[CONF_WEBHOOK_ID])
@@ -175,12 +182,18 @@ async def test_restored_after_restart(
     stored: object,
     stored_start: object,
 ) -> None:
-    """After a restart the start time comes back; the count is the list's.
+    """Upgrading keeps the start time; the count is the list's.
 
     A count of the versions before the call-back list cannot become items
     (test_todo.py: test_old_counter_gives_way_to_the_list).
     """
     started = STARTED
+    push_config_entry.add_to_hass(hass)
+    register_old_entities(
+        hass,
+        push_config_entry,
+        {MISSED: "missed_calls", LAST_STARTED: "last_call_started"},
+    )
     mock_restore_cache_with_extra_data(
         hass,
         [
@@ -207,7 +220,13 @@ async def test_last_caller_restored(
     phone: SimulatedPhone,
     push_config_entry: MockConfigEntry,
 ) -> None:
-    """The last caller comes back after a restart, name and number."""
+    """Upgrading keeps the last caller, name and number, and the last start."""
+    push_config_entry.add_to_hass(hass)
+    register_old_entities(
+        hass,
+        push_config_entry,
+        {LAST_CALLER: "last_caller", LAST_STARTED: "last_call_started"},
+    )
     mock_restore_cache(
         hass,
         [
@@ -219,8 +238,8 @@ async def test_last_caller_restored(
     state = hass.states.get(LAST_CALLER)
     assert state.state == NAME
     assert state.attributes["number"] == NUMBER
-    # Without sensor extra data the start time is unknown rather than wrong.
-    assert hass.states.get(LAST_STARTED).state == STATE_UNKNOWN
+    # The state the old sensor showed is the start time.
+    assert hass.states.get(LAST_STARTED).state == "2026-01-02T03:04:05+00:00"
 
 
 async def test_available_while_phone_reboots(

@@ -32,8 +32,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN, EVENT_CALL
-from custom_components.grandstream.coordinator import next_poll_slot
 from custom_components.grandstream.diagnostics import async_get_config_entry_diagnostics
+from custom_components.grandstream.poll_schedule import next_poll_slot
 from simulator import Fault, SimulatedPhone
 from simulator.actionurl import send_raw_get
 
@@ -500,7 +500,7 @@ async def test_a_failing_subscriber_does_not_stop_polling(
     def broken(_event: Any) -> None:
         raise RuntimeError("a broken subscriber")
 
-    coordinator.async_add_call_listener(broken)
+    coordinator.call_events.connect(broken)
     phone.incoming_call(NUMBER)
     await poll(hass, 61)
     assert "a broken subscriber" in caplog.text

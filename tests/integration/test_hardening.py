@@ -290,7 +290,7 @@ async def test_silent_phone_bounds_an_action(
     phone.set_fault(Fault("latency", delay=2.5))
     started = time.monotonic()
     with (
-        patch("custom_components.grandstream.coordinator.REQUEST_TIMEOUT", timeout),
+        patch("custom_components.grandstream.call_control.REQUEST_TIMEOUT", timeout),
         pytest.raises(HomeAssistantError) as err,
     ):
         await hass.services.async_call(
@@ -452,7 +452,7 @@ async def test_fault_matrix(  # noqa: PLR0917
     entry.add_to_hass(hass)
     with (
         patch("custom_components.grandstream.connection.REQUEST_TIMEOUT", 0.5),
-        patch("custom_components.grandstream.coordinator.REQUEST_TIMEOUT", 0.5),
+        patch("custom_components.grandstream.call_control.REQUEST_TIMEOUT", 0.5),
     ):
         if cell == "setup":
             await _start(phone, fault)
@@ -529,7 +529,7 @@ async def test_dial_placed_is_not_reported_as_a_timeout(
     """
     device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
     phone.set_fault(Fault("latency", delay=0.8))
-    with patch("custom_components.grandstream.coordinator.REQUEST_TIMEOUT", 2.0):
+    with patch("custom_components.grandstream.call_control.REQUEST_TIMEOUT", 2.0):
         response = await hass.services.async_call(
             DOMAIN,
             "dial",
@@ -552,7 +552,7 @@ async def test_action_does_not_wait_for_the_read_after_it(
     await poll(hass)
     phone.set_fault(Fault("latency", delay=0.6))
     started = time.monotonic()
-    with patch("custom_components.grandstream.coordinator.REQUEST_TIMEOUT", 1.0):
+    with patch("custom_components.grandstream.call_control.REQUEST_TIMEOUT", 1.0):
         await hass.services.async_call(
             DOMAIN, "answer", {"device_id": device.id}, blocking=True
         )

@@ -267,6 +267,48 @@ async def test_call_over_push(
     assert entry.runtime_data.pushes_ignored == 0
 
 
+async def test_caller_rings_again_after_a_lost_end_push(
+    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """Push verified, 60 s polls: the missed push is lost and the caller rings again.
+
+    Without a poll in the gap, only the second incoming push tells that the
+    first ring ended: the first call is missed, the second is a new call.
+    """
+    events = async_capture_events(hass, EVENT_CALL)
+    phone.incoming_call(NUMBER, NAME)
+    await settle(hass, phone)
+    phone.miss_call()
+    await settle(hass, phone)
+    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert await interval(hass, push_integration) == 60
+    for lost in ("missed", "terminated"):
+        phone.profile.action_urls.pop(lost)
+
+    with patch("custom_components.grandstream.call_tracker.RING_AGAIN_AFTER", 0.2):
+        phone.incoming_call(NUMBER, NAME)
+        await settle(hass, phone)
+        phone.miss_call()  # its push is lost
+        await settle(hass, phone)
+        await asyncio.sleep(0.3)  # the caller tries again (no poll meanwhile)
+        phone.incoming_call(NUMBER, NAME)
+        await settle(hass, phone)
+
+    assert types(events) == ["incoming", "missed", "incoming", "missed", "incoming"]
+    assert hass.states.get("sensor.front_desk_missed_calls").state == "1"
+    [item] = (
+        await hass.services.async_call(
+            "todo",
+            "get_items",
+            {"entity_id": "todo.front_desk_call_back", "status": "needs_action"},
+            blocking=True,
+            return_response=True,
+        )
+    )["todo.front_desk_call_back"]["items"]
+    assert item["summary"].startswith(NAME)
+    assert "2 missed calls" in item["description"]
+
+
 async def test_poll_first_then_push(
     hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
@@ -545,7 +587,10 @@ async def test_push_while_phone_unreachable(
 
 
 async def test_repair_until_first_push(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    push_integration: MockConfigEntry,
+    phone: SimulatedPhone,
 ) -> None:
     """The repair shows the URLs until a push arrives; then it goes away for good."""
     entry = push_integration
@@ -561,11 +606,13 @@ async def test_repair_until_first_push(
     await settle(hass, phone)
     assert issue(hass, entry) is None
     assert hass.states.get(PUSH_SENSOR).state == "not_verified"
-    assert entry.data[CONF_PUSH_SEEN] is True
 
-    # After a restart push must prove itself again, but no repair comes back.
+    # After a restart push must prove itself again, but no repair comes back:
+    # the phone's record (its own storage, not the entry) kept "push seen".
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
+    assert CONF_PUSH_SEEN not in entry.data
+    assert hass_storage[f"grandstream.record.{entry.entry_id}"]["data"]["push_seen"]
     assert issue(hass, entry) is None
     assert hass.states.get(PUSH_SENSOR).state == "not_verified"
     assert await interval(hass, entry) == 5

@@ -990,7 +990,7 @@ async def test_action_bounded_by_request_timeout(
     (Key presses add their own time once sent: send_keys is not timed here.)
     """
     monkeypatch.setattr(
-        "custom_components.grandstream.coordinator.REQUEST_TIMEOUT", 0.3
+        "custom_components.grandstream.call_control.REQUEST_TIMEOUT", 0.3
     )
     latency = 1.5
     phone.set_fault(Fault("latency", delay=latency))

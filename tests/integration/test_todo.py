@@ -38,11 +38,11 @@ from custom_components.grandstream.call_back import (
     STORAGE_VERSION,
     storage_key,
 )
-from custom_components.grandstream.call_tracker import CallEvent, CallEventType
+from custom_components.grandstream.call_events import CallEvent, CallEventType
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
-from ..conftest import poll, settle
+from ..conftest import poll, register_old_entities, settle
 
 TODO = "todo.front_desk_call_back"
 MISSED = "sensor.front_desk_missed_calls"
@@ -517,6 +517,7 @@ async def test_old_counter_gives_way_to_the_list(
     )
     caplog.set_level(logging.INFO, logger="custom_components.grandstream")
     mock_config_entry.add_to_hass(hass)
+    register_old_entities(hass, mock_config_entry, {MISSED: "missed_calls"})
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 

@@ -32,13 +32,11 @@ from .errors import (
 from .keys import (
     MAX_KEYS,
     GrandstreamInvalidKeysError,
-    digits,
     key_sequence_hold,
     normalize_key,
     normalize_number,
     number_to_keys,
     parse_keys,
-    same_number,
 )
 from .models import (
     Account,
@@ -49,6 +47,7 @@ from .models import (
     account_base,
     account_number,
 )
+from .numbers import NumberKind, digits, number_kind, same_party
 from .redact import redact_text, redact_url
 from .retry_guard import command_retry_guard, has_command_retry_guard
 from .scheme import DEFAULT_DETECT_TIMEOUT, DetectedScheme, detect_scheme
@@ -83,6 +82,7 @@ __all__ = [
     "GrandstreamWrongPasswordError",
     "LineState",
     "LineStatus",
+    "NumberKind",
     "PhoneOperation",
     "PhoneState",
     "PhoneStatus",
@@ -99,9 +99,10 @@ __all__ = [
     "key_sequence_hold",
     "normalize_key",
     "normalize_number",
+    "number_kind",
     "number_to_keys",
     "parse_keys",
     "redact_text",
     "redact_url",
-    "same_number",
+    "same_party",
 ]

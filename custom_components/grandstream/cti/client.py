@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import copy
 from enum import StrEnum
@@ -11,14 +11,7 @@ import json
 import logging
 from typing import Any
 
-from aiohttp import (
-    ClientConnectorError,
-    ClientError,
-    ClientOSError,
-    ClientPayloadError,
-    ClientSession,
-    ServerDisconnectedError,
-)
+from aiohttp import ClientSession
 from yarl import URL
 
 from .errors import (
@@ -30,7 +23,6 @@ from .errors import (
     GrandstreamInvalidRequestError,
     GrandstreamRejectedError,
     GrandstreamResponseError,
-    GrandstreamTimeoutError,
 )
 from .keys import key_sequence_hold, normalize_number, number_to_keys, parse_keys
 from .models import (
@@ -44,7 +36,7 @@ from .models import (
 )
 from .redact import redact_text
 from .refusal import find_refusal
-from .retry_guard import COMMAND_REQUEST, CommandRetryRefusedError
+from .transport import send
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -185,24 +177,29 @@ class GrandstreamClient:
         *,
         international_prefix: str = "00",
         allow_keys: bool = True,
+        on_keys: Callable[[int], None] | None = None,
     ) -> DialMethod:
         """Dial by click-to-dial, or by key presses where the phone refuses it.
 
         ``Invalid Request`` mostly means click-to-dial is disabled, so the same
-        number is then typed on the keypad (digits, STAR, #, SEND). The
-        account cannot be chosen that way; the phone uses its default.
-        Both steps hold the phone, so no other command slips in between.
+        number is then typed on the keypad (digits, STAR, #, SEND), unless
+        ``allow_keys`` is False or an ``account`` was asked for (the keypad
+        dials from the default account). ``on_keys`` hears how many keys are
+        about to be pressed, before they are sent. Both steps hold the
+        phone, so no other command slips in between.
         """
         cleaned = normalize_number(number)
         async with self._command():
             try:
                 await self.make_call(cleaned, account)
             except GrandstreamInvalidRequestError:
-                if not allow_keys:
+                if not allow_keys or account is not None:
                     raise
                 keys = number_to_keys(
                     cleaned, international_prefix=international_prefix
                 )
+                if on_keys is not None:
+                    on_keys(len(keys))
                 await self.send_keys(keys)
                 return DialMethod.KEYS
             return DialMethod.CLICK_TO_DIAL
@@ -333,49 +330,29 @@ class GrandstreamClient:
         if function == "api-make_call":
             # Older firmware reads ``password`` for make_call; both is harmless.
             query["password"] = self._passcode
-        url = self._base_url.with_path(f"/cgi-bin/{function}")
         where = f"{self._base_url}/cgi-bin/{function}"
         _LOGGER.debug("Requesting %s", where)
+        answer = await send(
+            self._session,
+            "GET",
+            self._base_url.with_path(f"/cgi-bin/{function}"),
+            params=query,
+            where=where,
+            time_limit=self._timeout,
+            ssl=self._ssl,
+            hide=lambda text: redact_text(text, self._passcode),
+            max_body=MAX_BODY_BYTES,
+            command=command,
+        )
         try:
-            async with asyncio.timeout(self._timeout):
-                async with self._session.get(
-                    url,
-                    params=query,
-                    ssl=self._ssl,
-                    allow_redirects=False,
-                    trace_request_ctx=COMMAND_REQUEST if command else None,
-                ) as response:
-                    status = response.status
-                    raw = await response.content.read(MAX_BODY_BYTES + 1)
-        except TimeoutError:
-            raise GrandstreamTimeoutError(
-                f"Timeout after {self._timeout:g} s waiting for {where}"
-            ) from None
-        except CommandRetryRefusedError:
-            raise _dropped(where, command) from None
-        except (ServerDisconnectedError, ClientOSError, ClientPayloadError) as err:
-            if not isinstance(err, ClientConnectorError):
-                raise _dropped(where, command) from None
-            # Never connected (refused, no route, name unknown): below.
-            raise self._unreachable(where, err) from None
-        except (ClientError, OSError) as err:
-            raise self._unreachable(where, err) from None
-        try:
-            return self._parse(function, where, status, raw)
+            return self._parse(function, where, answer.status, answer.body)
         except GrandstreamAuthenticationError as err:
             self._refusal = err
             raise
 
-    def _unreachable(self, where: str, err: BaseException) -> GrandstreamError:
-        # aiohttp errors may quote the request URL with the passcode in it.
-        detail = redact_text(str(err) or type(err).__name__, self._passcode)
-        return GrandstreamConnectionError(f"Cannot reach {where}: {detail}")
-
     def _parse(
         self, function: str, where: str, status: int, raw: bytes
     ) -> dict[str, Any]:
-        if len(raw) > MAX_BODY_BYTES:
-            raise GrandstreamResponseError(f"Oversized answer from {where}")
         text = raw.decode("utf-8", errors="replace").strip()
         # Before the status: a refusal must stop the passcode whatever the
         # phone wraps it in (refusal.py lists the shapes).
@@ -417,17 +394,6 @@ def _expect_accepted(envelope: Mapping[str, Any], what: str) -> None:
         raise GrandstreamRejectedError(
             f"The phone refused {what}: it answered {body!r}"
         )
-
-
-def _dropped(where: str, command: bool) -> GrandstreamConnectionDroppedError:
-    if command:
-        return GrandstreamConnectionDroppedError(
-            f"The phone dropped the connection after {where} was sent: the "
-            "command may or may not have been carried out"
-        )
-    return GrandstreamConnectionDroppedError(
-        f"The phone dropped the connection for {where}"
-    )
 
 
 def _repeated(

@@ -33,7 +33,17 @@ class GrandstreamConnectionError(GrandstreamError):
 
 
 class GrandstreamConnectionDroppedError(GrandstreamConnectionError):
-    """The phone closed or reset the connection after the request was sent."""
+    """The phone closed or reset the connection after the request was sent.
+
+    ``command_sent`` is True when the request was a command (answer, dial,
+    keys…): the phone took it and may well have carried it out, so it must
+    not be reported as "unreachable" nor sent again.
+    """
+
+    def __init__(self, message: str, *, command_sent: bool = False) -> None:
+        """Keep whether a command was sent before the connection closed."""
+        super().__init__(message)
+        self.command_sent = command_sent
 
 
 class GrandstreamTimeoutError(GrandstreamConnectionError):

@@ -130,29 +130,6 @@ def number_to_keys(number: str, *, international_prefix: str = "00") -> tuple[st
     return parse_keys([*cleaned, "SEND"])
 
 
-def digits(number: str | None) -> str:
-    """Only the digits of ``number``."""
-    return re.sub(r"\D", "", number or "")
-
-
-def same_number(a: str | None, b: str | None) -> bool:
-    """Whether two displayed numbers are the same party's.
-
-    Equal text matches (also "anonymous" and other numbers without digits);
-    otherwise the digits must match, or one must end with the other's last
-    seven (``+49 30 1234567`` is ``00493012345 67`` and ``01234567``).
-    """
-    if a and b and a.strip() == b.strip():
-        return True
-    da, db = digits(a), digits(b)
-    if not da or not db:
-        return False
-    if da == db:
-        return True
-    tail = min(len(da), len(db), 7)
-    return tail >= 4 and da[-tail:] == db[-tail:]
-
-
 # How much slower than nominal a phone may press keys before sequences held
 # with key_sequence_hold() could overlap. The interval is not documented
 # ("about a second"); a phone 25 % slower than assumed already interleaved

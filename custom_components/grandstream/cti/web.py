@@ -31,21 +31,12 @@ from types import TracebackType
 from typing import Any, Final, Self
 from urllib.parse import urlencode
 
-from aiohttp import (
-    ClientConnectorError,
-    ClientError,
-    ClientOSError,
-    ClientPayloadError,
-    ClientSession,
-    ServerDisconnectedError,
-)
+from aiohttp import ClientSession
 
 from .client import DEFAULT_TIMEOUT, build_base_url
 from .errors import (
     GrandstreamAccountNotAllowedError,
     GrandstreamAuthenticationError,
-    GrandstreamConnectionDroppedError,
-    GrandstreamConnectionError,
     GrandstreamError,
     GrandstreamForbiddenError,
     GrandstreamLockedError,
@@ -53,21 +44,26 @@ from .errors import (
     GrandstreamRejectedError,
     GrandstreamResponseError,
     GrandstreamSessionExpiredError,
-    GrandstreamTimeoutError,
     GrandstreamWrongPasswordError,
 )
 from .redact import redact_url
+from .transport import send
 from .web_models import (
     LoginAnswer,
     WebLoginGeneration,
     WebSessionInfo,
-    check_key,
+    body_of,
+    checked_values,
     config_key,
+    outcome,
     parse_attempts_left,
     parse_configs,
     parse_lock_time,
     parse_login,
     parse_values,
+    reason,
+    said,
+    unique_keys,
     values_key,
 )
 
@@ -80,7 +76,6 @@ DEFAULT_REFRESH_AFTER = 30.0
 LOGOUT_TIMEOUT = 5.0
 # Settings answers are a few kilobytes (30 Action URLs of 256 characters).
 MAX_BODY_BYTES = 64 * 1024
-MAX_KEYS_PER_REQUEST = 64
 USERNAMES: Final[frozenset[str]] = frozenset({"admin", "user"})
 
 _SESSION_COOKIES: Final[frozenset[str]] = frozenset(
@@ -281,7 +276,7 @@ class GrandstreamWebSession:
         Returns a value for every key asked, under the key as given; a key
         the phone does not have reads as ``""`` (as the phone answers it).
         """
-        wanted = _unique_keys(keys)
+        wanted = unique_keys(keys)
         if not wanted:
             return {}
         async with self._lock:
@@ -301,7 +296,7 @@ class GrandstreamWebSession:
                 "api.values.get",
                 form={"request": ":".join(values_key(k) for k in wanted)},
             )
-            values = parse_values(_body(answer))
+            values = parse_values(body_of(answer))
             return {key: values.get(values_key(key), "") for key in wanted}
 
     async def put(self, values: Mapping[str, str]) -> None:
@@ -311,7 +306,7 @@ class GrandstreamWebSession:
         a cloud-managed phone are ignored with a success answer, and Action
         URLs over 256 characters are dropped: see :meth:`write_and_verify`.
         """
-        items = _checked_values(values)
+        items = checked_values(values)
         if not items:
             return
         async with self._lock:
@@ -323,7 +318,7 @@ class GrandstreamWebSession:
                     "config_update",
                     json_body={"alias": {}, "pvalue": pvalues},
                 )
-                if not isinstance(answer, Mapping) or _outcome(answer) != "success":
+                if not isinstance(answer, Mapping) or outcome(answer) != "success":
                     raise GrandstreamResponseError(
                         f"{self._where('config_update')} answered without success"
                     )
@@ -333,7 +328,7 @@ class GrandstreamWebSession:
                 "api.values.post",
                 form={values_key(key): value for key, value in items.items()},
             )
-            body = _body(answer)
+            body = body_of(answer)
             status = body.get("status") if isinstance(body, Mapping) else None
             if status is not None and str(status).strip().lower() != "right":
                 raise GrandstreamRejectedError(
@@ -342,7 +337,7 @@ class GrandstreamWebSession:
 
     async def write_and_verify(self, values: Mapping[str, str]) -> dict[str, bool]:
         """Write, read back, and tell per key whether the phone kept the value."""
-        items = _checked_values(values)
+        items = checked_values(values)
         await self.put(items)
         stored = await self.get(items)
         return {key: stored[key] == value for key, value in items.items()}
@@ -368,15 +363,15 @@ class GrandstreamWebSession:
         self._check_status("access", status, login=False)
         envelope = self._envelope("access", raw)
         body = envelope.get("body")
-        if _outcome(envelope) != "success":
-            reason = _reason(body)
-            if reason.startswith("locked"):
+        if outcome(envelope) != "success":
+            refusal = reason(body)
+            if refusal.startswith("locked"):
                 raise GrandstreamLockedError(
                     "The phone's web login is locked after too many failures",
                     lock_time=parse_lock_time(envelope),
                 )
             raise GrandstreamRejectedError(
-                f"{self._where('access')} refused: {self._hide(_said(body))[:40]}"
+                f"{self._where('access')} refused: {self._hide(said(body))[:40]}"
             )
         if not isinstance(body, str) or not 0 < len(body) <= _MAX_NONCE_LENGTH:
             raise GrandstreamResponseError(
@@ -391,30 +386,30 @@ class GrandstreamWebSession:
         self._check_status("dologin", status, login=True)
         envelope = self._envelope("dologin", raw)
         body = envelope.get("body")
-        if _outcome(envelope) == "success":
+        if outcome(envelope) == "success":
             return parse_login(
                 body, generation=generation, username=self._username, cookies=cookies
             )
-        reason = _reason(body)
-        if reason.startswith("wrong"):
-            attempts_left = parse_attempts_left(reason)
+        refusal = reason(body)
+        if refusal.startswith("wrong"):
+            attempts_left = parse_attempts_left(refusal)
             left = "" if attempts_left is None else f"; {attempts_left} attempts left"
             raise GrandstreamWrongPasswordError(
                 f"The phone refused the password for {self._username}{left}",
                 attempts_left=attempts_left,
             )
-        if reason.startswith("locked"):
+        if refusal.startswith("locked"):
             raise GrandstreamLockedError(
                 "The phone locked its web login after too many wrong passwords",
                 lock_time=parse_lock_time(envelope),
             )
-        if reason.startswith("user is not allow"):
+        if refusal.startswith("user is not allow"):
             raise GrandstreamAccountNotAllowedError(
                 f"Web access is disabled for the account {self._username}"
             )
         # An unknown refusal may have counted as an attempt: treat it as one.
         raise GrandstreamNotAuthorizedError(
-            f"The phone refused the login: {self._hide(_said(body))[:40] or 'no reason'}"
+            f"The phone refused the login: {self._hide(said(body))[:40] or 'no reason'}"
         )
 
     async def _refresh(self) -> None:
@@ -464,15 +459,15 @@ class GrandstreamWebSession:
         if not isinstance(answer, Mapping) or "response" not in answer:
             return answer
         body = answer.get("body")
-        if _outcome(answer) == "success" and _reason(body) != "unauthorized":
+        if outcome(answer) == "success" and reason(body) != "unauthorized":
             return answer
-        if _reason(body) in _EXPIRED_REASONS:
+        if reason(body) in _EXPIRED_REASONS:
             self._forget_session()
             raise GrandstreamSessionExpiredError(
                 f"{self._where(function)}: the web session has expired"
             )
         raise GrandstreamRejectedError(
-            f"{self._where(function)} refused: {self._hide(_said(body))[:40]}"
+            f"{self._where(function)} refused: {self._hide(said(body))[:40]}"
         )
 
     def _require_session(self) -> WebLoginGeneration:
@@ -523,40 +518,23 @@ class GrandstreamWebSession:
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         where = self._where(function)
-        limit = self._timeout if time_limit is None else time_limit
         _LOGGER.debug("%s %s", method, where)
         try:
-            async with asyncio.timeout(limit):
-                async with self._session.request(
-                    method,
-                    url,
-                    data=data,
-                    headers=headers,
-                    ssl=self._ssl,
-                    allow_redirects=False,
-                ) as response:
-                    status = response.status
-                    set_cookies = {
-                        name: morsel.value for name, morsel in response.cookies.items()
-                    }
-                    raw = await response.content.read(MAX_BODY_BYTES + 1)
-        except TimeoutError:
-            raise GrandstreamTimeoutError(
-                f"Timeout after {limit:g} s waiting for {where}"
-            ) from None
-        except (ServerDisconnectedError, ClientOSError, ClientPayloadError) as err:
-            if not isinstance(err, ClientConnectorError):
-                raise GrandstreamConnectionDroppedError(
-                    f"The phone dropped the connection for {where}"
-                ) from None
-            raise self._unreachable(where, err) from None
-        except (ClientError, OSError) as err:
-            raise self._unreachable(where, err) from None
+            answer = await send(
+                self._session,
+                method,
+                url,
+                data=data,
+                headers=headers,
+                where=where,
+                time_limit=self._timeout if time_limit is None else time_limit,
+                ssl=self._ssl,
+                hide=self._hide,
+                max_body=MAX_BODY_BYTES,
+            )
         finally:
             self._forget_jar_cookies()
-        if len(raw) > MAX_BODY_BYTES:
-            raise GrandstreamResponseError(f"Oversized answer from {where}")
-        return status, raw, set_cookies
+        return answer.status, answer.body, answer.cookies
 
     def _forget_jar_cookies(self) -> None:
         """Take the phone's session cookies out of the shared cookie jar.
@@ -607,10 +585,6 @@ class GrandstreamWebSession:
     def _where(self, function: str) -> str:
         return f"{self._origin}/cgi-bin/{function}"
 
-    def _unreachable(self, where: str, err: BaseException) -> GrandstreamError:
-        detail = self._hide(str(err) or type(err).__name__)
-        return GrandstreamConnectionError(f"Cannot reach {where}: {detail}")
-
     def _hide(self, text: str) -> str:
         """``text`` without password, hashes or session id."""
         text = _SID_PARAM_RE.sub(r"\1=***", redact_url(text))
@@ -618,44 +592,3 @@ class GrandstreamWebSession:
             # Case-insensitive: phones may echo input in another case.
             text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
         return text
-
-
-def _outcome(envelope: Mapping[str, Any]) -> str:
-    return str(envelope.get("response", "")).strip().lower()
-
-
-def _said(body: Any) -> str:
-    """The refusal as the phone worded it: a string body, or a body's ``status``."""
-    if isinstance(body, Mapping):
-        body = body.get("status", "")
-    return body.strip() if isinstance(body, str) else ""
-
-
-def _reason(body: Any) -> str:
-    """The refusal, lower case, for matching."""
-    return _said(body).lower()
-
-
-def _body(answer: Any) -> Any:
-    return answer.get("body") if isinstance(answer, Mapping) else None
-
-
-def _unique_keys(keys: Iterable[str]) -> list[str]:
-    if isinstance(keys, str):
-        raise TypeError("keys must be a collection of keys, not one string")
-    wanted = list(dict.fromkeys(check_key(key) for key in keys))
-    if len(wanted) > MAX_KEYS_PER_REQUEST:
-        raise ValueError(f"At most {MAX_KEYS_PER_REQUEST} keys per request")
-    return wanted
-
-
-def _checked_values(values: Mapping[str, str]) -> dict[str, str]:
-    items: dict[str, str] = {}
-    for key in _unique_keys(values):
-        value = values[key]
-        if not isinstance(value, str):
-            raise TypeError(f"The value of {key} must be a string")
-        if key.startswith(":"):
-            raise ValueError(f"{key} is a runtime value and cannot be written")
-        items[key] = value
-    return items

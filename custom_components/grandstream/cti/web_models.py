@@ -7,13 +7,16 @@ with or without an envelope, flags as strings), every variant parses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 import re
 from typing import Any, Final
 
 from .errors import GrandstreamResponseError
+
+# Settings one request may read or write.
+MAX_KEYS_PER_REQUEST: Final = 64
 
 
 class WebLoginGeneration(StrEnum):
@@ -218,3 +221,48 @@ def parse_values(body: Any) -> dict[str, str]:
         values_key(str(key)): "" if value is None else str(value)
         for key, value in body.items()
     }
+
+
+def outcome(envelope: Mapping[str, Any]) -> str:
+    """The envelope's ``response``, lower case."""
+    return str(envelope.get("response", "")).strip().lower()
+
+
+def said(body: Any) -> str:
+    """The refusal as the phone worded it: a string body, or a body's ``status``."""
+    if isinstance(body, Mapping):
+        body = body.get("status", "")
+    return body.strip() if isinstance(body, str) else ""
+
+
+def reason(body: Any) -> str:
+    """The refusal, lower case, for matching."""
+    return said(body).lower()
+
+
+def body_of(answer: Any) -> Any:
+    """The ``body`` of a decoded answer, if it has one."""
+    return answer.get("body") if isinstance(answer, Mapping) else None
+
+
+def unique_keys(keys: Iterable[str]) -> list[str]:
+    """Checked keys, each once, at most ``MAX_KEYS_PER_REQUEST``."""
+    if isinstance(keys, str):
+        raise TypeError("keys must be a collection of keys, not one string")
+    wanted = list(dict.fromkeys(check_key(key) for key in keys))
+    if len(wanted) > MAX_KEYS_PER_REQUEST:
+        raise ValueError(f"At most {MAX_KEYS_PER_REQUEST} keys per request")
+    return wanted
+
+
+def checked_values(values: Mapping[str, str]) -> dict[str, str]:
+    """Checked keys with string values; runtime values cannot be written."""
+    items: dict[str, str] = {}
+    for key in unique_keys(values):
+        value = values[key]
+        if not isinstance(value, str):
+            raise TypeError(f"The value of {key} must be a string")
+        if key.startswith(":"):
+            raise ValueError(f"{key} is a runtime value and cannot be written")
+        items[key] = value
+    return items

@@ -1,0 +1,124 @@
+"""One HTTP request to a phone, its failures turned into the clients' errors.
+
+Both clients (CTI and web session) send through here, so a phone that is
+slow, unreachable or hangs up reads the same whichever interface was used,
+and no message ever carries what ``hide`` removes (passcodes, session ids).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from aiohttp import (
+    ClientConnectorError,
+    ClientError,
+    ClientOSError,
+    ClientPayloadError,
+    ClientSession,
+    ServerDisconnectedError,
+)
+from yarl import URL
+
+from .errors import (
+    GrandstreamConnectionDroppedError,
+    GrandstreamConnectionError,
+    GrandstreamResponseError,
+    GrandstreamTimeoutError,
+)
+from .retry_guard import COMMAND_REQUEST, CommandRetryRefusedError
+
+
+@dataclass(frozen=True, slots=True)
+class RawAnswer:
+    """What the phone answered, before any parsing."""
+
+    status: int
+    body: bytes
+    content_type: str = ""
+    # Cookies the answer set (name → value).
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The body as text (phones send UTF-8; anything else is replaced)."""
+        return self.body.decode("utf-8", errors="replace")
+
+
+async def send(
+    session: ClientSession,
+    method: str,
+    url: URL,
+    *,
+    where: str,
+    time_limit: float,
+    ssl: bool,
+    hide: Callable[[str], str],
+    max_body: int,
+    params: Mapping[str, str] | None = None,
+    data: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    command: bool = False,
+) -> RawAnswer:
+    """Send one request and read at most ``max_body`` bytes of the answer.
+
+    ``where`` names the request in messages (never with its query: the
+    passcode travels there). ``command`` marks requests that change
+    something on the phone: they are never resent (see ``retry_guard``) and
+    a connection dropped after sending them leaves their fate unknown.
+    """
+    try:
+        async with asyncio.timeout(time_limit):
+            async with session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                ssl=ssl,
+                allow_redirects=False,
+                trace_request_ctx=COMMAND_REQUEST if command else None,
+            ) as response:
+                status = response.status
+                content_type = response.headers.get("Content-Type", "")
+                cookies = {
+                    name: morsel.value for name, morsel in response.cookies.items()
+                }
+                body = await response.content.read(max_body + 1)
+    except TimeoutError:
+        raise GrandstreamTimeoutError(
+            f"Timeout after {time_limit:g} s waiting for {where}"
+        ) from None
+    except CommandRetryRefusedError:
+        raise _dropped(where, command) from None
+    except (ServerDisconnectedError, ClientOSError, ClientPayloadError) as err:
+        if not isinstance(err, ClientConnectorError):
+            raise _dropped(where, command) from None
+        # Never connected (refused, no route, name unknown): below.
+        raise _unreachable(where, err, hide) from None
+    except (ClientError, OSError) as err:
+        raise _unreachable(where, err, hide) from None
+    if len(body) > max_body:
+        raise GrandstreamResponseError(f"Oversized answer from {where}")
+    return RawAnswer(status, body, content_type, cookies)
+
+
+def _dropped(where: str, command: bool) -> GrandstreamConnectionDroppedError:
+    if command:
+        return GrandstreamConnectionDroppedError(
+            f"The phone closed the connection after {where} was sent, before "
+            "answering: the command may have been carried out",
+            command_sent=True,
+        )
+    return GrandstreamConnectionDroppedError(
+        f"The phone dropped the connection for {where}"
+    )
+
+
+def _unreachable(
+    where: str, err: BaseException, hide: Callable[[str], str]
+) -> GrandstreamConnectionError:
+    # aiohttp's messages may quote the request URL, passcode included.
+    detail = hide(str(err) or type(err).__name__)
+    return GrandstreamConnectionError(f"Cannot reach {where}: {detail}")
