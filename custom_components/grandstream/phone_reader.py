@@ -27,11 +27,12 @@ class PhoneReader:
     """Reads snapshots of one phone through its client."""
 
     def __init__(
-        self, client: GrandstreamClient, clock: Callable[[], float] = time.monotonic
+        self, client: GrandstreamClient, clock: Callable[[], float] | None = None
     ) -> None:
         """No accounts known yet: the first read fetches them."""
         self._client = client
-        self._clock = clock
+        # Looked up when used: tests move time by patching time.monotonic.
+        self._clock = clock or _monotonic
         self._accounts: tuple[Account, ...] = ()
         self._accounts_read_at: float | None = None
 
@@ -63,3 +64,7 @@ class PhoneReader:
             or self._clock() - self._accounts_read_at
             > ACCOUNTS_REFRESH_INTERVAL.total_seconds()
         )
+
+
+def _monotonic() -> float:
+    return time.monotonic()

@@ -59,7 +59,7 @@ class PushQueue:
         start_task: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]],
         spacing: float,
         deadline: float,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         """Wire the queue to its owner's fetch and its deadline path."""
         self._fetch = fetch
@@ -67,7 +67,8 @@ class PushQueue:
         self._start_task = start_task
         self._spacing = spacing
         self._deadline = deadline
-        self._clock = clock
+        # Looked up when used: tests move time by patching time.monotonic.
+        self._clock = clock or _monotonic
         self._next = PushBatch()
         self._unhandled: deque[_Waiting] = deque()
         self._last_fetch = -float("inf")
@@ -121,3 +122,7 @@ class PushQueue:
             return
         self._last_fetch = self._clock()
         await self._fetch()
+
+
+def _monotonic() -> float:
+    return time.monotonic()
