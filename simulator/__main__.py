@@ -147,7 +147,7 @@ def profile_from_args(args: argparse.Namespace) -> PhoneProfile:
         "extra_https_port": transport == "both",
         "key_interval": args.key_interval,
         "reboot_duration": args.reboot_duration,
-        # Real phones wait about a second before pushing (doc section 4).
+        # Real phones wait about a second before pushing (phone-protocol.md §7).
         "action_url_delay": 1.0,
     }
     if args.lines is not None:

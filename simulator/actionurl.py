@@ -13,9 +13,10 @@ import ssl
 from typing import Final
 from urllib.parse import urlsplit
 
-# Variables the phone fills in (doc section 4).  The regex alternation is
-# ordered longest first so ``$display_remote`` is not eaten by ``$remote``;
-# anything else that starts with ``$`` is left untouched, as real phones do.
+# Variables the phone fills in (docs/phone-protocol.md §7).  The regex
+# alternation is ordered longest first so ``$display_remote`` is not eaten by
+# ``$remote``; anything else that starts with ``$`` is left untouched, as real
+# phones do.
 VARIABLES: Final[tuple[str, ...]] = (
     "phone_ip",
     "mac",

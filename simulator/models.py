@@ -14,7 +14,8 @@ FaultKind = Literal[
 ]
 FAULT_KINDS: Final[frozenset[str]] = frozenset(get_args(FaultKind))
 
-# Every event name a phone can report through an Action URL (doc section 4).
+# Every event name a phone can report through an Action URL
+# (docs/phone-protocol.md §7).
 # The simulator emits most of them; transfer, busy/idle, rejected and answered
 # events exist on real phones, so templates for them are accepted even though
 # they never fire.

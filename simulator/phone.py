@@ -1,6 +1,6 @@
 """A simulated Grandstream desk phone speaking the CTI HTTP interface.
 
-The behaviour follows /work/shared/docs/grandstream-cti.md, including the
+The behaviour follows docs/phone-protocol.md, including the
 quirks real phones show (HTTP 200 for auth errors, keys pressed one per
 second, reboots that drop the connection, raw Action URLs).  Everything runs
 on one asyncio loop, so state changes need no locks.
@@ -53,7 +53,7 @@ _FIXED_KEYS: Final[frozenset[str]] = frozenset(
     {
         *"0123456789",
         "STAR",
-        # The pound key is "#" itself, "%23" in the URL (doc section 3).
+        # The pound key is "#" itself, "%23" in the URL (phone-protocol.md §6).
         # POUND only where profile.accepts_pound_key says so.
         "#",
         "ONHOOK",
@@ -780,7 +780,7 @@ class SimulatedPhone:
             if self._offhook:
                 self.muted = not self.muted
             else:
-                # On an idle phone MUTE toggles DND (doc section 2).
+                # On an idle phone MUTE toggles DND (docs/phone-protocol.md §5).
                 self.set_dnd(not self.dnd)
             return
         if key in ("VUP", "VDOWN"):
@@ -832,7 +832,7 @@ class SimulatedPhone:
         self._emit("outgoing", line)
         if not account.registered:
             # The request was accepted but the call cannot go anywhere; this
-            # is why the doc says make_call's "true" proves nothing.
+            # is why make_call's "true" proves nothing (docs/phone-protocol.md §5).
             self._fail(line)
         elif self.profile.auto_answer_outgoing:
             self.remote_answer(line.number)
@@ -1125,7 +1125,7 @@ class SimulatedPhone:
         names = keys.split(":")
         valid: list[str] = []
         for raw in names:
-            # "#" is what a client sending "%23" ends up with (doc section 3).
+            # "#" is what a client sending "%23" ends up with (phone-protocol.md §6).
             name = "#" if raw == "POUND" and self.profile.accepts_pound_key else raw
             match = _NUMBERED_KEY_RE.fullmatch(name)
             if name in _FIXED_KEYS or (
@@ -1280,7 +1280,7 @@ class SimulatedPhone:
     def _authorized(self, function: str, params: dict[str, str]) -> bool:
         offered = [params.get("passcode")]
         if function == "api-make_call":
-            # Older clients send password= for make_call (doc section 2).
+            # Older clients send password= for make_call (docs/phone-protocol.md §2).
             offered.append(params.get("password"))
         return self.profile.passcode in offered
 

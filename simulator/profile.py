@@ -1,9 +1,10 @@
 """What kind of phone the simulator plays.
 
-Every firmware variant the doc lists as plausible is a switch here, so one
-simulator can stand in for all of them.  The dataclass is deliberately mutable:
-tests flip options on a running phone to check that the integration copes
-with a phone whose behaviour changes (e.g. an admin disabling Click-To-Dial).
+Every firmware variant docs/phone-protocol.md lists as plausible is a switch
+here, so one simulator can stand in for all of them.  The dataclass is
+deliberately mutable: tests flip options on a running phone to check that the
+integration copes with a phone whose behaviour changes (e.g. an admin
+disabling Click-To-Dial).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Final
 
 from .models import EVENTS, SimulatorError
 
-# How the phone says "unauthorized" (doc section 2): an error envelope
+# How the phone says "unauthorized" (docs/phone-protocol.md §4): an error envelope
 # ("body"), the vendor code's success envelope ("success"), HTTP 401 with an
 # error envelope ("http401"), bare text ("text", "text_upper": HTTP 200,
 # text/plain) or a small HTML page ("html").
@@ -23,7 +24,7 @@ UNAUTHORIZED_STYLES: Final[frozenset[str]] = frozenset(
     {"body", "success", "http401", "text", "text_upper", "html"}
 )
 # What a wrong passcode gets: "unauthorized" in the style above, or the web
-# login's countdown "wrongN" then "locked" with "lockTime" (doc section 5).
+# login's countdown "wrongN" then "locked" with "lockTime" (docs/phone-protocol.md §4).
 WRONG_PASSCODE_STYLES: Final[frozenset[str]] = frozenset({"unauthorized", "countdown"})
 # "focused": active 1 on the line the phone is focused on (a GXP's line in a
 # call); "never": always 0 (a WP826 sends 0 on its connected line).
@@ -40,7 +41,7 @@ OPERATION_SUCCESS_BODIES: Final[dict[str, Any]] = {
 # wording, "the account number during a call").
 ACTIVE_USER_STYLES: Final[frozenset[str]] = frozenset({"sip_id", "account"})
 MAC_FORMATS: Final[frozenset[str]] = frozenset({"plain", "colon", "dash"})
-# Web session API variants (doc section 5).
+# Web session API variants (docs/phone-protocol.md §8).
 WEB_LOGINS: Final[frozenset[str]] = frozenset({"current", "older"})
 WEB_COOKIE_STYLES: Final[frozenset[str]] = frozenset({"sid", "identity"})
 WEB_EXPIRED_STYLES: Final[frozenset[str]] = frozenset({"body", "http401"})
@@ -71,7 +72,7 @@ def _two_accounts() -> list[SimAccount]:
     ]
 
 
-# The phones the doc's captures describe (section 2). "guide" is the CTI
+# The phones the captures describe (docs/phone-protocol.md §3). "guide" is the CTI
 # guides' own examples and the default.
 PRESETS: Final[dict[str, dict[str, Any]]] = {
     "guide": {},
@@ -129,7 +130,7 @@ class PhoneProfile:
     # port as well (SimulatedPhone.https_port).
     https: bool = False
     extra_https_port: bool = False
-    # Response formatting quirks (doc section 2).
+    # Response formatting quirks (docs/phone-protocol.md §2, §3).
     compact_json: bool = True
     # acct: a number or a string; the first account's value (0 on a WP826,
     # 1 elsewhere); whether idle lines report the first account or "".
@@ -147,7 +148,7 @@ class PhoneProfile:
     misc_idle: str = "1"
     content_type: str = "text/plain"
     operation_success_body: str = "true"
-    # Features an admin can switch off in the web UI (doc section 1).
+    # Features an admin can switch off in the web UI (docs/phone-protocol.md §1).
     click_to_dial: bool = True
     # False: remote control refused (HTTP 403) before the passcode is judged.
     cti_enabled: bool = True
@@ -165,19 +166,19 @@ class PhoneProfile:
     reboot_duration: float = 60.0
     reboot_drops_connection: bool = True
     failed_duration: float = 5.0
-    # Login lockout (doc section 5: five failures lock the account).
+    # Login lockout (docs/phone-protocol.md §4: five failures lock the account).
     lockout_threshold: int = 5
     lockout_duration: float = 300.0
     keypad_locked: bool = False
     # Outgoing calls stay "calling" until remote_answer() unless this is set.
     auto_answer_outgoing: bool = False
-    # Action URL push (doc section 4).
+    # Action URL push (docs/phone-protocol.md §7).
     action_urls: dict[str, str] = field(default_factory=dict)
     action_url_delay: float = 0.0
     action_url_max_length: int = 256
     action_url_timeout: float = 5.0
     mac_format: str = "plain"
-    # Web session API (doc section 5). "current": access + hashed dologin,
+    # Web session API (docs/phone-protocol.md §8). "current": access + hashed dologin,
     # config_get/config_update; "older": plain dologin, api.values.*.
     web_login: str = "current"
     # "sid": a sid cookie (WP826); "identity": session-identity and
@@ -231,7 +232,7 @@ class PhoneProfile:
 
         Real phones keep at most 256 characters per Action URL and silently
         keep the old value for a longer one while the write still answers
-        success (doc section 4: 256 kept, 300 dropped). An empty URL clears
+        success (docs/phone-protocol.md §7: 256 kept, 300 dropped). An empty URL clears
         the slot.
         """
         if event not in EVENTS:

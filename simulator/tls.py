@@ -1,8 +1,9 @@
 """Self-signed certificates for the HTTPS variant of the simulator.
 
-Real phones ship self-signed or private-CA certificates (doc section 2), so
-the integration must connect without verification; a fresh self-signed
-certificate per phone reproduces exactly that.
+Real phones ship self-signed or private-CA certificates
+(docs/phone-protocol.md §2), so the integration must connect without
+verification; a fresh self-signed certificate per phone reproduces exactly
+that.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The phone's web session API, as doc section 5 describes it.
+"""The phone's web session API, as docs/phone-protocol.md §8 describes it.
 
 Login in both generations (``access`` + hashed ``dologin``, or a plain
 ``dologin``), the same-origin check (bare HTML 403), ``Content-Length`` (411),
@@ -9,9 +9,9 @@ or the older ``api.values.*``. Wrong passwords count towards the same lockout
 as wrong CTI passcodes. Action URL slots are the phone's own: writing P8310
 changes where the phone pushes on the next incoming call.
 
-The simulator is strict where the doc leaves room (it wants the cookie *and*
-the ``sid`` parameter), so a client that passes here passes on the lenient
-variants too.
+The simulator is strict where docs/phone-protocol.md leaves room (it wants
+the cookie *and* the ``sid`` parameter), so a client that passes here passes
+on the lenient variants too.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from aiohttp import web
 if TYPE_CHECKING:
     from .phone import SimulatedPhone
 
-# P-value of each Action URL slot → the simulator's event name (doc section 4).
+# P-value of each Action URL slot → the simulator's event name
+# (docs/phone-protocol.md §7).
 ACTION_URL_PVALUES: Final[dict[str, str]] = {
     "8304": "boot",
     "8305": "registered",
@@ -300,7 +301,7 @@ class SimulatedWebInterface:
     def write(self, key: str, value: str, role: str) -> bool:
         """Apply one written setting; returns whether the phone kept it.
 
-        The phone answers success either way (doc section 5).
+        The phone answers success either way (docs/phone-protocol.md §8).
         """
         profile = self._phone.profile
         key = _pvalue(key)

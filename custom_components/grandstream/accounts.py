@@ -3,9 +3,9 @@
 Users think in the account numbers of the phone's menus and of
 ``grandstream.dial``'s ``account``: 1 is the first account, as
 ``api-get_accounts`` lists it. Line status does not agree on a base
-(shared doc section 2); the client works out each phone's base and reports
-lines with the user's number (``cti.account_base``: a phone that reports
-``acct`` 0 on any line counts from 0, otherwise from 1).
+(docs/phone-protocol.md §3); the client works out each phone's base and
+reports lines with the user's number (``cti.account_base``: a phone that
+reports ``acct`` 0 on any line counts from 0, otherwise from 1).
 
 Pushes fill ``$active_user`` with the account's SIP user id on the phones
 seen so far; it is matched against the accounts' SIP users and otherwise

@@ -5,9 +5,9 @@ URLs that carry them, and how a received query becomes a ``Push``: bounded
 and checked for shape before anything in Home Assistant sees it, because
 pushes are unauthenticated and travel in clear text on the LAN.
 
-URL format (shared doc section 4). A phone stores at most 256 characters per
-Action URL and silently drops longer ones, so parameter names are one letter
-and only the variables we use are requested::
+URL format: docs/phone-protocol.md §7. A phone stores at most 256 characters
+per Action URL and silently drops longer ones, so parameter names are one
+letter and only the variables we use are requested::
 
     <home assistant>/api/webhook/<id>?e=incoming&m=$mac&r=$remote&a=$active_user
 
@@ -205,7 +205,8 @@ class Push:
     event: PushEvent
     mac: str | None = None
     remote_number: str = ""
-    # ``$active_user``: a SIP user id on the phones seen so far (shared doc §4).
+    # ``$active_user``: a SIP user id in the one published example, an account
+    # number in the guides' words (docs/phone-protocol.md §7).
     account: str = ""
     call_id: str = ""
     model: str = ""

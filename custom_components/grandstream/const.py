@@ -10,8 +10,8 @@ DOMAIN: Final = "grandstream"
 LOGGER = logging.getLogger(__package__)
 
 MANUFACTURER: Final = "Grandstream"
-# Grandstream's MAC prefixes (shared doc section 6), as identity.normalize_mac
-# writes them.
+# Grandstream's MAC prefixes (docs/phone-protocol.md §9), as
+# identity.normalize_mac writes them.
 GRANDSTREAM_OUIS: Final = frozenset({"00:0b:82", "c0:74:ad", "ec:74:d7"})
 
 CONF_PASSCODE: Final = "passcode"

@@ -250,7 +250,7 @@ def _version(text: str) -> tuple[int, ...] | None:
 
 
 def affected_by_cve_2026_2329(model: str | None, firmware: str | None) -> bool:
-    """Whether this model and firmware have CVE-2026-2329 (shared doc section 6)."""
+    """Whether this model and firmware have CVE-2026-2329 (phone-protocol.md §9)."""
     if not model or not firmware:
         return False
     version = _version(firmware)

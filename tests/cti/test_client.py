@@ -71,7 +71,7 @@ async def test_response_variants(
     session: aiohttp.ClientSession,
     changes: dict[str, object],
 ) -> None:
-    """Every response style of the shared doc parses to the same models."""
+    """Every response style of docs/phone-protocol.md §2-3 parses the same."""
     for name, value in changes.items():
         setattr(profile, name, value)
     client = make_client(phone, session)

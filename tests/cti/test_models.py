@@ -121,7 +121,7 @@ def test_accounts_variants() -> None:
 
 
 def test_number_to_keys() -> None:
-    """The shared doc's example number, and the + as international prefix."""
+    """Decoration dropped, # kept, + typed as 00 (docs/phone-protocol.md §5)."""
     assert number_to_keys("+49 (30) 1234-5#") == (
         *"004930123",
         "4",

@@ -1,7 +1,7 @@
 """The core scenarios against each captured phone the simulator plays.
 
-Real phones differ (shared doc section 2): the WP826 reports ``acct`` 0 for
-its first account on every line and repeats the number as the name once
+Real phones differ (docs/phone-protocol.md §3): the WP826 reports ``acct`` 0
+for its first account on every line and repeats the number as the name once
 connected; a GXP21xx answers spaced JSON, has 8 lines, reports ``acct`` 1 on
 idle lines and the account id in a call, and sends non-ASCII names; the
 guides show ``acct`` "" on idle lines. Whatever the phone, users see the same

@@ -1,4 +1,4 @@
-"""The simulator plays the phones the captures describe (doc sections 2 to 4).
+"""The simulator plays the phones the captures describe (phone-protocol.md §2-7).
 
 Presets, refusal variants, success bodies, transports, Action URL storage,
 push variables and timed faults, checked on the wire.

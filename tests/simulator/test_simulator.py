@@ -248,7 +248,7 @@ async def test_firmware_variants(session: aiohttp.ClientSession) -> None:
         profile.remotename_repeats_number = True
         profile.lines = 3
         first, *rest = (await body(session, sim, "api-get_line_status"))["body"]
-        # Ringing: the number is not repeated as the name (doc section 2)...
+        # Ringing: the number is not repeated as the name (phone-protocol.md §3)...
         assert first["remotename"] == ""
         assert len(rest) == 2
         # ...unless this firmware variant does that too.

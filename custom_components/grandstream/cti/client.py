@@ -41,14 +41,14 @@ from .transport import send
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 10.0
-# Real phones press about one key per second (shared doc section 3).
+# Real phones press about one key per second (docs/phone-protocol.md §6).
 DEFAULT_KEY_INTERVAL = 1.0
 DEFAULT_MAX_PENDING_COMMANDS = 8
 # A CTI answer is a few hundred bytes; anything far larger is not a phone.
 MAX_BODY_BYTES = 64 * 1024
 # Bodies that mean "not done" inside a "success" envelope. Anything else in a
 # success envelope means done: firmware answers true, "complete", 1,
-# "savereboot", ... (shared doc section 2).
+# "savereboot", ... (docs/phone-protocol.md §2).
 FAILURE_BODIES: frozenset[str] = frozenset({"false", "failed", "unknown"})
 
 

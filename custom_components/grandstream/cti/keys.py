@@ -13,15 +13,16 @@ import re
 
 from .errors import GrandstreamError
 
-# Key names from the CTI guide and from working clients (shared doc section 3).
-# FLASH is left out on purpose: at least one GXP1165 rejects it.
+# Key names from the CTI guide and from other clients; the evidence for each
+# (some have no public source) is in docs/phone-protocol.md §6. FLASH is left
+# out on purpose: at least one GXP1165 rejects it.
 FIXED_KEYS: frozenset[str] = frozenset(
     {
         *"0123456789",
         "STAR",
         # The pound key is ``#`` itself, percent-encoded ``%23`` in the URL
-        # (vendor manual, shared doc section 3); ``POUND`` is only accepted as
-        # input and translated.
+        # (vendor manual, docs/phone-protocol.md §6); ``POUND`` is only
+        # accepted as input and translated.
         "#",
         "SEND",
         "OK",

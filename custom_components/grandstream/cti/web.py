@@ -1,8 +1,9 @@
 """Async client for the web session API of Grandstream desk phones.
 
 The CTI interface cannot read or write settings; the phone's own web UI can
-(shared doc section 5). This client logs in once with the web password, reads
-and writes settings, and logs out. Rules it keeps whatever the caller does:
+(docs/phone-protocol.md §8). This client logs in once with the web password,
+reads and writes settings, and logs out. Rules it keeps whatever the caller
+does:
 
 - one password attempt per :meth:`GrandstreamWebSession.login`, never an
   automatic retry, never a second attempt after a refusal (five failures
@@ -83,7 +84,7 @@ _SESSION_COOKIES: Final[frozenset[str]] = frozenset(
 )
 _SID_PARAM_RE: Final = re.compile(r"(?i)\b(sid)=[^&#\s]*")
 _MAX_NONCE_LENGTH = 256
-# How a phone says that the session is no longer valid (doc section 5;
+# How a phone says that the session is no longer valid (phone-protocol.md §8;
 # "unauthorized" is how CTI answers for an expired or pre-empted session).
 _EXPIRED_REASONS: Final[frozenset[str]] = frozenset(
     {"session-expired", "session_expired", "session expired", "unauthorized"}

@@ -1,6 +1,6 @@
 """Typed models of the phone's web session API and tolerant parsers for them.
 
-What is known of the answers is in the shared doc (section 5); where firmware
+What is known of the answers is in docs/phone-protocol.md §8; where firmware
 may differ (a login answer without ``role``/``mac``/``ver``, ``config_get``
 with or without an envelope, flags as strings), every variant parses.
 """
@@ -20,7 +20,7 @@ MAX_KEYS_PER_REQUEST: Final = 64
 
 
 class WebLoginGeneration(StrEnum):
-    """How the firmware expects the web login (doc section 5)."""
+    """How the firmware expects the web login (docs/phone-protocol.md §8)."""
 
     # POST access (username hash → nonce), then dologin with
     # sha256(password + nonce).
