@@ -42,7 +42,7 @@ from .call_events import (
     CallEventType,
     Direction,
 )
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, STORAGE_SAVE_DELAY
 from .cti import digits, same_party
 
 STORAGE_VERSION: Final = 1
@@ -51,8 +51,6 @@ MAX_OPEN: Final = 100
 MAX_COMPLETED: Final = 100
 # Times of missed calls kept per item (the count goes on beyond them).
 MAX_TIMES: Final = 10
-# Changes are written a little later, so a burst of calls costs one write.
-SAVE_DELAY: Final = 10.0
 MAX_TEXT_LENGTH: Final = 1000
 
 
@@ -418,7 +416,7 @@ class CallBackList:
         """Write the list a little later (a burst of calls costs one write)."""
         self._dirty = True
         self.fresh = False
-        self._store.async_delay_save(self._data, SAVE_DELAY)
+        self._store.async_delay_save(self._data, STORAGE_SAVE_DELAY)
 
     def _changed(self) -> None:
         """The user changed the list: save it and say so."""

@@ -27,7 +27,11 @@ SLOW_POLL_INTERVAL: Final = timedelta(seconds=60)
 ACCOUNTS_REFRESH_INTERVAL: Final = timedelta(minutes=2)
 REQUEST_TIMEOUT: Final = 10.0
 
-# Set once the phone's first push arrived; survives restarts.
+# What Home Assistant keeps of a phone (call-back list, record) is written this
+# long after a change, so a burst of calls costs one write.
+STORAGE_SAVE_DELAY: Final = 10.0
+# Earlier versions kept "a push arrived once" in the entry (phone_record.py
+# takes it over).
 CONF_PUSH_SEEN: Final = "push_seen"
 # How to reach the phone, as chosen in the flow: detected, or forced.
 CONF_CONNECTION: Final = "connection"

@@ -33,12 +33,10 @@ from .call_events import (
     CallEventType,
     Direction,
 )
-from .const import CONF_PUSH_SEEN, DOMAIN
+from .const import CONF_PUSH_SEEN, DOMAIN, STORAGE_SAVE_DELAY
 from .identity import device_key
 
 STORAGE_VERSION: Final = 1
-# Changes are written a little later, so a burst of calls costs one write.
-SAVE_DELAY: Final = 10.0
 
 
 def storage_key(entry_id: str) -> str:
@@ -177,7 +175,7 @@ class PhoneRecord:
 
     def _save(self) -> None:
         self._dirty = True
-        self._store.async_delay_save(self._data, SAVE_DELAY)
+        self._store.async_delay_save(self._data, STORAGE_SAVE_DELAY)
 
     def _data(self) -> dict[str, Any]:
         self._dirty = False
