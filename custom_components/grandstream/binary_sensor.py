@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -15,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import GrandstreamConfigEntry
+from .cti import LineState
 from .entity import GrandstreamEntity, GrandstreamRecordEntity, track_new_items
 from .snapshot import PhoneSnapshot
 
@@ -27,14 +29,42 @@ class GrandstreamBinarySensorDescription(BinarySensorEntityDescription):
     """A binary sensor and how to read it from a snapshot."""
 
     value_fn: Callable[[PhoneSnapshot], bool | None]
+    attributes_fn: Callable[[PhoneSnapshot], dict[str, Any] | None] = lambda _: None
+
+
+def _from_push(
+    states: frozenset[LineState],
+) -> Callable[[PhoneSnapshot], dict[str, Any]]:
+    """Whether the value comes from a push the phone has not confirmed yet.
+
+    So it does when a pushed line is in ``states`` (on from a push) or idle
+    (a call a push ended).
+    """
+
+    def attributes(data: PhoneSnapshot) -> dict[str, Any]:
+        pushed = (data.line(number) for number in data.pushed_lines)
+        return {
+            "from_push": any(
+                line is not None and line.state in states | {LineState.IDLE}
+                for line in pushed
+            )
+        }
+
+    return attributes
 
 
 PHONE_BINARY_SENSORS: tuple[GrandstreamBinarySensorDescription, ...] = (
     GrandstreamBinarySensorDescription(
-        key="ringing", translation_key="ringing", value_fn=lambda data: data.ringing
+        key="ringing",
+        translation_key="ringing",
+        value_fn=lambda data: data.ringing,
+        attributes_fn=_from_push(frozenset({LineState.RINGING})),
     ),
     GrandstreamBinarySensorDescription(
-        key="in_call", translation_key="in_call", value_fn=lambda data: data.in_call
+        key="in_call",
+        translation_key="in_call",
+        value_fn=lambda data: data.in_call,
+        attributes_fn=_from_push(frozenset({LineState.CONNECTED, LineState.ON_HOLD})),
     ),
 )
 DO_NOT_DISTURB = BinarySensorEntityDescription(
@@ -94,6 +124,11 @@ class GrandstreamBinarySensor(GrandstreamEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Read the value from the latest snapshot."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Attributes from the latest snapshot."""
+        return self.entity_description.attributes_fn(self.coordinator.data)
 
 
 class DoNotDisturbSensor(GrandstreamRecordEntity, BinarySensorEntity):

@@ -215,7 +215,7 @@ async def _on_call_line(
 
 async def reset_missed_calls(coordinator: GrandstreamCoordinator) -> None:
     """Mark the missed calls as seen (nothing is sent to the phone)."""
-    coordinator.reset_missed_calls()
+    coordinator.call_backs.complete_all()
 
 
 async def restart(coordinator: GrandstreamCoordinator) -> None:

@@ -40,7 +40,7 @@ from .poll_schedule import PollSchedule
 from .push_health import PushHealth, PushMonitor, poll_interval
 from .push_queue import PushQueue
 from .signals import Signal
-from .snapshot import PhoneSnapshot
+from .snapshot import PhoneSnapshot, shown_with
 
 # After a command, refresh at once, and at most once a second after that, so a
 # dashboard shows the result within a second or two.
@@ -109,7 +109,9 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             hass,
             key=entry.entry_id,
             interval=lambda: self.poll_interval_seconds,
-            poll=self._poll,
+            poll=lambda: entry.async_create_background_task(
+                hass, self.async_refresh(), f"{self.name} poll"
+            ),
             disabled=lambda: entry.pref_disable_polling,
         )
         self._reader = PhoneReader(client)
@@ -152,10 +154,12 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
                 # show. Tell them again once our data is set.
                 self.hass.loop.call_soon(self.async_update_listeners)
             batch = self._pushes.take()
+            # Call pushes need the lines alone; a poll reads the rest.
+            lines_only = batch.calls_only and self.last_update_success
             read_at = time.monotonic()
             ok = auth_failed = False
             try:
-                snapshot = await self._fetch()
+                snapshot = await self._fetch(self.data if lines_only else None)
             except GrandstreamError as err:
                 auth_failed = isinstance(err, GrandstreamAuthenticationError)
                 # No line status: the pushes count provisionally.
@@ -164,14 +168,17 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             else:
                 self._track(self._pushes.settle(batch), snapshot, read_at=read_at)
                 ok = True
-                return snapshot
+                # Pushes that arrived after this read was sent still show.
+                return shown_with(snapshot, self._pushes.waiting())
             finally:
                 # Whatever went wrong (a bug included), the pushes stop
                 # waiting and polling goes on.
                 self._pushes.settle(batch)
                 self._fetch_done(ok=ok, auth_failed=auth_failed)
 
-    async def _fetch(self) -> PhoneSnapshot:
+    async def _fetch(self, previous: PhoneSnapshot | None) -> PhoneSnapshot:
+        if previous is not None:
+            return await self._reader.read_lines(previous)
         snapshot = await self._reader.read()
         for kind, raw in snapshot.unknown_states():
             self.log_once(
@@ -205,12 +212,6 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             # The next poll in the phone's slot: the fast interval after a
             # failed fetch (from a push or a poll), else the usual one.
             self._polls.after_fetch()
-
-    @callback
-    def _poll(self) -> None:
-        self.config_entry.async_create_background_task(
-            self.hass, self.async_refresh(), f"{self.name} poll"
-        )
 
     @property
     def poll_interval_seconds(self) -> float:
@@ -284,11 +285,6 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
     def _record_changed(self) -> None:
         self.record_changed.emit(None)
 
-    @callback
-    def reset_missed_calls(self) -> None:
-        """The user saw the missed calls: the call-back list is done."""
-        self.call_backs.complete_all()
-
     # -- push health -----------------------------------------------------------
 
     @property
@@ -325,6 +321,11 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         if not push.is_call_event:
             # Nothing to check it against: it shows the Action URLs work.
             self._push_health.push_received()
+        elif self.last_update_success:
+            # Show at once what the push says; the read after it confirms.
+            if (shown := shown_with(self.data, [push])) is not self.data:
+                self.data = shown
+                self.async_update_listeners()
         if push.event in (PushEvent.DND_ON, PushEvent.DND_OFF):
             if self.record.set_dnd(push.event is PushEvent.DND_ON):
                 self._record_changed()

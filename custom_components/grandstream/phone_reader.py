@@ -2,6 +2,8 @@
 
 Requests go one after the other: a passcode changed on the phone is then
 refused once, not once per request sent together (five refusals lock it).
+Confirming a push needs the lines alone: one request, the phone's status
+following from the lines until the next full read (a poll).
 Accounts change rarely (registration), so they are read every few minutes
 or when a push says registration changed; when only they fail, the phone
 keeps the accounts we know rather than going blank.
@@ -39,6 +41,10 @@ class PhoneReader:
     def invalidate_accounts(self) -> None:
         """Read the accounts with the next snapshot (registration changed)."""
         self._accounts_read_at = None
+
+    async def read_lines(self, previous: PhoneSnapshot) -> PhoneSnapshot:
+        """The lines alone; status and accounts follow from ``previous``."""
+        return previous.with_lines(tuple(await self._client.line_status()))
 
     async def read(self) -> PhoneSnapshot:
         """Status, lines, and the accounts when due; raises the client's errors."""

@@ -54,7 +54,7 @@ class PollSchedule:
         *,
         key: str,
         interval: Callable[[], float],
-        poll: Callable[[], None],
+        poll: Callable[[], object],
         disabled: Callable[[], bool],
     ) -> None:
         """``key`` (the entry id) fixes the phone's phase; ``poll`` starts a poll.

@@ -47,6 +47,11 @@ class PushBatch:
     taken: bool = False
     settled: asyncio.Event = field(default_factory=asyncio.Event)
 
+    @property
+    def calls_only(self) -> bool:
+        """Only call pushes (a read of the lines confirms them all)."""
+        return bool(self.waiting) and all(w.push.is_call_event for w in self.waiting)
+
 
 class PushQueue:
     """The pushes of one phone between the webhook and the tracker."""
@@ -92,6 +97,10 @@ class PushQueue:
         for waiting in earlier:
             waiting.handed_on = True
         self._on_deadline([waiting.push for waiting in earlier])
+
+    def waiting(self) -> list[Push]:
+        """Pushes no fetch has taken yet, in order (what the next fetch will read)."""
+        return [item.push for item in self._next.waiting if not item.handed_on]
 
     def take(self) -> PushBatch:
         """A fetch starts: it takes the pushes waiting now."""

@@ -67,6 +67,7 @@ PHONE_SENSORS: tuple[GrandstreamSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=list(dict.fromkeys(PHONE_STATES.values())),
         value_fn=lambda data: PHONE_STATES[data.status.state],
+        attributes_fn=lambda data: {"from_push": data.status_from_push},
     ),
 )
 
@@ -90,6 +91,8 @@ def line_sensor(number: int) -> GrandstreamSensorDescription:
             "account_name": account.name or None if account else None,
             "active": status.active,
             "conference": status.conference,
+            # What a push said, until the phone's line status confirms it.
+            "from_push": number in data.pushed_lines,
         }
 
     return GrandstreamSensorDescription(

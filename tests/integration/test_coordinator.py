@@ -76,6 +76,11 @@ def status_reads(phone: SimulatedPhone) -> int:
     return len(phone.calls("api-get_phone_status"))
 
 
+def phone_reads(phone: SimulatedPhone) -> int:
+    """Status and line status reads (a push's fetch reads the lines alone)."""
+    return status_reads(phone) + line_status_reads(phone)
+
+
 def line_status_reads(phone: SimulatedPhone) -> int:
     """How often the phone was asked for its line status."""
     return len(phone.calls("api-get_line_status"))
@@ -123,11 +128,13 @@ async def test_pushes_arriving_together_share_fetches(
 async def test_slow_phone_push_event_first(
     hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
-    """With the phone slow to answer, the ring's event comes from the push alone.
+    """With the phone slow to answer, the ring shows and its event fires from the push.
 
-    The line status enriches the call when it arrives: the line sensor and
-    the last caller learn the caller's name then. The push's number keeps
-    its leading + (phones send it unencoded).
+    The line shows the ring at once, marked as from the push; the event
+    goes out at the deadline with what the push says. The line status
+    enriches the call when it arrives: the line sensor and the last caller
+    learn the caller's name then. The push's number keeps its leading +
+    (phones send it unencoded).
     """
     fired: list[tuple[float, dict[str, Any], str]] = []
 
@@ -152,27 +159,33 @@ async def test_slow_phone_push_event_first(
     assert data["remote_number"] == NUMBER
     assert data["line"] is None
     assert data["remote_name"] is None
-    # The line status had not answered when the event went out ...
-    assert line_state_then == "idle"
-    # ... long before it did (the event waits at most a second for it).
+    # The line showed the ring from the push before the phone answered ...
+    assert line_state_then == "ringing"
+    # ... and the event went out long before the phone answered (it waits
+    # at most a second for the line status).
     assert at - push.time < 1.6
 
     # Then the answer came: the line and the caller's name.
     state = hass.states.get(LINE_1)
     assert state.state == "ringing"
     assert state.attributes["remote_name"] == NAME
-    shown = [
-        (change.data["entity_id"], change.data["new_state"].state)
+    assert state.attributes["from_push"] is False
+    line_changes = [
+        change.data["new_state"]
         for change in changes
-        if change.data["entity_id"] in (LINE_1, LAST_CALLER)
+        if change.data["entity_id"] == LINE_1
     ]
-    # The number at once, then the line and the name when the phone answers
-    # (in either order: they come from the same answer).
-    assert shown[0] == (LAST_CALLER, NUMBER)
-    assert sorted(shown[1:]) == [
-        (LAST_CALLER, NAME),
-        (LINE_1, "ringing"),
+    # First from the push: the number, no name yet; then the phone's answer.
+    assert line_changes[0].state == "ringing"
+    assert line_changes[0].attributes["remote_number"] == NUMBER
+    assert line_changes[0].attributes["remote_name"] is None
+    assert line_changes[0].attributes["from_push"] is True
+    callers = [
+        change.data["new_state"].state
+        for change in changes
+        if change.data["entity_id"] == LAST_CALLER
     ]
+    assert callers == [NUMBER, NAME]
 
 
 # -- poll scheduling ---------------------------------------------------------------
@@ -191,8 +204,9 @@ async def test_failed_fetch_brings_fast_poll(
     await settle(hass, phone)
     assert (await coordinator_diagnostics(hass, entry))["poll_interval_seconds"] == 60
     # (Push verified, the phone answering: slow polling. When its slot of
-    # the 60 s grid comes is the phone's phase, not this test's.)
-    reads = status_reads(phone)
+    # the 60 s grid comes is the phone's phase, not this test's.) A push's
+    # fetch reads the lines alone, a poll reads status and lines.
+    reads = phone_reads(phone)
 
     phone.set_fault(Fault("http500"))
     if failing == "push":
@@ -203,11 +217,11 @@ async def test_failed_fetch_brings_fast_poll(
     diagnostics = await coordinator_diagnostics(hass, entry)
     assert diagnostics["last_update_success"] is False
     assert diagnostics["poll_interval_seconds"] == 5
-    assert status_reads(phone) == reads + 1
+    assert phone_reads(phone) == reads + 1
 
     phone.set_fault(None)
     await poll(hass, 6)
-    assert status_reads(phone) == reads + 2
+    assert phone_reads(phone) >= reads + 2
     assert (await coordinator_diagnostics(hass, entry))["last_update_success"] is True
 
 
@@ -453,6 +467,77 @@ async def test_forged_incoming_push_ignored(
     assert types(events) == ["incoming"]
 
 
+async def test_contradicted_push_shows_then_reverts_and_nothing_follows(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    push_integration: MockConfigEntry,
+    phone: SimulatedPhone,
+    ha_url: str,
+) -> None:
+    """A forged ring shows at once, from the push; the phone's read takes it back.
+
+    No call is opened, no event fired, no counter or call-back item changed:
+    the display is the only thing an unconfirmed push touches.
+    """
+    entry = push_integration
+    events = async_capture_events(hass, EVENT_CALL)
+    changes = async_capture_events(hass, "state_changed")
+    # The phone answers slowly, so the read confirming the push comes later.
+    phone.set_fault(Fault("latency", delay=0.3))
+    url = f"{webhook_url(ha_url, entry)}?e=incoming&m=000b82123456&r={NUMBER}"
+    assert await send(url) == 200
+    await asyncio.sleep(0.05)
+    shown = hass.states.get(LINE_1)
+    assert shown.state == "ringing"
+    assert shown.attributes["remote_number"] == NUMBER
+    assert shown.attributes["from_push"] is True
+    assert hass.states.get("binary_sensor.front_desk_ringing").state == "on"
+    assert hass.states.get("sensor.front_desk_phone_status").state == "ringing"
+
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await asyncio.sleep(1.2)  # past the push's deadline, too
+    await hass.async_block_till_done(wait_background_tasks=True)
+    back = hass.states.get(LINE_1)
+    assert back.state == "idle"
+    assert back.attributes["from_push"] is False
+    assert hass.states.get("binary_sensor.front_desk_ringing").state == "off"
+    assert hass.states.get("sensor.front_desk_phone_status").state == "available"
+    assert events == []
+    assert hass.states.get(MISSED).state == "0"
+    assert hass.states.get(LAST_CALLER).state == "unknown"
+    assert hass.states.get("todo.front_desk_call_back").state == "0"
+    assert (await coordinator_diagnostics(hass, entry))["calls"]["open_calls"] == 0
+    # Nothing but the display changed.
+    touched = {change.data["entity_id"] for change in changes}
+    assert touched == {
+        LINE_1,
+        "binary_sensor.front_desk_ringing",
+        "sensor.front_desk_phone_status",
+    }
+
+
+async def test_push_shows_at_once_and_the_phone_confirms_it(
+    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """A real ring: the push's state first, then the phone's (name, exact line)."""
+    changes = async_capture_events(hass, "state_changed")
+    phone.incoming_call(NUMBER, NAME)
+    await settle(hass, phone)
+    line_changes = [
+        change.data["new_state"]
+        for change in changes
+        if change.data["entity_id"] == LINE_1
+    ]
+    assert [(s.state, s.attributes["from_push"]) for s in line_changes] == [
+        ("ringing", True),
+        ("ringing", False),
+    ]
+    assert line_changes[0].attributes["remote_name"] is None
+    assert line_changes[1].attributes["remote_name"] == NAME
+    # The push's read asked for the lines alone; the status follows from them.
+    assert hass.states.get("sensor.front_desk_phone_status").state == "ringing"
+
+
 # -- review fixes -------------------------------------------------------------------
 
 LINE_1_SENSOR = "sensor.front_desk_line_1"
@@ -471,10 +556,10 @@ async def test_overtaken_refresh_leaves_no_stale_entity(
     real_fetch = coordinator._fetch
     calls = 0
 
-    async def fetch_then_the_caller_gives_up() -> Any:
+    async def fetch_then_the_caller_gives_up(previous: Any) -> Any:
         nonlocal calls
         calls += 1
-        snapshot = await real_fetch()
+        snapshot = await real_fetch(previous)
         if calls == 1:
             phone.miss_call()
         return snapshot
