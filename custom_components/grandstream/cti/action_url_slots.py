@@ -22,7 +22,7 @@ spaces that many HTTP servers refuse::
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
@@ -155,7 +155,7 @@ class ActionUrlReport:
     ignored: tuple[str, ...] = ()
     too_long: tuple[str, ...] = ()
     # Event → the value the slot held before (what ``foreign`` slots hold).
-    before: Mapping[str, str] = MappingProxyType({})
+    before: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def complete(self) -> bool:
