@@ -34,6 +34,7 @@ import shutil
 import time
 from typing import Any
 import urllib.request
+import zipfile
 
 from .client import HomeAssistantClient, HomeAssistantError
 from .processes import REPO
@@ -97,9 +98,17 @@ def slugify(text: str) -> str:
 
 
 def prepare_config_dir(
-    config_dir: Path, *, reset: bool = False, configuration: Path = CONFIGURATION
+    config_dir: Path,
+    *,
+    reset: bool = False,
+    configuration: Path = CONFIGURATION,
+    integration_zip: Path | None = None,
 ) -> None:
-    """Make ``config_dir`` ready for ``hass -c``: links, configuration, onboarding seed."""
+    """Make ``config_dir`` ready for ``hass -c``: links, configuration, onboarding seed.
+
+    ``integration_zip``: install the integration from a release zip (unpacked into
+    custom_components/grandstream, as HACS does) instead of linking the source.
+    """
     config_dir.mkdir(parents=True, exist_ok=True)
     if reset:
         for name in RUNTIME_FILES:
@@ -117,9 +126,13 @@ def prepare_config_dir(
                 f"{target} is not the demo's configuration; use an empty --config"
             )
         shutil.copyfile(configuration, target)
-    _link(
-        config_dir / "custom_components" / DOMAIN, REPO / "custom_components" / DOMAIN
-    )
+    if integration_zip is None:
+        _link(
+            config_dir / "custom_components" / DOMAIN,
+            REPO / "custom_components" / DOMAIN,
+        )
+    else:
+        install_zip(config_dir, integration_zip)
     _link(config_dir / "dashboards", REPO / "dashboards")
     storage = config_dir / ".storage"
     storage.mkdir(exist_ok=True)
@@ -139,6 +152,24 @@ def prepare_config_dir(
                 indent=2,
             )
         )
+
+
+def install_zip(config_dir: Path, integration_zip: Path) -> Path:
+    """Unpack the integration's release zip where HACS puts it; returns the folder."""
+    target = config_dir / "custom_components" / DOMAIN
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    with zipfile.ZipFile(integration_zip) as archive:
+        for name in archive.namelist():
+            # The zip is ours, but a path leaving the folder is refused anyway.
+            path = (target / name).resolve()
+            if not path.is_relative_to(target.resolve()):
+                raise RuntimeError(f"{integration_zip}: {name} leaves the folder")
+        archive.extractall(target)
+    return target
 
 
 def _link(link: Path, target: Path) -> None:

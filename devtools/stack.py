@@ -19,6 +19,7 @@ from typing import Any
 from . import demo
 from .client import HomeAssistantClient
 from .processes import (
+    REPO,
     ChildProcess,
     free_port,
     hass_process,
@@ -65,15 +66,18 @@ def running_stack(
     reboot_duration: float = 3.0,
     key_interval: float = 0.05,
     log_dir: Path | None = None,
+    integration_zip: Path | None = None,
 ) -> Iterator[Stack]:
     """Start, onboard and set up; stop both processes and remove the config at exit.
 
     The processes' output goes to ``log_dir`` (kept) or into the temporary
-    configuration directory (removed with it).
+    configuration directory (removed with it). ``integration_zip``: Home
+    Assistant loads the integration unpacked from that release zip, run from
+    the configuration directory so that the repository's copy is out of reach.
     """
     config_dir = Path(tempfile.mkdtemp(prefix="grandstream-ha-"))
     logs = log_dir or config_dir / "logs"
-    demo.prepare_config_dir(config_dir)
+    demo.prepare_config_dir(config_dir, integration_zip=integration_zip)
     ha_port = free_port()
     sim_port = free_port()
     base_url = f"http://127.0.0.1:{ha_port}"
@@ -85,7 +89,12 @@ def running_stack(
         log=logs / "simulator.log",
         python=sys.executable,
     )
-    hass = hass_process(config_dir, ha_port, log=logs / "hass.log")
+    hass = hass_process(
+        config_dir,
+        ha_port,
+        log=logs / "hass.log",
+        cwd=config_dir if integration_zip is not None else REPO,
+    )
     sim.start()
     hass.start()
     try:

@@ -197,9 +197,11 @@ def test_brand_images(name: str, size: tuple[int, int]) -> None:
 
 def test_cti_is_independent_of_home_assistant() -> None:
     """The cti subpackage imports neither Home Assistant nor the integration."""
-    files = sorted((INTEGRATION / "cti").glob("*.py"))
+    files = sorted((INTEGRATION / "cti").rglob("*.py"))
     assert files
     for path in files:
+        # Packages below cti (the command line) may import from cti, not above it.
+        depth = len(path.parent.relative_to(INTEGRATION / "cti").parts)
         tree = ast.parse(path.read_text("utf-8"), str(path))
         for node in ast.walk(tree):
             modules: list[str] = []
@@ -208,7 +210,7 @@ def test_cti_is_independent_of_home_assistant() -> None:
             elif isinstance(node, ast.ImportFrom):
                 where = f"{path.name}:{node.lineno}"
                 # ``from .. import`` would load the integration, and with it HA.
-                assert node.level <= 1, f"{where}: imports from outside cti"
+                assert node.level <= depth + 1, f"{where}: imports from outside cti"
                 if node.level == 0 and node.module:
                     modules = [node.module]
             for module in modules:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import contextlib
+import os
 from pathlib import Path
 import time
 from typing import Any
@@ -26,6 +27,20 @@ from devtools.client import HomeAssistantClient, HomeAssistantError
 from devtools.stack import Stack, running_stack
 
 REBOOT_DURATION = 3.0
+# A release zip (scripts/build's dist/grandstream.zip) to install the integration from,
+# as HACS does; unset or empty: the repository's custom_components/grandstream.
+ZIP_VARIABLE = "GRANDSTREAM_INTEGRATION_ZIP"
+
+
+def integration_zip() -> Path | None:
+    """The zip the suite installs the integration from, if any."""
+    value = os.environ.get(ZIP_VARIABLE, "")
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise pytest.UsageError(f"{ZIP_VARIABLE}={value}: no such file")
+    return path.resolve()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -61,7 +76,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Start the simulator and Home Assistant, onboard, add the phone; stop at the end."""
     pytest_socket.enable_socket()
     logs = tmp_path_factory.mktemp("logs")
-    with running_stack(reboot_duration=REBOOT_DURATION, log_dir=logs) as running:
+    with running_stack(
+        reboot_duration=REBOOT_DURATION, log_dir=logs, integration_zip=integration_zip()
+    ) as running:
         yield running
 
 

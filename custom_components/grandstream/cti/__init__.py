@@ -1,9 +1,22 @@
 """Client for the CTI HTTP interface of Grandstream IP desk phones.
 
-Independent of Home Assistant (no ``homeassistant`` import) so that it can be
-published on its own later.
+Independent of Home Assistant (no ``homeassistant`` import): the same source is
+the integration's client and the ``grandstream-cti`` library (import name
+``grandstream_cti``), built from this folder by the repository's pyproject.toml.
 """
 
+from .action_url_slots import (
+    ACTION_URL_SLOTS,
+    DEFAULT_EVENTS,
+    MAX_ACTION_URL_LENGTH,
+    ActionUrlReport,
+    action_url,
+    action_urls_for,
+    clear_action_urls,
+    is_own_action_url,
+    read_action_urls,
+    write_action_urls,
+)
 from .client import (
     DEFAULT_KEY_INTERVAL,
     DEFAULT_TIMEOUT,
@@ -54,12 +67,20 @@ from .scheme import DEFAULT_DETECT_TIMEOUT, DetectedScheme, detect_scheme
 from .web import GrandstreamWebSession
 from .web_models import WebLoginGeneration, WebRole, WebSessionInfo
 
+# The library's version, in this one place: manifest.json's "version" equals it
+# (a test checks) and a release writes its tag into both.
+__version__ = "0.2.0"
+
 __all__ = [
+    "ACTION_URL_SLOTS",
     "DEFAULT_DETECT_TIMEOUT",
+    "DEFAULT_EVENTS",
     "DEFAULT_KEY_INTERVAL",
     "DEFAULT_TIMEOUT",
+    "MAX_ACTION_URL_LENGTH",
     "MAX_KEYS",
     "Account",
+    "ActionUrlReport",
     "DetectedScheme",
     "DialMethod",
     "GrandstreamAccountNotAllowedError",
@@ -89,20 +110,27 @@ __all__ = [
     "WebLoginGeneration",
     "WebRole",
     "WebSessionInfo",
+    "__version__",
     "account_base",
     "account_number",
+    "action_url",
+    "action_urls_for",
     "build_base_url",
+    "clear_action_urls",
     "command_retry_guard",
     "detect_scheme",
     "digits",
     "has_command_retry_guard",
+    "is_own_action_url",
     "key_sequence_hold",
     "normalize_key",
     "normalize_number",
     "number_kind",
     "number_to_keys",
     "parse_keys",
+    "read_action_urls",
     "redact_text",
     "redact_url",
     "same_party",
+    "write_action_urls",
 ]

@@ -1,0 +1,1 @@
+"""Tests of the release artifacts and the library's packaging."""
