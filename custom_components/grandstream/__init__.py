@@ -13,6 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 from . import errors
 from .action_urls import new_webhook_id
 from .call_back import async_remove_call_backs
+from .call_back_text import async_load_texts
 from .connection import create_command_client
 from .const import DOMAIN, LOGGER
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
@@ -39,6 +40,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions once, whatever entries exist."""
     async_setup_services(hass)
+    await async_load_texts(hass)
     return True
 
 

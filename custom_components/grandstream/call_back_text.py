@@ -12,99 +12,115 @@ there; the paragraphs after it are for people:
     Line 1, account 1 (Office)
 
     Calls: Mar 2 18:10; Mar 3 13:40, 14:02
+
+The words live in ``call_back_texts/<language>.json`` (one file per language
+we ship, loaded once at start-up; a language we do not ship reads English):
+phrases with a count have one form per CLDR plural category the language
+uses (plurals.py), dates and times follow the language's order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+import json
+from pathlib import Path
+from typing import Any, Final
 
+from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .call_back import CallBackItem
+from .plurals import categories, plural_category
 
-
-def _ru_plural(count: int, one: str, few: str, many: str) -> str:
-    if count % 10 == 1 and count % 100 != 11:
-        return one
-    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-        return few
-    return many
+TEXTS_DIR: Final = Path(__file__).parent / "call_back_texts"
+FALLBACK: Final = "en"
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Phrases:
+class Phrases:
+    """The words of one language (the keys of its file)."""
+
     unknown_caller: str
     one_call: str  # {time} {date}
-    many_calls: Callable[[int], str]  # count → text with {count} {time} {date}
+    many_calls: dict[str, str]  # plural category → text with {count} {time} {date}
     calls: str  # {times}
     latest_calls: str  # {times}, when older calls are no longer listed
     line: str  # {line}
     account: str  # {account}
     months: tuple[str, ...]
-    # {day} {month} [{year}]
-    date: str
-    date_with_year: str
+    date: str  # {day} {month}
+    date_with_year: str  # {day} {month} {year}
+    time: str  # {hour} {minute}
+    list_separator: str  # between times of one day
+    day_separator: str  # between days
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Phrases:
+        """Read one language's file; KeyError/TypeError when it is incomplete."""
+        separators = data["separators"]
+        months = tuple(str(month) for month in data["months"])
+        if len(months) != 12:
+            raise TypeError("months must name twelve months")
+        return cls(
+            unknown_caller=str(data["unknown_caller"]),
+            one_call=str(data["one_call"]),
+            many_calls={str(k): str(v) for k, v in data["many_calls"].items()},
+            calls=str(data["calls"]),
+            latest_calls=str(data["latest_calls"]),
+            line=str(data["line"]),
+            account=str(data["account"]),
+            months=months,
+            date=str(data["date"]),
+            date_with_year=str(data["date_with_year"]),
+            time=str(data["time"]),
+            list_separator=str(separators["list"]),
+            day_separator=str(separators["days"]),
+        )
+
+    def missed_calls(self, language: str, count: int) -> str:
+        """The "N missed calls, last …" phrase in the form ``count`` takes."""
+        return self.many_calls[plural_category(language, count)]
 
 
-_PHRASES: dict[str, _Phrases] = {
-    "en": _Phrases(
-        unknown_caller="Unknown caller",
-        one_call="Missed call at {time} on {date}",
-        many_calls=lambda _: "{count} missed calls, last {time} on {date}",
-        calls="Calls: {times}",
-        latest_calls="Latest calls: {times}",
-        line="Line {line}",
-        account="account {account}",
-        months=(
-            *("Jan", "Feb", "Mar", "Apr", "May", "Jun"),
-            *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-        ),
-        date="{month} {day}",
-        date_with_year="{month} {day}, {year}",
-    ),
-    "de": _Phrases(
-        unknown_caller="Unbekannter Anrufer",
-        one_call="Verpasster Anruf um {time} am {date}",
-        many_calls=lambda _: "{count} verpasste Anrufe, zuletzt um {time} am {date}",
-        calls="Anrufe: {times}",
-        latest_calls="Letzte Anrufe: {times}",
-        line="Leitung {line}",
-        account="Konto {account}",
-        months=(
-            *("Januar", "Februar", "März", "April", "Mai", "Juni"),
-            *("Juli", "August", "September", "Oktober", "November", "Dezember"),
-        ),
-        date="{day}. {month}",
-        date_with_year="{day}. {month} {year}",
-    ),
-    "ru": _Phrases(
-        unknown_caller="Неизвестный абонент",
-        one_call="Пропущенный вызов в {time}, {date}",
-        many_calls=lambda count: _ru_plural(
-            count,
-            "{count} пропущенный вызов, последний в {time}, {date}",
-            "{count} пропущенных вызова, последний в {time}, {date}",
-            "{count} пропущенных вызовов, последний в {time}, {date}",
-        ),
-        calls="Вызовы: {times}",
-        latest_calls="Последние вызовы: {times}",
-        line="Линия {line}",
-        account="аккаунт {account}",
-        months=(
-            *("января", "февраля", "марта", "апреля", "мая", "июня"),
-            *("июля", "августа", "сентября", "октября", "ноября", "декабря"),
-        ),
-        date="{day} {month}",
-        date_with_year="{day} {month} {year}",
-    ),
-}
+_PHRASES: dict[str, Phrases] = {}
 
 
-def _phrases(language: str) -> _Phrases:
-    """The phrases of ``language`` ("de-CH" is "de"), English if we have none."""
-    return _PHRASES.get(language.split("-", maxsplit=1)[0].lower(), _PHRASES["en"])
+def load_texts() -> dict[str, Phrases]:
+    """Read every language's file (blocking: run in an executor)."""
+    loaded = {}
+    for path in sorted(TEXTS_DIR.glob("*.json")):
+        loaded[path.stem] = Phrases.from_data(
+            json.loads(path.read_text(encoding="utf-8"))
+        )
+    return loaded
+
+
+async def async_load_texts(hass: HomeAssistant) -> None:
+    """Load the texts once, before any list is shown."""
+    if not _PHRASES:
+        _PHRASES.update(await hass.async_add_executor_job(load_texts))
+
+
+def languages() -> frozenset[str]:
+    """The languages whose texts are loaded."""
+    return frozenset(_PHRASES)
+
+
+def phrases(language: str) -> tuple[str, Phrases]:
+    """(the language used, its words): "de-CH" reads "de", unknown ones English."""
+    if not _PHRASES:
+        # Outside Home Assistant's start-up (a script, a test): read them now.
+        _PHRASES.update(load_texts())
+    for candidate in (language, language.split("-", maxsplit=1)[0].lower()):
+        if candidate in _PHRASES:
+            return candidate, _PHRASES[candidate]
+    return FALLBACK, _PHRASES[FALLBACK]
+
+
+def required_forms(language: str) -> frozenset[str]:
+    """The plural forms ``language``'s file must give (plurals.CATEGORIES)."""
+    return categories(language)
 
 
 def summary(item: CallBackItem, language: str) -> str:
@@ -114,22 +130,28 @@ def summary(item: CallBackItem, language: str) -> str:
     name, number = item.name.strip(), item.number.strip()
     if name and number and name != number:
         return f"{name} ({number})"
-    return name or number or _phrases(language).unknown_caller
+    return name or number or phrases(language)[1].unknown_caller
 
 
 def description(item: CallBackItem, language: str) -> str:
     """The number, the last call, line and account, then every call's time."""
     if item.own_description is not None:
         return item.own_description
-    words = _phrases(language)
+    language, words = phrases(language)
     now = dt_util.now()
     lines = [item.number]
     if item.times:
         last = _local(item.times[-1])
         lines.append(
             (
-                words.one_call if item.count == 1 else words.many_calls(item.count)
-            ).format(count=item.count, time=_time(last), date=_date(words, last, now))
+                words.one_call
+                if item.count == 1
+                else words.missed_calls(language, item.count)
+            ).format(
+                count=item.count,
+                time=_time(words, last),
+                date=_date(words, last, now),
+            )
         )
     place = []
     if item.line is not None:
@@ -140,7 +162,7 @@ def description(item: CallBackItem, language: str) -> str:
             account += f" ({item.account_label})"
         place.append(account if place else account[:1].upper() + account[1:])
     if place:
-        lines.append(", ".join(place))
+        lines.append(words.list_separator.join(place))
     if item.count > 1 and item.times:
         # Last: the to-do card shows the first three lines only.
         listed = _times(words, [_local(t) for t in item.times], now)
@@ -155,25 +177,25 @@ def _local(timestamp: float) -> datetime:
     return dt_util.as_local(dt_util.utc_from_timestamp(timestamp))
 
 
-def _time(moment: datetime) -> str:
-    return moment.strftime("%H:%M")
+def _time(words: Phrases, moment: datetime) -> str:
+    return words.time.format(hour=f"{moment.hour:02d}", minute=f"{moment.minute:02d}")
 
 
-def _date(words: _Phrases, moment: datetime, now: datetime) -> str:
+def _date(words: Phrases, moment: datetime, now: datetime) -> str:
     template = words.date if moment.year == now.year else words.date_with_year
     return template.format(
         day=moment.day, month=words.months[moment.month - 1], year=moment.year
     )
 
 
-def _times(words: _Phrases, moments: list[datetime], now: datetime) -> str:
+def _times(words: Phrases, moments: list[datetime], now: datetime) -> str:
     """ "Mar 2 18:10; Mar 3 13:40, 14:02": each day named once."""
     days: list[str] = []
     current: datetime | None = None
     for moment in moments:
         if current is None or moment.date() != current.date():
-            days.append(f"{_date(words, moment, now)} {_time(moment)}")
+            days.append(f"{_date(words, moment, now)} {_time(words, moment)}")
         else:
-            days[-1] += f", {_time(moment)}"
+            days[-1] += f"{words.list_separator}{_time(words, moment)}"
         current = moment
-    return "; ".join(days)
+    return words.day_separator.join(days)
