@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
+from .blueprint_harness import notify_as_service
 from .conftest import PHONE_MAC, device_by_identifier, settle
 
 BLUEPRINT = (
@@ -36,23 +37,6 @@ BLUEPRINT = (
 )
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
-
-
-def notify_as_service(node: Any) -> Any:
-    """The blueprint with its Companion app notifications sent to ``test.notify``.
-
-    The mobile_app integration needs PyNaCl, which the test requirements do
-    not have; its notify device action renders title, message and data as a
-    service call's data is rendered, so the templates are tested as written.
-    """
-    if isinstance(node, dict):
-        if node.get("domain") == "mobile_app" and node.get("type") == "notify":
-            fields = {k: node[k] for k in ("title", "message", "data") if k in node}
-            return {"action": "test.notify", "data": fields}
-        return {key: notify_as_service(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [notify_as_service(value) for value in node]
-    return node
 
 
 @pytest.fixture
