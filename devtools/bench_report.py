@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 from . import demo
-from .bench_window import Window, peak_cpu
+from .bench_window import Window, WindowResult, peak_cpu
 from .processes import REPO
 
 if TYPE_CHECKING:
@@ -72,9 +72,9 @@ class Figures:
     busiest_second: int
 
 
-def figures(result: ModeResult) -> Figures:
-    """The headline figures of one mode."""
-    window = result.window
+def figures(measured: WindowResult, phones: int) -> Figures:
+    """The headline figures of one mode's window."""
+    window = measured.window
     lags = [lag for _, lag in window.ticks] or [math.nan]
     return Figures(
         hass_cpu=window.hass_cpu / window.seconds * 100,
@@ -82,10 +82,10 @@ def figures(result: ModeResult) -> Figures:
         lag_p50=statistics.median(lags),
         lag_p99=_percentile(lags, 0.99),
         lag_max=max(lags),
-        requests_per_phone_minute=len(result.requests)
-        / result.phones
+        requests_per_phone_minute=len(measured.requests)
+        / phones
         / (window.seconds / 60),
-        busiest_second=result.spread.busiest_second,
+        busiest_second=measured.spread.busiest_second,
     )
 
 
@@ -104,23 +104,51 @@ def _collection_during(window: Window, due: float, lag: float) -> str:
 
 def print_mode(result: ModeResult, options: Options) -> None:
     """The figures of one mode, with what is needed to read them."""
-    window = result.window
-    fig = figures(result)
-    minutes = window.seconds / 60
+    measured = result.measured
     out()
-    out(
-        f"== push {result.mode}: {result.phones} phones, window {window.seconds:.0f} s "
-        f"after {options.settle:g} s settling =="
-    )
+    if measured is None:
+        out(
+            f"== push {result.mode}: {result.phones} phones, no CPU/lag window "
+            f"(--latency-only), {options.settle:g} s settling =="
+        )
+    else:
+        out(
+            f"== push {result.mode}: {result.phones} phones, window "
+            f"{measured.window.seconds:.0f} s after {options.settle:g} s settling =="
+        )
     steps = ", ".join(f"{name} {value:.0f} s" for name, value in result.timings.items())
     out(f"  timings              {steps}")
     if result.verified is not None:
+        after = "the window" if measured is not None else "settling"
         out(
-            f"  push verified        {result.verified}/{result.phones} before the window, "
-            f"{result.verified_after}/{result.phones} after it"
+            f"  push verified        {result.verified}/{result.phones} before "
+            f"{after}, {result.verified_after}/{result.phones} after it"
         )
         for line in result.verify_rounds:
             out(f"    {line}")
+    if measured is not None:
+        _print_window(measured, result.phones)
+    if result.latency is not None:
+        for line in result.latency.report_lines():
+            out(line)
+    for title, summary in (
+        ("set-up", result.log_setup),
+        ("window", measured.log if measured else None),
+        ("latency", result.log_latency),
+    ):
+        if summary is None:
+            continue
+        out(f"  hass log, {title:7s}   {summary.total} warnings/errors")
+        for (level, logger), count in summary.counts.most_common():
+            message = summary.first[level, logger]
+            out(f"    {count:5d} {level:8s} {logger}: {message}")
+
+
+def _print_window(measured: WindowResult, phones: int) -> None:
+    """CPU, loop lag, requests and polls of the window."""
+    window = measured.window
+    fig = figures(measured, phones)
+    minutes = window.seconds / 60
     out(
         f"  hass CPU             {fig.hass_cpu:.1f} % of one core "
         f"(busiest 10 s: {fig.hass_cpu_peak:.1f} %); memory {window.hass_rss:.0f} MiB"
@@ -139,7 +167,7 @@ def print_mode(result: ModeResult, options: Options) -> None:
     )
 
     def near_polls(due: float) -> bool:
-        return bool({int(due), int(due) - 1} & result.spread.poll_seconds)
+        return bool({int(due), int(due) - 1} & measured.spread.poll_seconds)
 
     late = [(due, lag) for due, lag in window.ticks if lag >= LATE]
     late_near = sum(1 for due, _ in late if near_polls(due))
@@ -173,16 +201,16 @@ def print_mode(result: ModeResult, options: Options) -> None:
             or "none"
         )
     )
-    by_function = Counter(function for _, _, function in result.requests)
+    by_function = Counter(function for _, _, function in measured.requests)
     parts = ", ".join(
-        f"{function} {count / result.phones / minutes:.2f}"
+        f"{function} {count / phones / minutes:.2f}"
         for function, count in sorted(by_function.items())
     )
     out(
         f"  requests/phone/min   {fig.requests_per_phone_minute:.2f} "
         f"({parts or 'none'})"
     )
-    spread = result.spread
+    spread = measured.spread
     polls_per_minute = spread.polls / minutes
     seconds_with_polls = sum(1 for value in spread.per_second_of_minute if value > 0)
     out(
@@ -200,11 +228,6 @@ def print_mode(result: ModeResult, options: Options) -> None:
             for value in spread.per_second_of_minute[first : first + row]
         )
         out(f"    {first:2d}-{first + row - 1:2d}  {cells}")
-    for title, summary in (("set-up", result.log_setup), ("window", result.log_window)):
-        out(f"  hass log, {title:7s}   {summary.total} warnings/errors")
-        for (level, logger), count in summary.counts.most_common():
-            message = summary.first[level, logger]
-            out(f"    {count:5d} {level:8s} {logger}: {message}")
 
 
 def print_summary(results: Sequence[ModeResult]) -> None:
@@ -218,13 +241,28 @@ def print_summary(results: Sequence[ModeResult]) -> None:
     )
     out(header)
     for result in results:
-        fig = figures(result)
+        if result.measured is None:
+            out(
+                f"{result.mode:9s} {result.phones:6d}  no CPU/lag window (--latency-only)"
+            )
+            continue
+        fig = figures(result.measured, result.phones)
         out(
             f"{result.mode:9s} {result.phones:6d} {fig.hass_cpu:8.1f}% "
             f"{fig.hass_cpu_peak:8.1f}% {fig.lag_p50 * 1000:6.1f}ms "
             f"{fig.lag_p99 * 1000:6.1f}ms {fig.lag_max * 1000:6.1f}ms "
             f"{fig.requests_per_phone_minute:10.2f} {fig.busiest_second:12d}"
         )
+    latencies = [r for r in results if r.latency is not None and r.latency.series]
+    if latencies:
+        out()
+        out(
+            f"{'push latency, p50/p99 ms':34s} {'push → state':>15s} {'push → event':>15s}"
+        )
+        for result in latencies:
+            assert result.latency is not None
+            for title, cells in result.latency.summary_cells():
+                out(f"{result.mode:9s} {title:24s} {cells}")
 
 
 def _git_revision() -> str:

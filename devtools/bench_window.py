@@ -273,3 +273,13 @@ def read_log(path: Path, start: int = 0, end: int | None = None) -> LogSummary:
         summary.counts[key] += 1
         summary.first.setdefault(key, match["message"][:160])
     return summary
+
+
+@dataclass
+class WindowResult:
+    """The window and what was read from the simulator and the log for it."""
+
+    window: Window
+    requests: list[tuple[int, float, str]]  # (phone index, time, CTI function)
+    spread: Spread
+    log: LogSummary

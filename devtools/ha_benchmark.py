@@ -16,9 +16,17 @@ window is measured:
 - CTI requests per phone and minute by function, from the simulator's logs;
 - how the polls are spread in time (marching in step or not).
 
+With push ``verified``, after the window (so that its rings do not change the
+window's figures) comes the push latency (``devtools/push_latency.py``): from the
+phone's push to the ringing line state and to the ``incoming`` event arriving on
+a WebSocket, ``--rings`` rings one at a time and as many in bursts of phones
+ringing at once. ``--latency-only`` skips the window for quick iterations.
+
 Figures, not pass/fail. The set-up times, the CPU used by the simulator and by
 everything else on the machine, the late ticks against the poll seconds and
-Home Assistant's warnings are printed as context for reading them.
+Home Assistant's warnings are printed as context for reading them. Recording
+and reading the window live in ``bench_window.py``, the report in
+``bench_report.py``.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 import contextlib
 from dataclasses import dataclass
+import json
 import math
 from pathlib import Path
 import random
@@ -41,8 +50,8 @@ from . import demo
 from .bench_report import out, print_machine, print_mode, print_summary, say
 from .bench_window import (
     LogSummary,
-    Spread,
     Window,
+    WindowResult,
     measure,
     poll_spread,
     read_log,
@@ -56,6 +65,7 @@ from .processes import (
     simulator_process,
     wait_http,
 )
+from .push_latency import LatencyResult, measure_latency
 
 PUSH_MODES = ("off", "verified")
 CONFIGURATION = Path(__file__).parent / "benchmark_configuration.yaml"
@@ -79,6 +89,10 @@ class Options:
     restart: bool = True
     verify_share: float = 0.95
     keep_logs: Path | None = None
+    # Push latency (devtools/push_latency.py): rings each way, 0 for none.
+    rings: int = 50
+    # No CPU/lag window: only the push latency, for iterating on it.
+    latency_only: bool = False
 
 
 def free_port_run(count: int) -> int:
@@ -266,10 +280,10 @@ async def push_outcomes(phones: Sequence[demo.Phone], since: float) -> Counter[s
         for push in events["pushes"]:
             if push["time"] < since:
                 continue
-            if push["dropped"]:
-                result = "dropped"
-            elif push["error"]:
+            if push["error"]:
                 result = push["error"].split(":", 1)[0]
+            elif push["status"] is None:
+                result = "no answer yet"
             else:
                 result = str(push["status"])
             outcomes[f"{push['event']} {result}"] += 1
@@ -336,11 +350,10 @@ class ModeResult:
     verified: int | None
     verify_rounds: list[str]
     verified_after: int | None
-    window: Window
-    requests: list[tuple[int, float, str]]
-    spread: Spread
+    measured: WindowResult | None  # None with --latency-only
+    latency: LatencyResult | None  # None without push or rings
     log_setup: LogSummary
-    log_window: LogSummary
+    log_latency: LogSummary | None
     ha_version: str
 
 
@@ -381,17 +394,44 @@ async def run_mode(stack: BenchStack, mode: str, options: Options) -> ModeResult
             say(f"  push verified on {verified}/{len(phones)} phones")
         say(f"settling for {options.settle:g} s")
         await asyncio.sleep(options.settle)
-        say(f"measuring for {options.seconds:g} s")
-        window = await measure(client, stack, options.seconds)
+        window: Window | None = None
+        if not options.latency_only:
+            say(f"measuring for {options.seconds:g} s")
+            window = await measure(client, stack, options.seconds)
         verified_after = None
         if mode == "verified":
             states = await push_states(client, phones)
             verified_after = sum(state == "verified" for state in states.values())
+        latency: LatencyResult | None = None
+        latency_start = _log_size(stack)
+        if mode == "verified" and options.rings > 0:
+            # After the window, so that its rings do not change the window's figures.
+            begun = time.monotonic()
+            when = (
+                "no CPU/lag window (--latency-only)"
+                if window is None
+                else "after the CPU/lag window"
+            )
+            latency = await measure_latency(client, phones, options.rings, when)
+            timings["latency"] = time.monotonic() - begun
+            # Kept with the logs (--keep-logs): every ring's times.
+            (stack.root / "logs" / "push_latency.json").write_text(
+                json.dumps(latency.raw(), indent=1)
+            )
     finally:
         await client.__aexit__(None, None, None)
-    requests = await sim_requests(stack.sim_urls, window.start, window.end)
-    spread = poll_spread(requests, window.seconds / 60)
-    start, end = window.log_range
+    measured: WindowResult | None = None
+    setup_end = latency_start
+    if window is not None:
+        requests = await sim_requests(stack.sim_urls, window.start, window.end)
+        start, end = window.log_range
+        setup_end = start
+        measured = WindowResult(
+            window=window,
+            requests=requests,
+            spread=poll_spread(requests, window.seconds / 60),
+            log=read_log(stack.log_file, start, end),
+        )
     return ModeResult(
         mode=mode,
         phones=len(phones),
@@ -399,13 +439,18 @@ async def run_mode(stack: BenchStack, mode: str, options: Options) -> ModeResult
         verified=verified,
         verify_rounds=rounds,
         verified_after=verified_after,
-        window=window,
-        requests=requests,
-        spread=spread,
-        log_setup=read_log(stack.log_file, 0, start),
-        log_window=read_log(stack.log_file, start, end),
+        measured=measured,
+        latency=latency,
+        log_setup=read_log(stack.log_file, 0, setup_end),
+        log_latency=read_log(stack.log_file, latency_start, _log_size(stack))
+        if latency is not None
+        else None,
         ha_version=ha_version,
     )
+
+
+def _log_size(stack: BenchStack) -> int:
+    return stack.log_file.stat().st_size if stack.log_file.exists() else 0
 
 
 def run(options: Options) -> int:
