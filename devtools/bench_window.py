@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 import contextlib
 from dataclasses import dataclass, field
 import math
 import os
 from pathlib import Path
 import re
+import statistics
 import time
 from typing import TYPE_CHECKING
 
@@ -156,6 +157,59 @@ async def measure(
         probe_interval=float(probe["interval"]),
         log_range=(log_start, log_end),
         hass_rss=resident_mib(hass_pid),
+    )
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the machine did during a step: context for that step's figures."""
+
+    seconds: float
+    hass_cpu: float
+    sim_cpu: float
+    own_cpu: float
+    others_cpu: float  # everything else on the machine
+    lags: list[float]  # the loop probe's ticks
+
+    def describe(self) -> str:
+        """CPU in % of one core and loop lag, on one line."""
+        lags = sorted(self.lags) or [math.nan]
+
+        def share(cpu: float) -> str:
+            return f"{cpu / self.seconds * 100:.1f} %"
+
+        return (
+            f"CPU: hass {share(self.hass_cpu)}, simulator {share(self.sim_cpu)}, "
+            f"benchmark {share(self.own_cpu)}, everything else "
+            f"{share(max(self.others_cpu, 0.0))} (of one core); hass loop lag "
+            f"p50 {statistics.median(lags) * 1000:.1f} ms, "
+            f"max {lags[-1] * 1000:.1f} ms"
+        )
+
+
+async def load_during[T](
+    client: HomeAssistantClient, stack: BenchStack, step: Awaitable[T]
+) -> tuple[T, Load]:
+    """Run ``step``; return its result and what the machine did meanwhile."""
+    hass_pid, sim_pid = stack.hass_pid(), stack.sim_pid()
+    await client.post("/api/loop_probe")
+    start = time.monotonic()
+    hass0, sim0 = cpu_seconds(hass_pid), cpu_seconds(sim_pid)
+    machine0, own0 = machine_busy_seconds(), time.process_time()
+    result = await step
+    hass = cpu_seconds(hass_pid) - hass0
+    sim = cpu_seconds(sim_pid) - sim0
+    own = time.process_time() - own0
+    machine = machine_busy_seconds() - machine0
+    seconds = time.monotonic() - start
+    probe = await client.get("/api/loop_probe")
+    return result, Load(
+        seconds=seconds,
+        hass_cpu=hass,
+        sim_cpu=sim,
+        own_cpu=own,
+        others_cpu=machine - hass - sim - own,
+        lags=[float(lag) for _, lag in probe["ticks"]],
     )
 
 

@@ -52,6 +52,7 @@ from .bench_window import (
     LogSummary,
     Window,
     WindowResult,
+    load_during,
     measure,
     poll_spread,
     read_log,
@@ -412,12 +413,16 @@ async def run_mode(stack: BenchStack, mode: str, options: Options) -> ModeResult
                 if window is None
                 else "after the CPU/lag window"
             )
-            latency = await measure_latency(client, phones, options.rings, when)
+            rung, load = await load_during(
+                client, stack, measure_latency(client, phones, options.rings, when)
+            )
+            rung.load = load.describe()
             timings["latency"] = time.monotonic() - begun
             # Kept with the logs (--keep-logs): every ring's times.
             (stack.root / "logs" / "push_latency.json").write_text(
-                json.dumps(latency.raw(), indent=1)
+                json.dumps(rung.raw(), indent=1)
             )
+            latency = rung
     finally:
         await client.__aexit__(None, None, None)
     measured: WindowResult | None = None

@@ -238,6 +238,8 @@ class LatencyResult:
     phones: int  # phones rung
     left_out: int  # phones without verified push, not rung
     series: list[Series] = field(default_factory=list)
+    # CPU and loop lag while ringing, to read outliers by (the caller fills it).
+    load: str = ""
 
     def report_lines(self) -> list[str]:
         """The mode's push-latency block."""
@@ -270,6 +272,8 @@ class LatencyResult:
                     f"missed) did not arrive within {ARRIVAL_WITHIN:g} s"
                 )
         lines.extend(f"    not counted: {note}" for note in notes)
+        if self.load:
+            lines.append(f"    while ringing: {self.load}")
         return lines
 
     def raw(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from devtools.arrival_listener import (
     ListenerError,
     arrivals_of,
 )
+from devtools.bench_window import Load
 from devtools.processes import free_port
 from devtools.push_latency import (
     ENDED,
@@ -290,3 +291,20 @@ async def test_listener_refused(fake_ha: tuple[str, FakeHomeAssistant]) -> None:
     listener = ArrivalListener(base_url, "wrong", line_sensors=LINES, devices=DEVICES)
     with pytest.raises(ListenerError, match="authentication failed"):
         await listener.__aenter__()
+
+
+def test_load_while_ringing_is_described() -> None:
+    load = Load(
+        seconds=10.0,
+        hass_cpu=0.5,
+        sim_cpu=0.2,
+        own_cpu=0.1,
+        others_cpu=-0.01,  # rounding between /proc files: shown as none
+        lags=[0.0002, 0.07, 0.001],
+    )
+    assert load.describe() == (
+        "CPU: hass 5.0 %, simulator 2.0 %, benchmark 1.0 %, everything else "
+        "0.0 % (of one core); hass loop lag p50 1.0 ms, max 70.0 ms"
+    )
+    result = LatencyResult("after the CPU/lag window", 1, 0, load=load.describe())
+    assert result.report_lines()[-1] == "    while ringing: " + load.describe()
