@@ -24,7 +24,7 @@ import aiohttp
 # integration imports; outside Home Assistant that order must be made by hand.
 import homeassistant.components.http  # noqa: F401
 
-from custom_components.grandstream.action_urls import Push
+from custom_components.grandstream.action_urls import Push, PushEvent
 from custom_components.grandstream.call_tracker import CallTracker
 from custom_components.grandstream.cti import GrandstreamClient, LineState, LineStatus
 from simulator import PhoneFleet, PhoneProfile
@@ -107,13 +107,13 @@ def bench_tracker(rounds: int) -> None:
     for i in range(rounds):
         number = f"+49301234{i % 1000:04d}"
         ringing = lines(LineState.RINGING, number)
-        feed(ringing, Push("incoming", remote_number=number))
+        feed(ringing, Push(PushEvent.INCOMING, remote_number=number))
         feed(ringing)
         connected = lines(LineState.CONNECTED, number)
-        feed(connected, Push("established", remote_number=number))
+        feed(connected, Push(PushEvent.ESTABLISHED, remote_number=number))
         feed(connected)
         idle = lines(LineState.IDLE)
-        feed(idle, Push("terminated", remote_number=number))
+        feed(idle, Push(PushEvent.TERMINATED, remote_number=number))
         feed(idle)
     elapsed = time.perf_counter() - started
     print(f"call tracker: {rounds} calls, each reported by push and by poll")
@@ -155,8 +155,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ha.add_argument(
         "--settle",
         type=float,
-        default=30.0,
-        help="seconds between set-up and measuring (30)",
+        help="seconds between set-up and measuring (30; with --latency-only: 10)",
+    )
+    ha.add_argument(
+        "--rings",
+        type=int,
+        default=50,
+        help="push latency (push verified): rings one at a time and in bursts, "
+        "after the CPU/lag window (50; 0: none)",
+    )
+    ha.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="push verified, push latency only: no CPU/lag window",
     )
     ha.add_argument(
         "--parallel",
@@ -181,10 +192,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.phones = 200 if args.ha else 20
     if args.seconds is None:
         args.seconds = 180.0 if args.ha else 5.0
-    if args.phones < 1 or args.seconds <= 0 or args.parallel < 1 or args.settle < 0:
+    if args.settle is None:
+        args.settle = 10.0 if args.latency_only else 30.0
+    if (
+        args.phones < 1
+        or args.seconds <= 0
+        or args.parallel < 1
+        or args.settle < 0
+        or args.rings < 0
+    ):
         parser.error(
-            "--phones, --seconds and --parallel must be positive, --settle not negative"
+            "--phones, --seconds and --parallel must be positive, --settle and "
+            "--rings not negative"
         )
+    if args.latency_only:
+        if args.push == "off":
+            parser.error("--latency-only measures pushes: not with --push off")
+        if args.rings == 0:
+            parser.error("--latency-only needs --rings above 0")
+        args.push = "verified"
     return args
 
 
@@ -207,6 +233,8 @@ def run_ha(args: argparse.Namespace) -> int:
         parallel=args.parallel,
         restart=not args.no_restart,
         keep_logs=args.keep_logs.resolve() if args.keep_logs else None,
+        rings=args.rings,
+        latency_only=args.latency_only,
     )
     try:
         return run(options)

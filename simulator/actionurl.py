@@ -7,6 +7,7 @@ unknown variables) can be tested on their own.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import contextlib
 import re
 import ssl
@@ -51,11 +52,19 @@ def fill_template(template: str, values: dict[str, str]) -> str:
     return _VARIABLE_RE.sub(replace, template)
 
 
-async def send_raw_get(url: str, user_agent: str, timeout: float) -> int:  # noqa: ASYNC109
+async def send_raw_get(
+    url: str,
+    user_agent: str,
+    timeout: float,  # noqa: ASYNC109
+    *,
+    on_sent: Callable[[], None] | None = None,
+) -> int:
     """Send ``GET url`` exactly as written and return the HTTP status code.
 
     ``timeout`` is a parameter (ASYNC109) because it comes from the profile,
-    per phone, and covers connect plus answer.
+    per phone, and covers connect plus answer. ``on_sent`` is called as soon
+    as the request is handed to the socket (the benchmark times pushes from
+    that moment).
 
     aiohttp and urllib would percent-encode spaces and other characters; a
     real phone does not, and the integration must survive that, so the
@@ -88,6 +97,8 @@ async def send_raw_get(url: str, user_agent: str, timeout: float) -> int:  # noq
         )
         try:
             writer.write(request.encode("utf-8"))
+            if on_sent is not None:
+                on_sent()
             await writer.drain()
             status_line = await reader.readline()
         finally:

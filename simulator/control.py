@@ -1,6 +1,9 @@
 """HTTP control API under ``/_sim/`` to drive a running simulator.
 
 It lives on the phone's own port so a newcomer needs only one address.
+``/_sim/fleet/ring`` and ``/_sim/fleet/miss``, on any phone's port, act on
+several phones of the same process at one moment (phones numbered from 1 in
+port order), for benchmarks of many phones ringing at once.
 There is no passcode: the simulator is a development tool on localhost.
 While the phone reboots its whole server is down, so these endpoints are
 unreachable for reboot_duration too (the Python API keeps working).
@@ -57,7 +60,36 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
         line = phone.incoming_call(
             str(data["number"]), str(data.get("name", "")), int(data.get("account", 1))
         )
-        return {"line": line}
+        return {"line": line, "call_id": phone.line(line).call_id}
+
+    def fleet_ring(data: dict[str, Any]) -> dict[str, Any]:
+        # Every ring in this one call, without awaiting in between: the
+        # phones ring at the same moment, as a ring group's do.
+        calls = [(_fleet_member(phone, call["phone"]), call) for call in data["calls"]]
+        rings = []
+        for target, call in calls:
+            line = target.incoming_call(
+                str(call["number"]),
+                str(call.get("name", "")),
+                int(call.get("account", 1)),
+            )
+            rings.append(
+                {
+                    "phone": int(call["phone"]),
+                    "line": line,
+                    "call_id": target.line(line).call_id,
+                }
+            )
+        return {"rings": rings}
+
+    def fleet_miss(data: dict[str, Any]) -> dict[str, Any]:
+        targets = [(index, _fleet_member(phone, index)) for index in data["phones"]]
+        return {
+            "missed": [
+                {"phone": int(index), "line": target.miss_call()}
+                for index, target in targets
+            ]
+        }
 
     def answer(data: dict[str, Any]) -> dict[str, Any]:
         return {"line": phone.answer(_opt_int(data, "line"))}
@@ -209,6 +241,8 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
         ("web_login", web_login),
         ("web_logout", web_logout),
         ("web_expire", web_expire),
+        ("fleet/ring", fleet_ring),
+        ("fleet/miss", fleet_miss),
     ):
         app.router.add_post(f"/_sim/{name}", route(action))
 
@@ -216,6 +250,16 @@ def add_control_routes(app: web.Application, phone: SimulatedPhone) -> None:
 def _redact_query(query: str) -> str:
     """``query`` with the passcode values replaced by ``***``."""
     return _SECRET_IN_QUERY.sub(r"\1=***", query)
+
+
+def _fleet_member(phone: SimulatedPhone, index: Any) -> SimulatedPhone:
+    """The ``index``-th phone (1-based) of the process ``phone`` runs in."""
+    number = int(index)
+    if not 1 <= number <= len(phone.fleet):
+        raise SimulatorError(
+            f"no phone {number}: this simulator runs {len(phone.fleet)}"
+        )
+    return phone.fleet[number - 1]
 
 
 def _opt_int(data: dict[str, Any], key: str) -> int | None:

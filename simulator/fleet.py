@@ -34,6 +34,8 @@ class PhoneFleet:
             profile = copy.deepcopy(base)
             profile.mac = fleet_mac(index)
             self.phones.append(SimulatedPhone(profile))
+        for phone in self.phones:
+            phone.fleet = self.phones
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Start all phones on ``port``, ``port+1``, ...; ``port=0`` finds a free run."""

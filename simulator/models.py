@@ -118,13 +118,22 @@ class PressedKey:
 
 @dataclass
 class SentPush:
-    """One Action URL the phone tried to send."""
+    """One Action URL the phone tried to send.
+
+    ``time`` is when the phone began (before connecting), ``sent`` when the
+    request was handed to the socket (None when it never got that far), both
+    ``time.monotonic()``: the clock is system-wide, so another process on the
+    machine (the benchmark) can compare its own timestamps with them.
+    """
 
     time: float
     event: str
     url: str
     status: int | None = None
     error: str | None = None
+    # The call the event is about (None for boot, registration, DND...).
+    call_id: int | None = None
+    sent: float | None = None
 
 
 @dataclass(frozen=True)

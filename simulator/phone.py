@@ -159,7 +159,10 @@ class SimulatedPhone:
         self._call_ids = itertools.count(1)
         self._sequence_ids = itertools.count(1)
         self._key_tasks: set[asyncio.Task[None]] = set()
-        self._push_queue: asyncio.Queue[tuple[float, str, str]] = asyncio.Queue()
+        # (when due, event, URL, call id)
+        self._push_queue: asyncio.Queue[tuple[float, str, str, int | None]] = (
+            asyncio.Queue()
+        )
         self._push_worker: asyncio.Task[None] | None = None
         self._reboot_task: asyncio.Task[None] | None = None
         # Per line: the timer that clears a failed call (one at a time).
@@ -171,6 +174,9 @@ class SimulatedPhone:
         self.certificate_pem: str | None = None
         self._host = "127.0.0.1"
         self._port = 0
+        # The phones of this process in order, this one included (PhoneFleet
+        # sets it): /_sim/fleet/... rings several of them at one moment.
+        self.fleet: list[SimulatedPhone] = [self]
         # The web session API (login, settings); see simulator/web.py.
         self.web = SimulatedWebInterface(self)
         self._extra_https_port = 0
@@ -1044,7 +1050,14 @@ class SimulatedPhone:
         if not template:
             return
         url = fill_template(template, self._variables(line, account))
-        self._push_queue.put_nowait((now + self.profile.action_url_delay, event, url))
+        self._push_queue.put_nowait(
+            (
+                now + self.profile.action_url_delay,
+                event,
+                url,
+                line.call_id if line else None,
+            )
+        )
 
     def _variables(
         self, line: SimLine | None, account: SimAccount | None
@@ -1095,24 +1108,28 @@ class SimulatedPhone:
         # One worker sends pushes in event order, so a receiver sees
         # "incoming" before "established" even with a delay configured.
         while True:
-            due, event, url = await self._push_queue.get()
+            due, event, url, call_id = await self._push_queue.get()
             try:
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
-                await self._send_push(event, url)
+                await self._send_push(event, url, call_id)
             finally:
                 self._push_queue.task_done()
 
-    async def _send_push(self, event: str, url: str) -> None:
+    async def _send_push(self, event: str, url: str, call_id: int | None) -> None:
         # No length check here: real phones refuse over-long Action URLs
         # when they are written (store_action_url), not when sending.
-        push = SentPush(time=time.monotonic(), event=event, url=url)
+        push = SentPush(time=time.monotonic(), event=event, url=url, call_id=call_id)
         self.pushes.append(push)
         user_agent = (
             f"Grandstream Model HW {self.profile.model} SW {self.profile.firmware}"
         )
+
+        def sent() -> None:
+            push.sent = time.monotonic()
+
         try:
             push.status = await send_raw_get(
-                url, user_agent, self.profile.action_url_timeout
+                url, user_agent, self.profile.action_url_timeout, on_sent=sent
             )
         except (OSError, ValueError, TimeoutError) as err:
             push.error = f"{type(err).__name__}: {err}"

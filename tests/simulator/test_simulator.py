@@ -930,7 +930,7 @@ async def test_control_api(
     phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:
     ring = {"number": "+4930123456", "name": "Erika Mustermann"}
-    assert await control(session, phone, "ring", ring) == {"line": 1}
+    assert await control(session, phone, "ring", ring) == {"line": 1, "call_id": 1}
     assert await control(session, phone, "answer", {}) == {"line": 1}
     assert await control(session, phone, "hangup", {}) == {"line": 1}
     await control(session, phone, "ring", {"number": "2"})
@@ -1027,6 +1027,42 @@ async def test_fleet(session: aiohttp.ClientSession) -> None:
         PhoneFleet(0)
     with pytest.raises(ValueError, match="out of range"):
         fleet_mac(0)
+
+
+async def test_fleet_rings_at_one_moment(session: aiohttp.ClientSession) -> None:
+    """Any phone's /_sim/fleet/... rings its fleet's phones; pushes carry times."""
+    async with RawReceiver() as receiver, PhoneFleet(3, PhoneProfile(**FAST)) as fleet:
+        for sim in fleet:
+            sim.profile.action_urls = {
+                "incoming": f"http://127.0.0.1:{receiver.port}/in?n=$remote"
+            }
+        before = time.monotonic()
+        calls = [{"phone": 1, "number": "11"}, {"phone": 3, "number": "33"}]
+        rung = await control(session, fleet[1], "fleet/ring", {"calls": calls})
+        assert rung == {
+            "rings": [
+                {"phone": 1, "line": 1, "call_id": 1},
+                {"phone": 3, "line": 1, "call_id": 1},
+            ]
+        }
+        assert [states(sim)[0] for sim in fleet] == ["ringing", "idle", "ringing"]
+        # Both rang in the same turn of the simulator's event loop.
+        assert fleet[0].events[-1].time == pytest.approx(fleet[2].events[-1].time)
+        await fleet[0].wait_pushes()
+        push = fleet[0].pushes[0]
+        assert push.call_id == 1
+        assert push.sent is not None
+        assert before <= push.time <= push.sent <= time.monotonic()
+        reported = (await control(session, fleet[0], "events"))["pushes"][0]
+        assert (reported["call_id"], reported["sent"]) == (1, push.sent)
+        await control(
+            session, fleet[0], "fleet/ring", {"calls": [{"phone": 4}]}, expect=400
+        )
+        missed = await control(session, fleet[0], "fleet/miss", {"phones": [3, 1]})
+        assert missed == {"missed": [{"phone": 3, "line": 1}, {"phone": 1, "line": 1}]}
+        assert [states(sim)[0] for sim in fleet] == ["idle"] * 3
+        await control(session, fleet[0], "fleet/miss", {"phones": [2]}, expect=400)
+    assert receiver.lines == ["GET /in?n=11 HTTP/1.1", "GET /in?n=33 HTTP/1.1"]
 
 
 async def test_fleet_on_given_port_and_conflict() -> None:
@@ -1141,7 +1177,7 @@ async def test_cli_end_to_end() -> None:
             return proc.returncode or 0, json.loads(out) if out else None
 
         code, reply = await ctl("ring", "--number", "+4930123456", "--name", "Erika M")
-        assert (code, reply) == (0, {"line": 1})
+        assert (code, reply) == (0, {"line": 1, "call_id": 1})
         code, state = await ctl("state")
         assert state["lines"][0]["remotename"] == "Erika M"
         code, _ = await ctl("answer", "--line", "3")
