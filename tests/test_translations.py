@@ -28,8 +28,9 @@ from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "grandstream"
 LANGUAGES = ("de", "ru")
 ENTITY_PLATFORMS = tuple(platform.value for platform in PLATFORMS)
-# Binary sensors translate and draw icons for these states only.
+# Binary sensors and switches translate and draw icons for these states only.
 BINARY_STATES = {"on", "off"}
+BINARY_PLATFORMS = {"binary_sensor", "switch"}
 
 
 def _load_json(path: Path) -> dict[str, Any]:
@@ -683,7 +684,7 @@ def test_icons() -> None:
             assert strings, f"icon for unknown entity {platform}.{key}"
             states = (
                 BINARY_STATES
-                if platform == "binary_sensor"
+                if platform in BINARY_PLATFORMS
                 else set(strings.get("state", {}))
             )
             assert set(icon.get("state", {})) <= states, f"{platform}.{key}"
@@ -695,3 +696,4 @@ def test_icons() -> None:
     services = load_yaml_dict(INTEGRATION / "services.yaml")
     assert set(ICONS.get("services", {})) == set(services)
     assert all(icon.get("service") for icon in ICONS["services"].values())
+
