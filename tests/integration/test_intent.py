@@ -12,7 +12,6 @@ from datetime import datetime
 import functools
 from pathlib import Path
 import re
-import shutil
 from typing import Any
 from unittest.mock import patch
 
@@ -476,6 +475,42 @@ def _has_llm_integration() -> bool:
         ("en", "call Erika back", "Calling Erika Mustermann back from Front desk."),
         ("de", "wer hat angerufen", "Erika Mustermann hat heute um HH:MM angerufen."),
         ("de", "ruf Erika zurück", "Front desk ruft Erika Mustermann zurück."),
+        ("en", "call back", "Calling Erika Mustermann back from Front desk."),
+        (
+            "en",
+            "call the last caller back",
+            "Calling Erika Mustermann back from Front desk.",
+        ),
+        (
+            "en",
+            "call back the latest caller",
+            "Calling Erika Mustermann back from Front desk.",
+        ),
+        (
+            "en",
+            "call back Erika on the front desk",
+            "Calling Erika Mustermann back from Front desk.",
+        ),
+        ("en", "answer the phone", "No phone is ringing."),
+        ("en", "hang up the phone", "No phone has a call to hang up."),
+        ("en", "end the call on the front desk", "No phone has a call to hang up."),
+        (
+            "de",
+            "ruf den letzten Anrufer zurück",
+            "Front desk ruft Erika Mustermann zurück.",
+        ),
+        ("de", "nimm den Anruf an", "Kein Telefon klingelt."),
+        (
+            "de",
+            "ruf Erika vom front desk zurück",
+            "Front desk ruft Erika Mustermann zurück.",
+        ),
+        (
+            "en",
+            "who called on the front desk",
+            "Erika Mustermann called today at HH:MM.",
+        ),
+        ("de", "leg auf", "An keinem Telefon läuft ein Anruf."),
     ],
 )
 async def test_custom_sentences(  # noqa: PLR0917
@@ -491,12 +526,18 @@ async def test_custom_sentences(  # noqa: PLR0917
     pytest.importorskip("hassil")
     from homeassistant.components import conversation
 
-    for lang in ("en", "de"):
+    for lang, phone_name in (("en", "desk phone"), ("de", "Tischtelefon")):
         target = tmp_path / "custom_sentences" / lang
         target.mkdir(parents=True)
-        shutil.copy(
-            REPOSITORY / "config" / "custom_sentences" / lang / "grandstream.yaml",
-            target,
+        sentences = (
+            REPOSITORY / "config" / "custom_sentences" / lang / "grandstream.yaml"
+        )
+        # As the README says: the list holds your own phones' names.
+        (target / "grandstream.yaml").write_text(
+            sentences.read_text(encoding="utf-8").replace(
+                f'- "{phone_name}"', '- "front desk"'
+            ),
+            encoding="utf-8",
         )
     hass.config.config_dir = str(tmp_path)
     assert await async_setup_component(hass, "homeassistant", {})
