@@ -365,12 +365,16 @@ class CallBackHandler(_PhoneIntentHandler):
         )
 
 
-def _remote(lines: Iterable[LineStatus], states: frozenset[LineState]) -> str:
-    """The name or number on the first line in ``states``."""
-    for line in lines:
-        if line.state in states:
-            return str(line.remote_name or line.remote_number or "")
-    return ""
+def _ringing_caller(lines: Iterable[LineStatus]) -> str:
+    """The name or number of the (first) ringing call; "" when the phone has none."""
+    return next(
+        (
+            ls.remote_name or ls.remote_number
+            for ls in lines
+            if ls.state is LineState.RINGING
+        ),
+        "",
+    )
 
 
 class AnswerHandler(_PhoneIntentHandler):
@@ -396,7 +400,7 @@ class AnswerHandler(_PhoneIntentHandler):
         if len(ringing) > 1:
             raise _which_phone(speech, ringing)
         phone = ringing[0]
-        caller = _remote(phone.coordinator.data.lines, frozenset({LineState.RINGING}))
+        caller = _ringing_caller(phone.coordinator.data.lines)
         await call_control.answer(phone.coordinator)
         response.async_set_results([phone.target])
         response.async_set_speech(

@@ -145,18 +145,24 @@ async def test_who_called(
     """Open items, newest first: names, how often, when."""
     await missed_call(hass, phone, ERIKA)
     await missed_call(hass, phone, ERIKA)
+    await missed_call(hass, phone, ("", ""))  # withheld
     await missed_call(hass, phone, BOB)
 
     response = await ask(hass, "GrandstreamWhoCalled")
     assert response.response_type is intent.IntentResponseType.QUERY_ANSWER
     assert at_times(speech(response)) == (
         "Bob called today at HH:MM. "
+        "An unknown caller called today at HH:MM. "
         "Erika Mustermann called 2 times, last today at HH:MM."
     )
     # An LLM also gets the numbers.
     assert [
         (c["caller"], c["number"], c["calls"]) for c in response.speech_slots["callers"]
-    ] == [("Bob", BOB[0], 1), ("Erika Mustermann", ERIKA[0], 2)]
+    ] == [
+        ("Bob", BOB[0], 1),
+        ("An unknown caller", "", 1),
+        ("Erika Mustermann", ERIKA[0], 2),
+    ]
 
 
 async def test_who_called_in_german(
@@ -333,6 +339,40 @@ async def test_call_back_asks_which_phone(
 
 
 # -- answer and hang up ---------------------------------------------------------
+
+
+async def test_answer_asks_which_phone(
+    hass: HomeAssistant,
+    desk: MockConfigEntry,
+    phone: SimulatedPhone,
+    kitchen_phone: SimulatedPhone,
+) -> None:
+    """Both phones ring: ask which; named, that one answers; then hang it up."""
+    await set_up(
+        hass, phone_entry(kitchen_phone, "Kitchen", "01JKITCHEN"), kitchen_phone
+    )
+    phone.incoming_call(*ERIKA)
+    kitchen_phone.incoming_call(*BOB)
+    await poll(hass)
+
+    response = await ask(hass, "GrandstreamAnswer")
+    assert speech(response) == "Which phone: Front desk, Kitchen?"
+    assert (
+        phone.calls("phone_operation") == kitchen_phone.calls("phone_operation") == []
+    )
+
+    response = await ask(hass, "GrandstreamAnswer", phone="Kitchen")
+    assert speech(response) == "Answering Bob on Kitchen."
+    assert kitchen_phone.lines[0].state == "connected"
+    phone.answer()  # the front desk's user picks up by hand
+    await poll(hass)
+
+    response = await ask(hass, "GrandstreamHangUp")
+    assert speech(response) == "Which phone: Front desk, Kitchen?"
+    response = await ask(hass, "GrandstreamHangUp", phone="front desk")
+    assert speech(response) == "The call on Front desk is ended."
+    assert phone.lines[0].state == "idle"
+    assert kitchen_phone.lines[0].state == "connected"
 
 
 async def test_answer_and_hang_up(

@@ -176,6 +176,12 @@ async def test_repair_names_the_new_entity_and_every_user(
             "automation": [
                 automation("dnd_light", "DND light", OLD),
                 automation("other", "Other", "sensor.outside"),
+                # Written in YAML without an id: no editor to link to.
+                {
+                    key: value
+                    for key, value in automation("", "DND in YAML", OLD).items()
+                    if key != "id"
+                },
             ]
         },
     )
@@ -194,13 +200,14 @@ async def test_repair_names_the_new_entity_and_every_user(
     assert placeholders["old_entity"] == OLD
     assert placeholders["new_entity"] == NEW
     assert placeholders["name"] == "Front desk"
-    assert placeholders["items"].splitlines() == [
-        "- [DND light](/config/automation/edit/dnd_light) (`automation.dnd_light`)",
+    assert sorted(placeholders["items"].splitlines()) == [
+        "- DND in YAML (`automation.dnd_in_yaml`)",
         "- [DND check](/config/script/edit/dnd_check) (`script.dnd_check`)",
+        "- [DND light](/config/automation/edit/dnd_light) (`automation.dnd_light`)",
     ]
     assert old_entry.data[CONF_REPLACED_DND_SENSOR] == OLD
 
-    # The user fixes the automation (the editor saves by reloading).
+    # The user fixes the automations (the editor saves by reloading).
     await reload(hass, "automation", [automation("dnd_light", "DND light", NEW)])
     repair = issue(hass, old_entry)
     assert repair is not None

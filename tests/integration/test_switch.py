@@ -198,55 +198,59 @@ async def test_refused_when_a_call_came_unseen(
     assert phone.dnd is False
 
 
+@pytest.mark.parametrize("on", [True, False])
 async def test_no_confirmation(
     hass: HomeAssistant,
     dnd_entry: MockConfigEntry,
     phone: SimulatedPhone,
     monkeypatch: pytest.MonkeyPatch,
+    on: bool,
 ) -> None:
     """Without the DND push the request fails; the switch keeps what was reported."""
     monkeypatch.setattr(
         "custom_components.grandstream.dnd.DND_CONFIRMATION_TIMEOUT", 0.5
     )
-    phone.set_dnd(False)
-    await settle(hass, phone)  # nothing: it was off already
-    phone.dnd = True
-    phone.set_dnd(False)
+    phone.dnd = on
+    phone.set_dnd(not on)
     await settle(hass, phone)
-    assert hass.states.get(DND).state == STATE_OFF
+    reported = STATE_ON if not on else STATE_OFF
+    assert hass.states.get(DND).state == reported
     # The DND Action URLs are missing on the phone; the call URLs work.
     for event in ("dnd_on", "dnd_off"):
         phone.profile.action_urls.pop(event)
 
     with pytest.raises(HomeAssistantError) as err:
-        await switch(hass, True)
-    assert err.value.translation_key == "dnd_on_not_confirmed"
+        await switch(hass, on)
+    assert err.value.translation_key == (
+        "dnd_on_not_confirmed" if on else "dnd_off_not_confirmed"
+    )
     assert err.value.translation_placeholders == {
         "name": "Front desk",
         "seconds": "0.5",
         "push": "verified",
     }
     assert mutes(phone) == 1  # never a second toggle
-    assert phone.dnd is True
-    assert hass.states.get(DND).state == STATE_OFF
+    assert phone.dnd is on
+    assert hass.states.get(DND).state == reported
 
 
+@pytest.mark.parametrize("on", [True, False])
 async def test_toggle_went_the_other_way(
-    hass: HomeAssistant, dnd_entry: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, dnd_entry: MockConfigEntry, phone: SimulatedPhone, on: bool
 ) -> None:
-    """State unknown, DND on already: MUTE switches it off, which is said, not undone."""
-    phone.dnd = True  # on since before Home Assistant listened
+    """State unknown and already as asked: MUTE toggles away, which is said, not undone."""
+    phone.dnd = on  # since before Home Assistant listened
     assert hass.states.get(DND).state == STATE_UNKNOWN
 
     with pytest.raises(HomeAssistantError) as err:
-        await switch(hass, True)
-    assert err.value.translation_key == "dnd_went_off"
+        await switch(hass, on)
+    assert err.value.translation_key == ("dnd_went_off" if on else "dnd_went_on")
     assert mutes(phone) == 1
-    assert phone.dnd is False
-    assert hass.states.get(DND).state == STATE_OFF
+    assert phone.dnd is not on
+    assert hass.states.get(DND).state == (STATE_OFF if on else STATE_ON)
 
-    await switch(hass, True)  # asked again, it works
-    assert phone.dnd is True
+    await switch(hass, on)  # asked again, it works
+    assert phone.dnd is on
     assert mutes(phone) == 2
 
 
