@@ -45,12 +45,15 @@ async def async_set_dnd(coordinator: GrandstreamCoordinator, on: bool) -> None:
     if call_control.phone_busy(coordinator.data.lines):
         # The snapshot already shows a call: no request to the phone at all.
         raise errors.cannot_now("dnd_during_call", name=name)
+    before = coordinator.record.dnd
     reported = asyncio.get_running_loop().create_future()
 
     @callback
     def record_changed(_news: None) -> None:
+        # The record changes for other reasons too (a call, push health):
+        # only a new Do Not Disturb state is the phone's answer.
         dnd = coordinator.record.dnd
-        if dnd is not None and not reported.done():
+        if dnd is not None and dnd is not before and not reported.done():
             reported.set_result(dnd)
 
     # Listening before the key goes out: the push may beat the command's return.

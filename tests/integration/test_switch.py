@@ -254,6 +254,31 @@ async def test_toggle_went_the_other_way(
     assert mutes(phone) == 2
 
 
+async def test_other_record_news_is_no_answer(
+    hass: HomeAssistant, dnd_entry: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """The record changes for other reasons while the switch waits: it waits on."""
+    phone.dnd = True
+    phone.set_dnd(False)
+    await settle(hass, phone)
+    assert hass.states.get(DND).state == STATE_OFF
+    phone.profile.action_url_delay = 1.0  # the DND push comes late
+
+    request = hass.async_create_task(switch(hass, True))
+    await asyncio.sleep(0.5)
+    # The call-back list changes meanwhile (the record's news covers it too).
+    await hass.services.async_call(
+        "button",
+        "press",
+        {ATTR_ENTITY_ID: "button.front_desk_reset_missed_calls"},
+        blocking=True,
+    )
+    assert not request.done()
+    await request
+    assert hass.states.get(DND).state == STATE_ON
+    assert mutes(phone) == 1
+
+
 async def test_concurrent_requests_toggle_once(
     hass: HomeAssistant, dnd_entry: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
