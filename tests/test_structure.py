@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "custom_components" / "grandstream"
 # Entity platforms: they get the coordinator and must not dig through runtime data.
-PLATFORM_MODULES = ("binary_sensor", "button", "event", "sensor", "todo")
+PLATFORM_MODULES = ("binary_sensor", "button", "event", "sensor", "switch", "todo")
 # DataUpdateCoordinator's hooks that subclasses are meant to override.
 OVERRIDE_HOOKS = {"_async_update_data", "_async_setup"}
 

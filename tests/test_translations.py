@@ -28,8 +28,9 @@ from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "grandstream"
 LANGUAGES = ("de", "ru")
 ENTITY_PLATFORMS = tuple(platform.value for platform in PLATFORMS)
-# Binary sensors translate and draw icons for these states only.
+# Binary sensors and switches translate and draw icons for these states only.
 BINARY_STATES = {"on", "off"}
+BINARY_PLATFORMS = {"binary_sensor", "switch"}
 
 
 def _load_json(path: Path) -> dict[str, Any]:
@@ -683,7 +684,7 @@ def test_icons() -> None:
             assert strings, f"icon for unknown entity {platform}.{key}"
             states = (
                 BINARY_STATES
-                if platform == "binary_sensor"
+                if platform in BINARY_PLATFORMS
                 else set(strings.get("state", {}))
             )
             assert set(icon.get("state", {})) <= states, f"{platform}.{key}"
@@ -695,3 +696,39 @@ def test_icons() -> None:
     services = load_yaml_dict(INTEGRATION / "services.yaml")
     assert set(ICONS.get("services", {})) == set(services)
     assert all(icon.get("service") for icon in ICONS["services"].values())
+
+
+def _spoken_keys() -> dict[str, set[str]]:
+    """``Speech.say`` keys the source uses, with the placeholders passed.
+
+    ``say("key", ...)`` reads ``common.voice_key``; the month names are
+    looked up by number (``say(f"month_{n}")``).
+    """
+    used: dict[str, set[str]] = {f"month_{n}": set() for n in range(1, 13)}
+    for _, module in _modules():
+        for node in ast.walk(module):
+            if (
+                isinstance(node, ast.Call)
+                and _call_name(node) == "say"
+                and node.args
+                and (key := _text(node.args[0])) is not None
+            ):
+                given = {kw.arg for kw in node.keywords if kw.arg is not None}
+                used.setdefault(key, set()).update(given)
+    return used
+
+
+def test_voice_sentences() -> None:
+    """Every sentence the voice intents say exists, with its placeholders.
+
+    The sentences live in ``common`` (a section hassfest accepts: slug keys,
+    plain strings), each used by the code and none left over.
+    """
+    common = _section("common")
+    assert all(isinstance(text, str) for text in common.values())
+    used = _spoken_keys()
+    assert len(used) > 12, "the scan found no sentences"
+    assert set(common) == {f"voice_{key}" for key in used}
+    for key, given in used.items():
+        missing = _placeholders(common[f"voice_{key}"]) - given
+        assert not missing, f"common.voice_{key} needs placeholders {missing}"

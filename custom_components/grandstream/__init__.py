@@ -24,6 +24,10 @@ from .repairs import (
     async_follow_phone,
     async_follow_url_and_update_issues,
 )
+from .replaced_entities import (
+    async_follow_replaced_dnd_sensor,
+    async_replace_dnd_sensor,
+)
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -31,6 +35,7 @@ PLATFORMS: list[Platform] = [
     Platform.BUTTON,
     Platform.EVENT,
     Platform.SENSOR,
+    Platform.SWITCH,
     Platform.TODO,
 ]
 
@@ -60,6 +65,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
     entry.runtime_data = coordinator
     PushWebhook(hass, entry).async_register()
     async_follow_phone(hass, entry)
+    async_follow_replaced_dnd_sensor(hass, entry)
     entry.async_create_background_task(
         hass, async_follow_url_and_update_issues(hass, entry), f"{DOMAIN} follow URL"
     )
@@ -102,4 +108,9 @@ async def async_migrate_entry(
         await er.async_migrate_entries(hass, entry.entry_id, rename)
         hass.config_entries.async_update_entry(entry, minor_version=2)
         LOGGER.debug("Migrated %s to version 1.2", entry.title)
+    if entry.minor_version < 3:
+        # 1.3: Do Not Disturb is a switch, no longer a binary sensor.
+        async_replace_dnd_sensor(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=3)
+        LOGGER.debug("Migrated %s to version 1.3", entry.title)
     return True

@@ -1,4 +1,8 @@
-"""Binary sensors: ringing, in call, account registration (snapshot); DND (record)."""
+"""Binary sensors: ringing, in call, account registration (all from the snapshot).
+
+Do Not Disturb was a binary sensor here; it is a switch now (switch.py; the
+entry's migration moved it, see replaced_entities.py).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import GrandstreamConfigEntry
 from .cti import LineState
-from .entity import GrandstreamEntity, GrandstreamRecordEntity, track_new_items
+from .entity import GrandstreamEntity, track_new_items
 from .snapshot import PhoneSnapshot
 
 # Read-only: everything comes from the coordinator.
@@ -67,9 +71,6 @@ PHONE_BINARY_SENSORS: tuple[GrandstreamBinarySensorDescription, ...] = (
         attributes_fn=_from_push(frozenset({LineState.CONNECTED, LineState.ON_HOLD})),
     ),
 )
-DO_NOT_DISTURB = BinarySensorEntityDescription(
-    key="do_not_disturb", translation_key="do_not_disturb"
-)
 
 
 def account_registered(account_id: int) -> GrandstreamBinarySensorDescription:
@@ -97,13 +98,8 @@ async def async_setup_entry(
     """Add the phone's binary sensors, and one per account it reports."""
     coordinator = entry.runtime_data
     async_add_entities(
-        [
-            *(
-                GrandstreamBinarySensor(coordinator, description)
-                for description in PHONE_BINARY_SENSORS
-            ),
-            DoNotDisturbSensor(coordinator, DO_NOT_DISTURB),
-        ]
+        GrandstreamBinarySensor(coordinator, description)
+        for description in PHONE_BINARY_SENSORS
     )
     track_new_items(
         entry,
@@ -129,15 +125,3 @@ class GrandstreamBinarySensor(GrandstreamEntity, BinarySensorEntity):
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Attributes from the latest snapshot."""
         return self.entity_description.attributes_fn(self.coordinator.data)
-
-
-class DoNotDisturbSensor(GrandstreamRecordEntity, BinarySensorEntity):
-    """Do Not Disturb as the phone last pushed it; unknown until it does.
-
-    The phone's CTI interface cannot be asked; only its DND pushes tell.
-    """
-
-    @property
-    def is_on(self) -> bool | None:
-        """Whether Do Not Disturb is on; None until the phone reports it."""
-        return self.coordinator.record.dnd

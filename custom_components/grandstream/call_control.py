@@ -243,6 +243,36 @@ async def send_keys(coordinator: GrandstreamCoordinator, keys: Sequence[str]) ->
     await _run(coordinator, run)
 
 
+def phone_busy(lines: Sequence[LineStatus]) -> bool:
+    """Whether any line is in use: ringing, a call, or a state we do not know."""
+    return any(ls.state is not LineState.IDLE for ls in lines)
+
+
+def has_call(lines: Sequence[LineStatus]) -> bool:
+    """Whether a line has a call to hang up (dialled, connected or held)."""
+    return any(ls.state in _HANGUP_STATES for ls in lines)
+
+
+async def toggle_dnd(coordinator: GrandstreamCoordinator) -> None:
+    """Press MUTE on an idle phone, which toggles Do Not Disturb there.
+
+    During a call (or a ring) MUTE would mute the microphone instead
+    (docs/phone-protocol.md §5): the lines are read afresh while holding the
+    phone, and the key is pressed only when every line is idle.
+    """
+
+    async def run(client: GrandstreamClient, budget: CommandBudget) -> None:
+        async with client.exclusive():
+            if phone_busy(await _lines_now(coordinator)):
+                raise errors.cannot_now(
+                    "dnd_during_call", name=coordinator.config_entry.title
+                )
+            budget.allow_keys(1)
+            await client.send_keys(["MUTE"])
+
+    await _run(coordinator, run)
+
+
 async def dial(
     coordinator: GrandstreamCoordinator, number: str, account: int | None
 ) -> DialResult:

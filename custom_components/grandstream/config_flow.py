@@ -106,7 +106,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Grandstream phone."""
 
     VERSION = 1
-    MINOR_VERSION = 2
+    MINOR_VERSION = 3
 
     @staticmethod
     @callback

@@ -49,5 +49,8 @@ CONF_FOREIGN_SLOTS: Final = "foreign_slots"
 # pushes go to the old one until the user sets it up again (kept across
 # restarts so the refused login is not tried again, and the repair stays).
 CONF_REWRITE_REFUSED: Final = "rewrite_refused"
+# Version 1.3 made Do Not Disturb a switch: the old binary sensor's entity id,
+# kept while automations or scripts still use it (replaced_entities.py).
+CONF_REPLACED_DND_SENSOR: Final = "replaced_dnd_sensor"
 # Bus event fired for every call event, with the device id.
 EVENT_CALL: Final = "grandstream_call"

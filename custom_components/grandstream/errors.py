@@ -179,6 +179,19 @@ def refused(key: str, **placeholders: str) -> HomeAssistantError:
     )
 
 
+def cannot_now(key: str, **placeholders: str) -> ServiceValidationError:
+    """A translated refusal of a request the phone's state does not allow now.
+
+    Not a fault of the phone and not bad input: the same request works later
+    (e.g. Do Not Disturb once the call is over).
+    """
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
 def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
     """A translated complaint about what the user asked for (HTTP 400 over REST)."""
     return InputError(

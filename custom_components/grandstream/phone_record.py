@@ -33,7 +33,7 @@ from .call_events import (
     CallEventType,
     Direction,
 )
-from .const import CONF_PUSH_SEEN, DOMAIN, STORAGE_SAVE_DELAY
+from .const import CONF_PUSH_SEEN, CONF_REPLACED_DND_SENSOR, DOMAIN, STORAGE_SAVE_DELAY
 from .identity import device_key
 
 STORAGE_VERSION: Final = 1
@@ -198,7 +198,14 @@ def take_over_old_values(
     call_backs: CallBackList,
 ) -> None:
     """First start with a record: take what earlier versions kept elsewhere."""
-    old = old_values(hass, entry.entry_id, device_key(entry))
+    old = old_values(
+        hass,
+        entry.entry_id,
+        device_key(entry),
+        # The DND binary sensor is gone from the registry since 1.3 (a switch
+        # took its unique id); its last state is under its old entity id.
+        dnd_entity_id=entry.data.get(CONF_REPLACED_DND_SENSOR),
+    )
     record.take_over(old, push_seen=bool(entry.data.get(CONF_PUSH_SEEN)))
     if CONF_PUSH_SEEN in entry.data:
         data = {k: v for k, v in entry.data.items() if k != CONF_PUSH_SEEN}
@@ -208,13 +215,19 @@ def take_over_old_values(
 
 
 @callback
-def old_values(hass: HomeAssistant, entry_id: str, device_key: str) -> OldValues:
+def old_values(
+    hass: HomeAssistant,
+    entry_id: str,
+    device_key: str,
+    *,
+    dnd_entity_id: str | None = None,
+) -> OldValues:
     """What the entities of an earlier version showed when Home Assistant stopped."""
     registry = er.async_get(hass)
     restored = async_get_restored(hass).last_states
 
-    def state(key: str) -> Any:
-        entity_id = next(
+    def state(key: str, entity_id: str | None = None) -> Any:
+        entity_id = entity_id or next(
             (
                 entity.entity_id
                 for entity in er.async_entries_for_config_entry(registry, entry_id)
@@ -225,7 +238,7 @@ def old_values(hass: HomeAssistant, entry_id: str, device_key: str) -> OldValues
         stored = restored.get(entity_id) if entity_id else None
         return None if stored is None else stored.state
 
-    dnd, caller = state("do_not_disturb"), state("last_caller")
+    dnd, caller = state("do_not_disturb", dnd_entity_id), state("last_caller")
     started, missed = state("last_call_started"), state("missed_calls")
     return OldValues(
         dnd=(

@@ -6,7 +6,9 @@
   else uses; the fix takes them over (the user's explicit choice);
 - push stopped (fixable): a phone set up by Home Assistant stopped pushing;
   the fix writes the Action URLs again;
-- CVE-2026-2329: the phone's firmware has a known flaw; update it.
+- CVE-2026-2329: the phone's firmware has a known flaw; update it;
+- automations still using the replaced DND binary sensor (raised and
+  followed by replaced_entities.py, removed here with the phone).
 
 Fixes log in to the phone once per submit, never on their own.
 """
@@ -51,6 +53,7 @@ from .phone_setup import (
     setup_result,
 )
 from .push_health import PushHealth
+from .replaced_entities import dnd_issue_id
 
 ISSUE_PUSH_NOT_SEEN = "push_not_seen"
 # The same, while Home Assistant's local URL is unknown (nothing to paste yet).
@@ -223,6 +226,7 @@ def async_delete_issues(hass: HomeAssistant, entry_id: str) -> None:
     """Remove every repair of a phone that is gone."""
     for kind in ALL_ISSUES:
         ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry_id))
+    ir.async_delete_issue(hass, DOMAIN, dnd_issue_id(entry_id))
 
 
 class PhoneSetupRepairFlow(RepairsFlow):

@@ -1,40 +1,22 @@
-"""Binary sensors: ringing, in call, Do Not Disturb, and each account's registration."""
+"""Binary sensors: ringing, in call, and each account's registration.
+
+Do Not Disturb is a switch now (test_switch.py).
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from homeassistant.const import (
-    CONF_WEBHOOK_ID,
-    STATE_OFF,
-    STATE_ON,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-    EntityCategory,
-    Platform,
-)
-from homeassistant.core import HomeAssistant, State
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory, Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_capture_events,
-    mock_restore_cache,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.grandstream.action_urls import action_urls
-from custom_components.grandstream.const import EVENT_CALL
 from simulator import PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import (
-    PHONE_MAC,
-    AdvanceTime,
-    poll,
-    register_old_entities,
-    settle,
-    snapshot_one_platform,
-)
+from ..conftest import AdvanceTime, snapshot_one_platform
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -42,7 +24,6 @@ RINGING = "binary_sensor.front_desk_ringing"
 IN_CALL = "binary_sensor.front_desk_in_call"
 ACCOUNT_1 = "binary_sensor.front_desk_account_1_registered"
 ACCOUNT_2 = "binary_sensor.front_desk_account_2_registered"
-DND = "binary_sensor.front_desk_do_not_disturb"
 
 
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
@@ -159,95 +140,3 @@ async def test_account_removed(
     await advance_time(timedelta(seconds=5))
 
     assert hass.states.get(ACCOUNT_1).state == "unknown"
-
-
-# -- Do Not Disturb: only the phone's pushes tell ----------------------------------
-
-
-async def test_dnd_follows_pushes(
-    hass: HomeAssistant,
-    push_integration: MockConfigEntry,
-    phone: SimulatedPhone,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """Unknown until the phone pushes it; then on and off; never a call event."""
-    entry = entity_registry.async_get(DND)
-    assert entry is not None
-    assert entry.unique_id == f"{PHONE_MAC}_do_not_disturb"
-    assert entry.translation_key == "do_not_disturb"
-    events = async_capture_events(hass, EVENT_CALL)
-    assert hass.states.get(DND).state == STATE_UNKNOWN
-    # Polls cannot tell: the CTI interface has no DND.
-    await poll(hass)
-    assert hass.states.get(DND).state == STATE_UNKNOWN
-
-    phone.set_dnd(True)
-    await settle(hass, phone)
-    assert hass.states.get(DND).state == STATE_ON
-    phone.set_dnd(False)
-    await settle(hass, phone)
-    assert hass.states.get(DND).state == STATE_OFF
-
-    assert [p.event for p in phone.pushes] == ["dnd_on", "dnd_off"]
-    assert {p.status for p in phone.pushes} == {200}
-    assert events == []
-    assert hass.states.get("event.front_desk_call").state == STATE_UNKNOWN
-
-
-async def test_dnd_shown_while_phone_unreachable(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
-) -> None:
-    """What the phone last pushed stays shown while it cannot be read."""
-    phone.set_dnd(True)
-    await settle(hass, phone)
-    await phone.stop()
-    await poll(hass)
-    assert hass.states.get(RINGING).state == STATE_UNAVAILABLE
-    assert hass.states.get(DND).state == STATE_ON
-
-
-@pytest.mark.parametrize(
-    ("stored", "restored", "pushed"),
-    [
-        (STATE_ON, STATE_ON, STATE_OFF),
-        (STATE_OFF, STATE_OFF, STATE_ON),
-        (STATE_UNKNOWN, STATE_UNKNOWN, STATE_ON),
-        (STATE_UNAVAILABLE, STATE_UNKNOWN, STATE_OFF),
-    ],
-)
-async def test_dnd_restored(
-    hass: HomeAssistant,
-    *,
-    ha_url: str,
-    phone: SimulatedPhone,
-    push_config_entry: MockConfigEntry,
-    stored: str,
-    restored: str,
-    pushed: str,
-) -> None:
-    """Upgrading keeps the last known DND (the old sensor's restored state)."""
-    mock_restore_cache(hass, [State(DND, stored)])
-    push_config_entry.add_to_hass(hass)
-    register_old_entities(hass, push_config_entry, {DND: "do_not_disturb"})
-    assert await hass.config_entries.async_setup(push_config_entry.entry_id)
-    await hass.async_block_till_done()
-    phone.profile.action_urls = action_urls(
-        ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
-    )
-    assert hass.states.get(DND).state == restored
-
-    phone.dnd = pushed == STATE_OFF  # the phone's state before the user's change
-    phone.set_dnd(pushed == STATE_ON)
-    await settle(hass, phone)
-    assert hass.states.get(DND).state == pushed
-
-
-async def test_dnd_survives_reload(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
-) -> None:
-    """Reloading the phone (as a restart does) keeps what it last pushed."""
-    phone.set_dnd(True)
-    await settle(hass, phone)
-    assert await hass.config_entries.async_reload(push_integration.entry_id)
-    await hass.async_block_till_done()
-    assert hass.states.get(DND).state == STATE_ON

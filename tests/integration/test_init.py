@@ -205,7 +205,7 @@ async def test_migrate_hang_up_button(
     await setup_entry(hass, entry)
 
     assert entry.state is ConfigEntryState.LOADED
-    assert (entry.version, entry.minor_version) == (1, 2)
+    assert (entry.version, entry.minor_version) == (1, 3)
     migrated = entity_registry.async_get(old.entity_id)
     assert migrated is not None
     assert old.entity_id == "button.front_desk_hang_up"
