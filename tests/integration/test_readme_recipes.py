@@ -48,11 +48,12 @@ def test_readme_sentences_are_the_shipped_ones(language: str) -> None:
 
 
 async def test_recipes_load(hass: HomeAssistant) -> None:
-    """Every recipe is a valid automation."""
+    """Every recipe written by hand is a valid automation."""
     automations = [
         automation
         for block in yaml_blocks("Recipes")
         for automation in block["automation"]
+        if "use_blueprint" not in automation
     ]
     assert len(automations) == 4
     assert await async_setup_component(hass, "automation", {"automation": automations})
@@ -61,6 +62,35 @@ async def test_recipes_load(hass: HomeAssistant) -> None:
     assert len(states) == 4
     assert {state.state for state in states} == {"on"}
     await stop_automations(hass)
+
+
+def test_blueprint_examples_use_the_blueprints_inputs() -> None:
+    """The README's blueprint examples name real blueprints and their real inputs."""
+    examples = [
+        automation["use_blueprint"]
+        for block in yaml_blocks("Recipes")
+        for automation in block["automation"]
+        if "use_blueprint" in automation
+    ]
+    assert len(examples) == 3
+    folder = REPOSITORY / "blueprints" / "automation"
+    for example in examples:
+        text = (folder / example["path"]).read_text(encoding="utf-8")
+        # !input tags are Home Assistant's; the inputs section is plain YAML.
+        blueprint = yaml.safe_load(re.sub(r"!input\s+", "", text))
+        inputs = set(_inputs(blueprint["blueprint"]["input"]))
+        assert set(example["input"]) <= inputs, example["path"]
+
+
+def _inputs(section: dict[str, Any]) -> list[str]:
+    """Input names, also inside input sections."""
+    names = []
+    for name, spec in section.items():
+        if isinstance(spec, dict) and "input" in spec:
+            names += _inputs(spec["input"])
+        else:
+            names.append(name)
+    return names
 
 
 @pytest.mark.freeze_time("2025-06-01T19:59:50+00:00", tick=True)
