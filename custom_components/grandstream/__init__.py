@@ -13,6 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 from . import errors
 from .action_urls import new_webhook_id
 from .call_back import async_remove_call_backs
+from .capture_keeper import capture_keeper, forget_captures
 from .connection import create_command_client
 from .const import DOMAIN, LOGGER
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
@@ -56,7 +57,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
     except ConfigEntryNotReady as err:
         raise errors.not_ready(err) from err.__cause__
     entry.runtime_data = coordinator
-    PushWebhook(hass, entry).async_register()
+    captures = capture_keeper(hass, str(entry.data[CONF_WEBHOOK_ID]))
+    PushWebhook(hass, entry, captures).async_register()
     async_follow_phone(hass, entry)
     entry.async_create_background_task(
         hass, async_follow_url_and_update_issues(hass, entry), f"{DOMAIN} follow URL"
@@ -79,6 +81,7 @@ async def async_remove_entry(
     async_delete_issues(hass, entry.entry_id)
     await async_remove_call_backs(hass, entry.entry_id)
     await async_forget_phone(hass, entry)
+    forget_captures(hass, entry.data.get(CONF_WEBHOOK_ID))
 
 
 async def async_migrate_entry(

@@ -53,7 +53,7 @@ class AnswerLog:
             self._in_order.append((name, answer))
             del self._in_order[: -self._limit]
             return
-        self._last.pop(name, None)
+        # In the order first asked, so captures list them the same each time.
         self._last[name] = answer
         while len(self._last) > self._limit:
             self._last.popitem(last=False)

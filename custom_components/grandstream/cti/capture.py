@@ -346,9 +346,16 @@ def _read_folder(folder: Path) -> Capture:
 
     if not (folder / "manifest.json").is_file():
         raise CaptureFormatError(f"{folder}: no manifest.json")
-    data: dict[str, Any] = {"manifest": read(folder / "manifest.json")}
+    manifest = read(folder / "manifest.json")
+    data: dict[str, Any] = {"manifest": manifest}
     for part in ("cti", "web"):
         files = sorted((folder / part).glob("*.json"))[: MAX_ANSWERS + 1]
+        # In the order the manifest lists them (the order they were asked).
+        listed = manifest.get(part, []) if isinstance(manifest, Mapping) else []
+        order = {
+            name: i for i, name in enumerate(listed if isinstance(listed, list) else [])
+        }
+        files.sort(key=lambda path: order.get(path.stem, len(order)))
         data[part] = [read(path) for path in files]
     for part in ("pushes", "unknown"):
         if (folder / f"{part}.json").is_file():

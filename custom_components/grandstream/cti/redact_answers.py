@@ -223,10 +223,10 @@ def _rule(function: str, path: _Path, root: Any) -> str:
     """What the value at ``path`` holds, as a rule of ``Redactor.value``."""
     keys = [part for part in path if isinstance(part, str)]
     member = keys[-1].lower() if keys else ""
-    if function == "access" and member in ("", "body"):
-        return "secret"  # the login's nonce
-    if function == "dologin" and member in ("", "body"):
-        return "secret"  # a bare session id (older firmware)
+    if function in ("access", "dologin") and member in ("", "body") and _said_yes(root):
+        # The nonce of access; a bare session id of older firmware's login.
+        # (Their refusals, "wrong4", "locked", are what a bug report needs.)
+        return "secret"
     if member == "value" and isinstance(path[-1], str):
         parent = _at(root, path[:-1])
         if isinstance(parent, Mapping) and "pvalue" in parent:
@@ -241,6 +241,13 @@ def _rule(function: str, path: _Path, root: Any) -> str:
         if hint in member:
             return rule
     return "text"
+
+
+def _said_yes(root: Any) -> bool:
+    """Whether the answer is a success envelope, or no envelope at all."""
+    if not isinstance(root, Mapping) or "response" not in root:
+        return True
+    return str(root["response"]).strip().lower() == "success"
 
 
 def _setting_rule(key: str) -> str:
