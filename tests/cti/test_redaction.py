@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 import json
+import os
 from pathlib import Path
 import random
 import re
@@ -47,7 +48,11 @@ from .redaction_checks import (
     push_problems,
 )
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "captures"
+# Another folder of captures through GRANDSTREAM_CAPTURES (scripts/add-capture's test).
+FIXTURES = Path(
+    os.environ.get("GRANDSTREAM_CAPTURES")
+    or Path(__file__).parents[1] / "fixtures" / "captures"
+)
 SEEDS = range(20)
 PASSCODE = "Sup3r-Secret!pass"
 COUNTRY_CODES = ("49", "7", "1", "33", "380", "44")

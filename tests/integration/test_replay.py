@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,11 @@ from simulator.replay import ReplayedPhone, load_replay
 from ..cli.conftest import cli
 from ..conftest import PASSCODE
 
-CAPTURES = Path(__file__).parents[1] / "fixtures" / "captures"
+# Another folder of captures through GRANDSTREAM_CAPTURES (scripts/add-capture's test).
+CAPTURES = Path(
+    os.environ.get("GRANDSTREAM_CAPTURES")
+    or Path(__file__).parents[1] / "fixtures" / "captures"
+)
 FOLDERS = sorted(p.name for p in CAPTURES.iterdir() if p.is_dir())
 FAST: dict[str, Any] = {"key_interval": 0.02, "reboot_duration": 0.3}
 READS = ("api-get_phone_status", "api-get_line_status", "api-get_accounts")

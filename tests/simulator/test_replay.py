@@ -33,7 +33,10 @@ from .test_simulator import FAST, ROOT, control
 
 pytestmark = pytest.mark.enable_socket
 
-FIXTURES = ROOT / "tests" / "fixtures" / "captures"
+# Another folder of captures through GRANDSTREAM_CAPTURES (scripts/add-capture's test).
+FIXTURES = Path(
+    os.environ.get("GRANDSTREAM_CAPTURES") or ROOT / "tests" / "fixtures" / "captures"
+)
 FOLDERS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 READS = ("api-get_phone_status", "api-get_line_status", "api-get_accounts")
 PASSCODE = "replay-pass"
