@@ -24,6 +24,11 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
+from custom_components.grandstream.capture_keeper import (
+    MAX_KEEPERS,
+    capture_keeper,
+    forget_captures,
+)
 from custom_components.grandstream.cti import capture_in
 from custom_components.grandstream.phone_setup import async_run_phone_setup
 from simulator import SimulatedPhone
@@ -219,3 +224,16 @@ async def test_diagnostics_without_a_webhook(
     path = tmp_path / "diagnostics.json"
     path.write_text(json.dumps({"data": diagnostics}), encoding="utf-8")
     assert capture_in(json.loads(path.read_text())).manifest.source == "diagnostics"
+
+
+async def test_capture_keepers_stay_bounded(hass: HomeAssistant) -> None:
+    """Flows abandoned before their entry existed cannot pile keepers up."""
+    first = capture_keeper(hass, "webhook-0")
+    assert capture_keeper(hass, "webhook-0") is first
+    for index in range(1, MAX_KEEPERS + 1):
+        capture_keeper(hass, f"webhook-{index}")
+    assert capture_keeper(hass, "webhook-0") is not first
+    kept = capture_keeper(hass, "webhook-5")
+    forget_captures(hass, "webhook-5")
+    forget_captures(hass, None)
+    assert capture_keeper(hass, "webhook-5") is not kept

@@ -76,9 +76,3 @@ class AnswerLog:
             UnknownValue(kind, value, count)
             for (kind, value), count in self._unknown.items()
         ]
-
-    def clear(self) -> None:
-        """Forget everything (a new set-up starts its own sequence)."""
-        self._last.clear()
-        self._in_order.clear()
-        self._unknown.clear()

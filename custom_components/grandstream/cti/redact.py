@@ -60,8 +60,6 @@ _MIN_SWEPT_SECRET = 4
 
 _NUMBER_LIKE = re.compile(r"[0-9+*# ()./-]*[0-9][0-9+*# ()./-]*")
 _HEX = "0123456789abcdefABCDEF"
-_MAC = re.compile(r"[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}")
-_PLAIN_MAC = re.compile(r"[0-9A-Fa-f]{12}")
 # In text of unknown meaning: URLs, MACs, IPv4 addresses, runs of digits.
 _IN_TEXT = re.compile(
     r"(?P<url>\bhttps?://[^\s\"'<>]+)"
@@ -423,8 +421,3 @@ def _letter_pool(char: str) -> str:
             and unicodedata.name(candidate, "").split(" ")[0] == script
         )
     return _POOLS[key]
-
-
-def looks_like_mac(text: str) -> bool:
-    """Whether ``text`` is a MAC in any of the phones' notations."""
-    return bool(_MAC.fullmatch(text) or _PLAIN_MAC.fullmatch(text))
