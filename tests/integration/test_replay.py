@@ -29,7 +29,15 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
-from custom_components.grandstream.cti import LineState, PhoneState, number_kind
+from custom_components.grandstream.cti import (
+    Capture,
+    CapturedAnswer,
+    CaptureManifest,
+    LineState,
+    PhoneState,
+    number_kind,
+)
+from custom_components.grandstream.cti.refusal import find_refusal
 from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 from simulator import PhoneProfile, SimulatedPhone
 from simulator.replay import ReplayedPhone, load_replay
@@ -115,18 +123,32 @@ async def test_every_capture_sets_up_as_it_says(
     hass: HomeAssistant, folder: str
 ) -> None:
     """Lines, states and account numbers as the capture's own answers say."""
-    capture = load_replay(CAPTURES / folder)
+    await sets_up_as_it_says(hass, load_replay(CAPTURES / folder))
+
+
+async def sets_up_as_it_says(hass: HomeAssistant, capture: Capture) -> bool:
+    """Set the integration up against the replay; check it shows what the capture says.
+
+    A capture of a refusal (or of garbage where status and lines should be)
+    must not set up, as against that phone. Returns whether it set up.
+    """
     shows = capture.shows()
     refused = any(
-        shows_nothing(shows, function)
+        find_refusal(answer.status, answer.body) is not None
         for function in READS
+        if (answer := capture.answer(function)) is not None
+    ) or any(
+        # Status and lines are needed; a phone without accounts still sets up.
+        shows_nothing(shows, function)
+        for function in READS[:2]
         if capture.answer(function) is not None
     )
     async with ReplayedPhone(capture, passcode=PASSCODE, **FAST) as phone:
         entry = await set_up(hass, phone, "01JREPLAYENTRY0000000000001")
         if refused:
             assert entry.state is not ConfigEntryState.LOADED
-            return
+            await hass.config_entries.async_remove(entry.entry_id)
+            return False
         assert entry.state is ConfigEntryState.LOADED
         if shows["phone_state"] is not None:
             expected = PHONE_STATES[PhoneState(shows["phone_state"])]
@@ -141,7 +163,49 @@ async def test_every_capture_sets_up_as_it_says(
         for account in shows["accounts"] or []:
             registered = state_of(hass, entry, f"account_{account['id']}_registered")
             assert registered.state == ("on" if account["registered"] else "off")
-        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.config_entries.async_remove(entry.entry_id)
+        return True
+
+
+LINE = (
+    '{"response":"success","body":[{"line":1,"state":"transfer","acct":"2",'
+    '"remotename":"","remotenumber":"7","active":1},{"line":2,"state":"idle",'
+    '"acct":"","remotename":"","remotenumber":"","active":0}]}'
+)
+
+
+@pytest.mark.parametrize(
+    ("answers", "loads"),
+    [
+        # "unauthorized" in a success envelope (the vendor's own code) and a 401.
+        (
+            {
+                "api-get_phone_status": (
+                    200,
+                    '{"response":"success","body":"unauthorized"}',
+                )
+            },
+            False,
+        ),
+        ({"api-get_phone_status": (401, "<h1>401</h1>")}, False),
+        ({"api-get_line_status": (200, "garbage")}, False),
+        # Accounts that do not parse: the phone sets up without them.
+        ({"api-get_line_status": (200, LINE), "api-get_accounts": (200, "[]")}, True),
+        ({"api-get_line_status": (200, LINE)}, True),
+    ],
+)
+async def test_captures_of_odd_phones(
+    hass: HomeAssistant, answers: dict[str, tuple[int, str]], loads: bool
+) -> None:
+    """What a user's capture might hold: refusals, garbage, an unknown state."""
+    capture = Capture(
+        manifest=CaptureManifest("test", "", "test", "0"),
+        cti=tuple(
+            CapturedAnswer(function, status, "text/plain", body)
+            for function, (status, body) in answers.items()
+        ),
+    )
+    assert await sets_up_as_it_says(hass, capture) is loads
 
 
 def shows_nothing(shows: dict[str, Any], function: str) -> bool:

@@ -36,6 +36,7 @@ from .errors import GrandstreamError
 from .models import parse_accounts, parse_lines, parse_phone_status
 from .redact import Redactor
 from .redact_answers import redact_answer
+from .refusal import find_refusal
 from .transport import RawAnswer
 
 FORMAT: Final = "grandstream-capture"
@@ -175,6 +176,8 @@ class Capture:
         answer = self.answer(function)
         if answer is None or answer.status != 200:
             return None
+        if find_refusal(answer.status, answer.body) is not None:
+            return None  # "unauthorized" comes in success envelopes too
         try:
             envelope = json.loads(answer.body)
         except (ValueError, RecursionError):
