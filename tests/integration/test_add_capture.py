@@ -31,7 +31,8 @@ from custom_components.grandstream.const import (
     CONF_PASSCODE,
     DOMAIN,
 )
-from custom_components.grandstream.cti import load_capture
+from custom_components.grandstream.cti import Capture, load_capture
+from custom_components.grandstream.cti.models import parse_accounts
 from devtools.add_capture import main
 from simulator import PhoneProfile, SimulatedPhone
 
@@ -100,8 +101,18 @@ async def test_a_diagnostics_file_becomes_a_tested_fixture(
     assert fixture.shows() == original.shows()
     assert fixture.manifest.note.endswith("(added by scripts/add-capture)")
     text = "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.json"))
-    for secret in (PASSCODE, NUMBER, NUMBER[1:], NAME, *NAME.split(), "1001", "2002"):
+    for secret in (PASSCODE, NUMBER, NUMBER[1:], NAME, *NAME.split()):
         assert secret not in text, secret
+    # SIP ids (1001, 2002): no digit in place after the diagnostics' redaction,
+    # and redacted afresh by add-capture (each pass draws its own digits).
+    downloaded = sip_ids(original)
+    for before, after in zip(("1001", "2002"), downloaded, strict=True):
+        assert all(a != b for a, b in zip(before, after, strict=True))
+    assert all(
+        a != b
+        for before, after in zip(downloaded, sip_ids(fixture), strict=True)
+        for a, b in zip(before, after, strict=True)
+    )
     # Redacted again: a fresh redactor drew other digits and letters.
     assert fixture.answer("api-get_line_status") != original.answer(
         "api-get_line_status"
@@ -128,6 +139,13 @@ async def test_a_diagnostics_file_becomes_a_tested_fixture(
     for name in ("gxp2170-1.0.11.106", "gxp2170-1.0.11.106-2"):
         assert f"test_every_capture_sets_up_as_it_says[{name}] PASSED" in stdout
         assert f"test_every_fixture_is_served_byte_for_byte[{name}] PASSED" in (stdout)
+
+
+def sip_ids(capture: Capture) -> list[str]:
+    """The SIP user ids a capture's accounts answer lists."""
+    accounts = capture.answer("api-get_accounts")
+    assert accounts is not None
+    return [a.sip_user for a in parse_accounts(json.loads(accounts.body)["body"])]
 
 
 def test_what_is_no_capture_is_refused(
