@@ -1,6 +1,7 @@
-"""Command line: run simulated phones, or drive a running one.
+"""Command line: run simulated phones, replay a captured one, or drive a running one.
 
     python -m simulator --port 8080 --phones 2
+    python -m simulator --replay captures/gxp2170-1.0.11.106   # or a diagnostics file
     python -m simulator ctl --url http://127.0.0.1:8080 ring --number +4930123456 \
         --name "Erika Mustermann"
 
@@ -63,6 +64,12 @@ def build_serve_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--reboot-duration", type=float, default=60.0, help="seconds offline"
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="PATH",
+        help="play a captured phone: a capture folder (grandstream-cti capture) "
+        "or a diagnostics file; its model, lines and answers replace --profile",
     )
     parser.add_argument(
         "--action-url",
@@ -164,12 +171,33 @@ def profile_from_args(args: argparse.Namespace) -> PhoneProfile:
     return profile
 
 
+def replay_from_args(args: argparse.Namespace) -> Any:
+    """The replayed phone ``--replay`` asks for, with the timing arguments."""
+    from .replay import ReplayedPhone, load_replay  # noqa: PLC0415 - aiohttp
+
+    base = profile_from_args(args)
+    return ReplayedPhone(
+        load_replay(args.replay),
+        passcode=base.passcode,
+        https=base.https,
+        extra_https_port=base.extra_https_port,
+        key_interval=base.key_interval,
+        reboot_duration=base.reboot_duration,
+        action_url_delay=base.action_url_delay,
+        action_urls=base.action_urls,
+    )
+
+
 async def serve(args: argparse.Namespace) -> None:
     """Run the phones until SIGINT/SIGTERM."""
     from .fleet import PhoneFleet  # noqa: PLC0415 - aiohttp only to serve
 
-    fleet = PhoneFleet(args.phones, profile_from_args(args))
-    await fleet.start(args.host, args.port)
+    if args.replay:
+        fleet: Any = [replay_from_args(args)]
+        await fleet[0].start(args.host, args.port)
+    else:
+        fleet = PhoneFleet(args.phones, profile_from_args(args))
+        await fleet.start(args.host, args.port)
     for index, phone in enumerate(fleet, start=1):
         extra = (
             f" https {phone.https_base_url}" if phone.profile.extra_https_port else ""
@@ -187,7 +215,10 @@ async def serve(args: argparse.Namespace) -> None:
     try:
         await stop.wait()
     finally:
-        await fleet.stop()
+        if args.replay:
+            await fleet[0].stop()
+        else:
+            await fleet.stop()
 
 
 def ctl_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]:
@@ -278,9 +309,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_ctl(argv[1:])
     parser = build_serve_parser()
     args = parser.parse_args(argv)
+    if args.replay and args.phones != 1:
+        parser.error("--replay plays one phone: leave out --phones")
     try:
         profile_from_args(args)
-    except ValueError as err:
+        if args.replay:
+            # Read now, so that a wrong path fails before anything listens.
+            replay_from_args(args)
+    except ValueError as err:  # a CaptureFormatError is one too
         parser.error(str(err))
     asyncio.run(serve(args))
     return 0

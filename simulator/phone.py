@@ -44,6 +44,11 @@ CTI_FUNCTIONS: Final[frozenset[str]] = frozenset(
     }
 )
 
+# What the phone reads out rather than does.
+READ_FUNCTIONS: Final[frozenset[str]] = frozenset(
+    {"api-get_line_status", "api-get_phone_status", "api-get_accounts"}
+)
+
 # Line states in which the phone has the call "in hand" (off hook).
 BUSY_STATES: Final[frozenset[str]] = frozenset(
     {"dialing", "calling", "connected", "onhold"}
@@ -1304,14 +1309,8 @@ class SimulatedPhone:
     async def _dispatch(
         self, request: web.Request, function: str, params: dict[str, str]
     ) -> web.StreamResponse:
-        if function == "api-get_line_status":
-            return self._envelope("success", self.line_status())
-        if function == "api-get_phone_status":
-            return self._envelope(
-                "success", self.phone_status(), misc=self.phone_misc()
-            )
-        if function == "api-get_accounts":
-            return self._envelope("success", self.accounts_body())
+        if function in READ_FUNCTIONS:
+            return self.read_answer(function)
         if function == "api-make_call":
             try:
                 account = int(params.get("account", "0"))
@@ -1343,6 +1342,16 @@ class SimulatedPhone:
             self.resets += 1
             return self._envelope("success", "reset")
         return self._envelope("error", "unknown")
+
+    def read_answer(self, function: str) -> web.Response:
+        """The answer to one of READ_FUNCTIONS (a replay serves captured ones)."""
+        if function == "api-get_line_status":
+            return self._envelope("success", self.line_status())
+        if function == "api-get_phone_status":
+            return self._envelope(
+                "success", self.phone_status(), misc=self.phone_misc()
+            )
+        return self._envelope("success", self.accounts_body())
 
     # ------------------------------------------------------------------
     # Response builders

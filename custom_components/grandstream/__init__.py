@@ -14,6 +14,7 @@ from . import errors
 from .action_urls import new_webhook_id
 from .call_back import async_remove_call_backs
 from .call_back_text import async_load_texts
+from .capture_keeper import capture_keeper, forget_captures
 from .connection import create_command_client
 from .const import DOMAIN, LOGGER
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
@@ -63,7 +64,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: GrandstreamConfigEntry) 
     except ConfigEntryNotReady as err:
         raise errors.not_ready(err) from err.__cause__
     entry.runtime_data = coordinator
-    PushWebhook(hass, entry).async_register()
+    captures = capture_keeper(hass, str(entry.data[CONF_WEBHOOK_ID]))
+    PushWebhook(hass, entry, captures).async_register()
     async_follow_phone(hass, entry)
     async_follow_replaced_dnd_sensor(hass, entry)
     entry.async_create_background_task(
@@ -87,6 +89,7 @@ async def async_remove_entry(
     async_delete_issues(hass, entry.entry_id)
     await async_remove_call_backs(hass, entry.entry_id)
     await async_forget_phone(hass, entry)
+    forget_captures(hass, entry.data.get(CONF_WEBHOOK_ID))
 
 
 async def async_migrate_entry(

@@ -227,6 +227,11 @@ class Push:
 class InvalidPush(ValueError):
     """A request on the webhook that is not a push we understand."""
 
+    def __init__(self, message: str, *, unknown_event: str | None = None) -> None:
+        """``unknown_event``: the event it named, when that is what we do not know."""
+        super().__init__(message)
+        self.unknown_event = unknown_event
+
 
 def parse_query(raw: str) -> dict[str, str]:
     """Parse a raw query string the way phones mean it.
@@ -259,7 +264,10 @@ def parse_push(raw: str, *, received_at: float = 0.0) -> Push:
     params = parse_query(raw)
     event = PushEvent.parse(params.get("event", ""))
     if event is PushEvent.UNKNOWN:
-        raise InvalidPush(f"unknown event {params.get('event', '')[:32]!r}")
+        raise InvalidPush(
+            f"unknown event {params.get('event', '')[:32]!r}",
+            unknown_event=params.get("event", ""),
+        )
     mac_text = params.get("mac", "")
     mac = normalize_mac(mac_text) if mac_text else None
     if mac_text and mac is None:

@@ -9,8 +9,10 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_PASSCODE
+from .capture_keeper import capture_keeper
+from .const import CONF_FIRMWARE, CONF_MODEL, CONF_PASSCODE
 from .coordinator import GrandstreamConfigEntry
+from .cti import Redactor
 
 TO_REDACT_CONFIG = {CONF_PASSCODE, CONF_WEBHOOK_ID, "password"}
 # Who called whom is personal data; a bug report needs only the shape.
@@ -33,13 +35,26 @@ async def async_get_config_entry_diagnostics(
             },
             TO_REDACT_STATUS,
         )
+    webhook_id = str(entry.data.get(CONF_WEBHOOK_ID, ""))
+    # One redactor for the whole file: the phone's MAC reads the same in the
+    # entry's unique id and in the capture.
+    redactor = Redactor([str(entry.data.get(CONF_PASSCODE, "")), webhook_id])
+    # The phone's own words, redacted by shape: the simulator replays this
+    # and scripts/add-capture makes it a test (cti/capture.py).
+    capture = capture_keeper(hass, webhook_id).capture(
+        coordinator.client,
+        redactor=redactor,
+        model=entry.data.get(CONF_MODEL),
+        firmware=entry.data.get(CONF_FIRMWARE),
+    )
     return {
         "config_entry": {
             "title": entry.title,
-            "unique_id": entry.unique_id,
+            "unique_id": redactor.mac(entry.unique_id) if entry.unique_id else None,
             "data": async_redact_data(dict(entry.data), TO_REDACT_CONFIG),
             "host_scheme": "https" if entry.data.get("ssl") else "http",
         },
         "phone": phone,
         "coordinator": coordinator.diagnostics(),
+        "capture": capture.as_dict(),
     }

@@ -30,6 +30,7 @@ from .action_urls import (
     home_assistant_url,
     webhook_path,
 )
+from .capture_keeper import capture_keeper
 from .const import (
     CONF_FIRMWARE,
     CONF_FOREIGN_SLOTS,
@@ -47,6 +48,7 @@ from .cti import (
     GrandstreamWebSession,
     WebRole,
 )
+from .cti.transport import RawAnswer
 
 # P-value of "Click-To-Dial Feature" ("1" = on).
 CLICK_TO_DIAL: Final = "1561"
@@ -169,6 +171,11 @@ class PhoneConfigurator:
         """Log out, whatever happened (a person's session may be waiting)."""
         await self._web.logout()
 
+    @property
+    def web_answers(self) -> list[tuple[str, RawAnswer]]:
+        """Every answer of the web session so far, in order (for diagnostics)."""
+        return self._web.answer_log.answers()
+
     def slots_of(self, webhook_id: str) -> dict[str, str]:
         """Events whose slot something else uses, with the value found."""
         return {
@@ -290,14 +297,20 @@ async def async_run_phone_setup(
     base_url = home_assistant_url(hass)
     if base_url is None:
         raise NoLocalUrlError
-    async with _configurator(hass, data, username) as phone:
-        if check_identity is not None:
-            await check_identity(phone.identity)
-        return await phone.wire(
-            webhook_id=str(data[CONF_WEBHOOK_ID]),
-            base_url=base_url,
-            take_over=take_over,
-        )
+    configurator = _configurator(hass, data, username)
+    try:
+        async with configurator as phone:
+            if check_identity is not None:
+                await check_identity(phone.identity)
+            return await phone.wire(
+                webhook_id=str(data[CONF_WEBHOOK_ID]),
+                base_url=base_url,
+                take_over=take_over,
+            )
+    finally:
+        # A refused login is worth as much to a bug report as a set-up.
+        keeper = capture_keeper(hass, str(data[CONF_WEBHOOK_ID]))
+        keeper.set_up_answers(configurator.web_answers)
 
 
 class NoLocalUrlError(Exception):

@@ -17,6 +17,7 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 
 from .action_urls import MAX_QUERY_LENGTH, InvalidPush, Push, parse_push
+from .capture_keeper import CaptureKeeper
 from .const import DOMAIN, LOGGER
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .identity import mac_owner
@@ -28,10 +29,19 @@ MAX_WAITING_PUSHES: Final = 32
 class PushWebhook:
     """The webhook of one phone."""
 
-    def __init__(self, hass: HomeAssistant, entry: GrandstreamConfigEntry) -> None:
-        """Prepare the webhook; ``async_register`` opens it."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: GrandstreamConfigEntry,
+        captures: CaptureKeeper,
+    ) -> None:
+        """Prepare the webhook; ``async_register`` opens it.
+
+        ``captures`` keeps every request as it came, for diagnostics.
+        """
         self._hass = hass
         self._entry = entry
+        self._captures = captures
         self._waiting = 0
         self._bug_logged = False
 
@@ -63,11 +73,14 @@ class PushWebhook:
             if request.method == "POST":
                 body = await _read_bounded(request, MAX_QUERY_LENGTH + 1)
                 raw = body.decode("utf-8", "replace") if body else raw
+            self._captures.push_arrived(raw, request.method)
             push = parse_push(raw, received_at=received_at)
         except InvalidPush as err:
             LOGGER.debug(
                 "Ignored a request on the webhook of %s: %s", self._entry.title, err
             )
+            if err.unknown_event is not None:
+                self._captures.unknown_push_event(err.unknown_event)
             coordinator.push_dropped("requests that are not pushes we know")
             return web.Response(status=200)
         except Exception:  # noqa: BLE001 - the phone must always get its 200

@@ -34,6 +34,7 @@ async def test_help_and_version() -> None:
         "hold",
         "reboot",
         "action-urls",
+        "capture",
     ):
         assert command in result.out
     assert "exit codes" in result.out

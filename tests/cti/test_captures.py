@@ -1,4 +1,8 @@
-"""Captured phone answers (tests/fixtures/captures), parsed off the wire."""
+"""Captured phone answers (tests/fixtures/captures), parsed off the wire.
+
+Each capture folder holds answers as a phone gave them (status, content type,
+body); here they are served as such over real HTTP, one at a time.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from custom_components.grandstream.cti import (
     LineState,
     LineStatus,
     PhoneState,
+    load_capture,
 )
 
 from .conftest import ScriptedPhone
@@ -20,8 +25,15 @@ WP826_NUMBER = "0301234567"
 
 
 def serve(scripted: ScriptedPhone, function: str, capture: str) -> None:
-    """Answer ``function`` with the capture's bytes, as text/plain."""
-    scripted.answer(function, (CAPTURES / capture).read_bytes())
+    """Answer ``function`` as the capture folder says the phone did."""
+    answer = load_capture(CAPTURES / capture).answer(function)
+    assert answer is not None, f"{capture} has no {function}"
+    scripted.answer(
+        function,
+        answer.body.encode(),
+        status=answer.status,
+        content_type=answer.content_type,
+    )
 
 
 async def lines_of(
@@ -34,9 +46,9 @@ async def lines_of(
 @pytest.mark.parametrize(
     "capture",
     [
-        "gxp2124-phone-status.json",
-        "gxp1450-phone-status.json",
-        "wp826-1.0.3.35-phone-status-idle.json",
+        "gxp2124-unknown",
+        "gxp1450-unknown",
+        "wp826-1.0.3.35",
     ],
 )
 async def test_phone_status(
@@ -53,9 +65,7 @@ async def test_wp826_idle(
     scripted: ScriptedPhone, scripted_client: GrandstreamClient
 ) -> None:
     """acct 0 on every line is the first account: account 1, as the user knows it."""
-    lines = await lines_of(
-        scripted, scripted_client, "wp826-1.0.3.35-line-status-idle.json"
-    )
+    lines = await lines_of(scripted, scripted_client, "wp826-1.0.3.35")
     assert [line.line for line in lines] == [1, 2, 3, 4]
     assert {line.state for line in lines} == {LineState.IDLE}
     assert {line.account for line in lines} == {1}
@@ -67,15 +77,9 @@ async def test_wp826_call_from_ringing_to_hold(
     scripted: ScriptedPhone, scripted_client: GrandstreamClient
 ) -> None:
     """Ringing without a name, connected and held with the number repeated."""
-    ringing = await lines_of(
-        scripted, scripted_client, "wp826-1.0.3.35-line-status-ringing.json"
-    )
-    connected = await lines_of(
-        scripted, scripted_client, "wp826-1.0.3.35-line-status-connected.json"
-    )
-    held = await lines_of(
-        scripted, scripted_client, "wp826-1.0.1.87-line-status-onhold.json"
-    )
+    ringing = await lines_of(scripted, scripted_client, "wp826-1.0.3.35-ringing")
+    connected = await lines_of(scripted, scripted_client, "wp826-1.0.3.35-connected")
+    held = await lines_of(scripted, scripted_client, "wp826-1.0.1.87-onhold")
     assert [lines[0].state for lines in (ringing, connected, held)] == [
         LineState.RINGING,
         LineState.CONNECTED,
@@ -95,9 +99,7 @@ async def test_gxp_eight_lines_with_a_cyrillic_name(
     scripted: ScriptedPhone, scripted_client: GrandstreamClient
 ) -> None:
     """acct counts from 1 here: the call on account 2 is account 2."""
-    lines = await lines_of(
-        scripted, scripted_client, "gxp21xx-line-status-8-lines-cyrillic.json"
-    )
+    lines = await lines_of(scripted, scripted_client, "gxp21xx-unknown")
     assert [line.line for line in lines] == list(range(1, 9))
     call = lines[1]
     assert call.state is LineState.CONNECTED
@@ -118,7 +120,7 @@ async def test_zero_based_phone_is_remembered(
 
     (Every line busy on the second account would otherwise read as account 1.)
     """
-    await lines_of(scripted, scripted_client, "wp826-1.0.3.35-line-status-idle.json")
+    await lines_of(scripted, scripted_client, "wp826-1.0.3.35")
     scripted.answer(
         "api-get_line_status",
         '{"response":"success","body":['

@@ -964,6 +964,17 @@ async def test_diagnostics_show_no_password(
     assert PASSCODE not in text
     assert entry.data[CONF_WEBHOOK_ID] not in text
     assert diagnostics["config_entry"]["data"][CONF_PHONE_SET_UP] is True
+    # The set-up ran in the config flow, before the entry existed: its web
+    # answers are in the entry's capture all the same, without nonce or session.
+    web = diagnostics["capture"]["web"]
+    assert [answer["function"] for answer in web][:3] == [
+        "access",
+        "dologin",
+        "config_get",
+    ]
+    assert json.loads(web[0]["body"])["body"] == "REDACTED"
+    assert json.loads(web[1]["body"])["body"]["sid"] == "REDACTED"
+    assert web[-1]["function"] == "dologout"
 
 
 # -- review fixes: never an automatic retry, never "done" when it is not ------------

@@ -17,6 +17,17 @@ from .action_url_slots import (
     read_action_urls,
     write_action_urls,
 )
+from .answer_log import AnswerLog, UnknownValue
+from .capture import (
+    Capture,
+    CapturedAnswer,
+    CapturedPush,
+    CaptureFormatError,
+    CaptureManifest,
+    capture_in,
+    capture_of,
+    load_capture,
+)
 from .client import (
     DEFAULT_KEY_INTERVAL,
     DEFAULT_TIMEOUT,
@@ -61,7 +72,8 @@ from .models import (
     account_number,
 )
 from .numbers import NumberKind, digits, number_kind, same_party
-from .redact import redact_text, redact_url
+from .redact import Redactor, redact_text, redact_url
+from .redact_answers import redact_answer
 from .retry_guard import command_retry_guard, has_command_retry_guard
 from .scheme import DEFAULT_DETECT_TIMEOUT, DetectedScheme, detect_scheme
 from .web import GrandstreamWebSession
@@ -81,6 +93,12 @@ __all__ = [
     "MAX_KEYS",
     "Account",
     "ActionUrlReport",
+    "AnswerLog",
+    "Capture",
+    "CaptureFormatError",
+    "CaptureManifest",
+    "CapturedAnswer",
+    "CapturedPush",
     "DetectedScheme",
     "DialMethod",
     "GrandstreamAccountNotAllowedError",
@@ -107,6 +125,8 @@ __all__ = [
     "PhoneOperation",
     "PhoneState",
     "PhoneStatus",
+    "Redactor",
+    "UnknownValue",
     "WebLoginGeneration",
     "WebRole",
     "WebSessionInfo",
@@ -116,6 +136,8 @@ __all__ = [
     "action_url",
     "action_urls_for",
     "build_base_url",
+    "capture_in",
+    "capture_of",
     "clear_action_urls",
     "command_retry_guard",
     "detect_scheme",
@@ -123,12 +145,14 @@ __all__ = [
     "has_command_retry_guard",
     "is_own_action_url",
     "key_sequence_hold",
+    "load_capture",
     "normalize_key",
     "normalize_number",
     "number_kind",
     "number_to_keys",
     "parse_keys",
     "read_action_urls",
+    "redact_answer",
     "redact_text",
     "redact_url",
     "same_party",

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import ClientSession
 from yarl import URL
 
+from .answer_log import AnswerLog
 from .errors import (
     GrandstreamAuthenticationError,
     GrandstreamConnectionDroppedError,
@@ -27,7 +28,9 @@ from .errors import (
 from .keys import key_sequence_hold, normalize_number, number_to_keys, parse_keys
 from .models import (
     Account,
+    LineState,
     LineStatus,
+    PhoneState,
     PhoneStatus,
     account_base,
     parse_accounts,
@@ -50,6 +53,8 @@ MAX_BODY_BYTES = 64 * 1024
 # success envelope means done: firmware answers true, "complete", 1,
 # "savereboot", ... (docs/phone-protocol.md §2).
 FAILURE_BODIES: frozenset[str] = frozenset({"false", "failed", "unknown"})
+# Error bodies whose meaning is known (besides the refusals of refusal.py).
+KNOWN_ERROR_BODIES: frozenset[str] = frozenset({"invalid request", *FAILURE_BODIES})
 
 
 class PhoneOperation(StrEnum):
@@ -117,6 +122,9 @@ class GrandstreamClient:
         self._probe_lock = asyncio.Lock()
         # 1 until the phone is seen counting accounts from 0 (models.account_base).
         self._account_base = 1
+        # The last raw answer of each function and what nobody understood,
+        # for captures (diagnostics, the command line's capture).
+        self.answer_log = AnswerLog()
 
     def __repr__(self) -> str:
         """Describe the client without its passcode."""
@@ -140,12 +148,18 @@ class GrandstreamClient:
         lines = parse_lines(envelope.get("body"), known_base=self._account_base)
         if account_base(lines) == 0:
             self._account_base = 0
+        for line in lines:
+            if line.state is LineState.UNKNOWN:
+                self.answer_log.count_unknown("line_state", line.raw_state)
         return lines
 
     async def phone_status(self) -> PhoneStatus:
         """Return the phone's overall status."""
         envelope = await self._request("api-get_phone_status")
-        return parse_phone_status(envelope.get("body"), envelope)
+        status = parse_phone_status(envelope.get("body"), envelope)
+        if status.state is PhoneState.UNKNOWN:
+            self.answer_log.count_unknown("phone_state", status.raw_state)
+        return status
 
     async def accounts(self) -> list[Account]:
         """Return the SIP accounts configured on the phone."""
@@ -344,6 +358,7 @@ class GrandstreamClient:
             max_body=MAX_BODY_BYTES,
             command=command,
         )
+        self.answer_log.record(function, answer)
         try:
             return self._parse(function, where, answer.status, answer.body)
         except GrandstreamAuthenticationError as err:
@@ -368,16 +383,20 @@ class GrandstreamClient:
         try:
             envelope = json.loads(text)
         except (ValueError, RecursionError):  # deep nesting is garbage too
+            self.answer_log.count_unknown("refusal", text)
             kind = "an HTML page" if text[:1] == "<" else "something that is not JSON"
             raise GrandstreamResponseError(
                 f"{where} answered with {kind}; is this a Grandstream desk phone?"
             ) from None
         if not isinstance(envelope, dict) or "response" not in envelope:
+            self.answer_log.count_unknown("refusal", text)
             raise GrandstreamResponseError(f"{where} answered without a CTI envelope")
         outcome = str(envelope["response"]).strip().lower()
         if outcome == "success":
             return envelope
         body = envelope.get("body")
+        if " ".join(str(body).split()).lower() not in KNOWN_ERROR_BODIES:
+            self.answer_log.count_unknown("refusal", str(body))
         reason = str(body).strip().lower() if isinstance(body, str) else ""
         if reason == "invalid request":
             raise GrandstreamInvalidRequestError(f"{function}: Invalid Request")

@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 
 from aiohttp import ClientSession
 
+from .answer_log import AnswerLog
 from .client import DEFAULT_TIMEOUT, build_base_url
 from .errors import (
     GrandstreamAccountNotAllowedError,
@@ -143,6 +144,7 @@ class GrandstreamWebSession:
         self._password_rejected = False
         # Everything that must never reach a message, longest first.
         self._secrets: list[str] = [password] if password else []
+        self.answer_log = AnswerLog(sequence=True)  # every answer, for captures
 
     def __repr__(self) -> str:
         """Describe the session without password or session id."""
@@ -535,6 +537,7 @@ class GrandstreamWebSession:
             )
         finally:
             self._forget_jar_cookies()
+        self.answer_log.record(function, answer)
         return answer.status, answer.body, answer.cookies
 
     def _forget_jar_cookies(self) -> None:

@@ -36,6 +36,7 @@ def _handlers() -> dict[str, Handler]:
         send_keys,
         status,
     )
+    from .capture import capture  # noqa: PLC0415
     from .probe import probe  # noqa: PLC0415
     from .slots import action_urls  # noqa: PLC0415
     from .watch import watch  # noqa: PLC0415
@@ -53,6 +54,7 @@ def _handlers() -> dict[str, Handler]:
         "hold": hold,
         "reboot": reboot,
         "action-urls": action_urls,
+        "capture": capture,
     }
 
 

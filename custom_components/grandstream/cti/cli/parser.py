@@ -38,6 +38,7 @@ passwords lock the phone's account.
 
 EPILOG = f"""\
 Start with: {PROG} probe HOST   (add --web for model and firmware)
+A phone that behaves differently: {PROG} capture HOST -o DIR --web
 
 exit codes:
 {_EXIT_CODES}
@@ -228,6 +229,32 @@ def build_parser() -> argparse.ArgumentParser:
     command("hold", "hold the active call, or resume it (the phone toggles)")
     reboot = command("reboot", "reboot the phone (away for about a minute)")
     reboot.add_argument("--yes", action="store_true", help="do not ask")
+
+    capture = command(
+        "capture",
+        "save what the phone answers, redacted, as a folder for a bug report "
+        "(one request set; --web adds the Action URL slots)",
+        web,
+    )
+    capture.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="the folder to write (new, or empty)",
+    )
+    capture.add_argument(
+        "--web",
+        action="store_true",
+        help="once the passcode is accepted, log in to the web interface once for "
+        "the Action URL slots, Click-To-Dial, model and firmware (then log out)",
+    )
+    capture.add_argument(
+        "--model", help="the phone's model, if --web cannot tell (e.g. GXP2170)"
+    )
+    capture.add_argument(
+        "--firmware", help="its firmware version, if --web cannot tell"
+    )
 
     slots = sub.add_parser(
         "action-urls",

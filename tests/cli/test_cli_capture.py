@@ -1,0 +1,183 @@
+"""``capture``: the phone's answers as it gave them, redacted, into a folder.
+
+The simulator's request logs are the witness: one request set over CTI, with
+``--web`` one login and a logout; a wrong passcode is sent once, its refusal
+written down, the web never tried. Whatever is written holds no passcode,
+session id, number, name, SIP id, server or MAC of the phone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from custom_components.grandstream.cti import load_capture
+from custom_components.grandstream.cti.models import parse_accounts
+from devtools.processes import free_port
+from simulator import PhoneProfile, SimulatedPhone
+
+from ..conftest import PASSCODE
+from ..cti.redaction_checks import mac_survives
+from .conftest import WRONG, cli
+
+READS = ["api-get_phone_status", "api-get_line_status", "api-get_accounts"]
+NUMBER = "+4930123456"
+NAMES = {"latin": "Erika Mustermann", "cyrillic": "Ирина Петрова"}
+
+
+def everything(folder: Path) -> str:
+    """Every file of a capture folder, as one text."""
+    return "\n".join(
+        path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.json"))
+    )
+
+
+@pytest.mark.parametrize("preset", ["guide", "wp826", "wp826-3line", "gxp21xx"])
+async def test_every_profile(socket_enabled: None, preset: str, tmp_path: Path) -> None:
+    """A ringing call on each simulated phone: captured, redacted, what it shows."""
+    name = NAMES["cyrillic" if preset == "gxp21xx" else "latin"]
+    profile = PhoneProfile.preset(preset, passcode=PASSCODE)
+    async with SimulatedPhone(profile) as phone:
+        phone.incoming_call(NUMBER, name)
+        folder = tmp_path / "capture"
+        result = await cli(["capture", phone.address, "-o", str(folder), "--web"])
+        assert result.code == 0, result.text
+        assert [r.function for r in phone.requests] == READS
+        assert len(phone.web.calls("dologin")) == 1
+        assert [e.reason for e in phone.web.ended] == ["logout"]
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.json"))
+    assert files == [
+        "cti/api-get_accounts.json",
+        "cti/api-get_line_status.json",
+        "cti/api-get_phone_status.json",
+        "manifest.json",
+        "web/01-access.json",
+        "web/02-dologin.json",
+        "web/03-config_get.json",
+        "web/04-dologout.json",
+    ]
+    capture = load_capture(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["model"], manifest["firmware"]) == (
+        profile.model,
+        profile.firmware,
+    )
+    assert manifest["source"] == "command line"
+    assert manifest["redacted"] is True
+    assert manifest["cti"] == READS
+    shows = capture.shows()
+    assert shows["phone_state"] == "ringing"
+    assert len(shows["lines"]) == profile.lines
+    assert shows["lines"][0] == {"line": 1, "state": "ringing", "account": 1}
+    assert [a["id"] for a in shows["accounts"]] == [a.id for a in profile.accounts]
+    text = everything(folder)
+    for secret in (PASSCODE, NUMBER, NUMBER[1:], name, *name.split()):
+        assert secret not in text, secret
+    # SIP ids: no digit in place (a short id could turn up in a random number).
+    accounts = capture.answer("api-get_accounts")
+    assert accounts is not None
+    redacted_ids = [
+        a.sip_user for a in parse_accounts(json.loads(accounts.body)["body"])
+    ]
+    for original, redacted in zip(
+        [a.sip_id for a in profile.accounts], redacted_ids, strict=True
+    ):
+        assert all(a != b for a, b in zip(original, redacted, strict=True))
+    assert "pbx.example.test" not in text
+    assert not mac_survives(profile.mac, text)
+    assert '"sid":"REDACTED"' in text.replace("\\", "")
+    # The line status keeps the phone's layout: only values changed.
+    line_status = capture.answer("api-get_line_status")
+    assert line_status is not None
+    assert line_status.content_type == profile.content_type
+    assert line_status.body.startswith("{ " if not profile.compact_json else '{"')
+    assert "Redacted: no passcode" in result.out
+
+
+async def test_wrong_passcode_is_captured_once(
+    phone: SimulatedPhone, tmp_path: Path
+) -> None:
+    """The refusal is what a bug report needs: written, reported, not sent again."""
+    folder = tmp_path / "refused"
+    result = await cli(
+        ["capture", phone.address, "-o", str(folder), "--web"], passcode=WRONG
+    )
+    assert result.code == 4, result.text
+    assert len(phone.requests) == 1
+    assert phone.web.calls("dologin") == []
+    assert phone.failures == 1
+    capture = load_capture(folder)
+    answer = capture.answer("api-get_phone_status")
+    assert answer is not None
+    assert json.loads(answer.body) == {"response": "error", "body": "unauthorized"}
+    assert capture.shows()["phone_state"] is None
+    assert WRONG not in everything(folder)
+    assert "Captured into" in result.out
+    assert "unauthorized" in result.text
+
+
+async def test_json_and_the_model_by_hand(
+    phone: SimulatedPhone, tmp_path: Path
+) -> None:
+    """Without --web the model and firmware can be given; --json for scripts."""
+    phone.line(1).state = "transfer"  # a state nobody has documented
+    folder = tmp_path / "capture"
+    result = await cli(
+        [
+            "capture",
+            phone.address,
+            "-o",
+            str(folder),
+            "--model",
+            "GXP1625",
+            "--firmware",
+            "1.0.7.81",
+            "--json",
+        ]
+    )
+    assert result.code == 0, result.text
+    data = result.json()
+    assert data["ok"] is True
+    assert data["manifest"]["model"] == "GXP1625"
+    assert data["manifest"]["firmware"] == "1.0.7.81"
+    assert data["manifest"]["web"] == []
+    assert "unknown.json" in data["files"]
+    assert phone.web.requests == []
+    unknown = json.loads((folder / "unknown.json").read_text(encoding="utf-8"))
+    assert unknown == [{"kind": "line_state", "value": "transfer", "count": 1}]
+
+
+async def test_a_used_folder_is_refused(phone: SimulatedPhone, tmp_path: Path) -> None:
+    """A capture never mixes with other files; nothing is sent."""
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    result = await cli(["capture", phone.address, "-o", str(tmp_path)])
+    assert result.code == 2
+    assert "not an empty folder" in result.err
+    assert phone.requests == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert (await cli(["capture", phone.address, "-o", str(empty)])).code == 0
+
+
+async def test_nobody_answers(socket_enabled: None, tmp_path: Path) -> None:
+    """An unreachable phone: exit 3, no folder."""
+    folder = tmp_path / "capture"
+    result = await cli(
+        ["capture", f"127.0.0.1:{free_port()}", "--http", "-o", str(folder)]
+    )
+    assert result.code == 3
+    assert not folder.exists()
+
+
+async def test_the_web_refuses(phone: SimulatedPhone, tmp_path: Path) -> None:
+    """CTI answers, the web account is refused: both written, exit 4."""
+    phone.profile.web_denied_users = ["admin"]
+    folder = tmp_path / "capture"
+    result = await cli(["capture", phone.address, "-o", str(folder), "--web"])
+    assert result.code == 4
+    capture = load_capture(folder)
+    assert [a.function for a in capture.cti] == READS
+    assert [a.function for a in capture.web] == ["access", "dologin"]
+    assert "user is not allow" in capture.web[1].body
