@@ -263,7 +263,7 @@ async def test_replay_from_the_command_line(session: aiohttp.ClientSession) -> N
             assert await response.read() == captured.body.encode()
         async with session.post(f"{url}/_sim/ring", json={"number": "1"}) as response:
             reply: Any = await response.json()
-            assert reply == {"line": 1}
+            assert reply["line"] == 1
     finally:
         server.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.wait(), 10) == 0
