@@ -21,7 +21,11 @@ import pytest
 from custom_components.grandstream import PLATFORMS
 from custom_components.grandstream.call_events import CallEventType
 from custom_components.grandstream.device_trigger import TRIGGERS
-from custom_components.grandstream.errors import ERROR_KEYS, error_placeholders
+from custom_components.grandstream.errors import (
+    COMMAND_UNANSWERED,
+    ERROR_KEYS,
+    error_placeholders,
+)
 from custom_components.grandstream.push_health import PushHealth
 from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 
@@ -298,7 +302,13 @@ def _scan() -> SourceScan:
                     elif isinstance(key_node, ast.Name):
                         function = _enclosing(node, parents, ast.FunctionDef)
                         if isinstance(function, ast.FunctionDef):
-                            args = [a.arg for a in function.args.args]
+                            args = [
+                                a.arg
+                                for a in (
+                                    *function.args.posonlyargs,
+                                    *function.args.args,
+                                )
+                            ]
                             if key_node.id in args:
                                 kwargs = function.args.kwarg
                                 ph_node = _keyword(node, "translation_placeholders")
@@ -406,6 +416,10 @@ def _scan() -> SourceScan:
     scan.exceptions.extend(
         Use(key, f"errors.ERROR_KEYS[{kind.__name__}]", _error_placeholders(kind))
         for kind, key in ERROR_KEYS
+    )
+    # A command the phone closed the connection on (errors.command_error).
+    scan.exceptions.append(
+        Use(COMMAND_UNANSWERED, "errors.command_error", frozenset({"error"}))
     )
     return scan
 
@@ -695,3 +709,13 @@ def test_icons() -> None:
     services = load_yaml_dict(INTEGRATION / "services.yaml")
     assert set(ICONS.get("services", {})) == set(services)
     assert all(icon.get("service") for icon in ICONS["services"].values())
+
+
+def test_errors_quote_nothing_internal() -> None:
+    """No message passes on a client's technical detail (``{error}``).
+
+    The user reads what was wrong and what to do; the detail goes to the
+    debug log.
+    """
+    for path, text in _flatten(STRINGS).items():
+        assert "{error}" not in text, path

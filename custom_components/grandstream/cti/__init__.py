@@ -31,6 +31,7 @@ from .errors import (
 )
 from .keys import (
     MAX_KEYS,
+    MAX_NUMBER_LENGTH,
     GrandstreamInvalidKeysError,
     key_sequence_hold,
     normalize_key,
@@ -59,6 +60,7 @@ __all__ = [
     "DEFAULT_KEY_INTERVAL",
     "DEFAULT_TIMEOUT",
     "MAX_KEYS",
+    "MAX_NUMBER_LENGTH",
     "Account",
     "DetectedScheme",
     "DialMethod",
