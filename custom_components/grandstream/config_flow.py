@@ -22,6 +22,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
@@ -222,9 +223,37 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         if self._mac:
             # The user's own flow wins over a discovery of the same phone.
             await self.async_set_unique_id(self._mac, raise_on_progress=False)
-            self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
+            self._abort_if_known_phone(data)
         self._data = {**data, CONF_WEBHOOK_ID: new_webhook_id()}
         return await self.async_step_phone_setup()
+
+    def _abort_if_known_phone(self, data: Mapping[str, Any]) -> None:
+        """A phone set up already (same MAC): follow it, and say so.
+
+        Added again at another address, the phone has moved (or has a second
+        name): like a DHCP discovery, its entry follows it to the address and
+        connection just checked (Home Assistant's
+        ``_abort_if_unique_id_configured(updates=...)``), and the dialog says
+        that the known phone's address was changed, never only "already set
+        up".
+        """
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, str(self.unique_id)
+        )
+        updates = {key: data[key] for key in (CONF_HOST, CONF_SSL, CONF_VERIFY_SSL)}
+        moved = entry is not None and any(
+            entry.data.get(key) != value for key, value in updates.items()
+        )
+        try:
+            self._abort_if_unique_id_configured(
+                updates=updates,
+                error="address_updated" if moved else "already_configured",
+            )
+        except AbortFlow as abort:
+            assert entry is not None  # only a configured phone aborts
+            raise AbortFlow(
+                abort.reason, {"name": entry.title, "host": data[CONF_HOST]}
+            ) from None
 
     async def async_step_phone_setup(
         self, user_input: dict[str, Any] | None = None
@@ -283,9 +312,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         """Before anything is written: is this phone configured already?"""
         if identity.mac:
             await self.async_set_unique_id(identity.mac, raise_on_progress=False)
-            self._abort_if_unique_id_configured(
-                updates={CONF_HOST: self._data[CONF_HOST]}
-            )
+            self._abort_if_known_phone(self._data)
 
     @callback
     def _async_create(
