@@ -102,6 +102,7 @@ class SourceScan:
     issues: list[Use]
     config_errors: set[str]
     config_aborts: set[str]
+    options_aborts: set[str]
     steps: dict[str, list[Use]]  # "config" / "options" → step ids used
 
 
@@ -238,6 +239,7 @@ def _scan() -> SourceScan:
         issues=[],
         config_errors=set(),
         config_aborts=set(),
+        options_aborts=set(),
         steps={"config": [], "options": []},
     )
 
@@ -483,8 +485,27 @@ def _scan_config_flow(module: ast.Module, scan: SourceScan) -> None:
                 ):
                     scan.config_errors.add(error)
         elif isinstance(node, ast.Call):
-            if (reason := _text(_keyword(node, "reason"))) is not None:
-                scan.config_aborts.add(reason)
+            cls = _enclosing(node, parents, ast.ClassDef)
+            bases = (
+                {b.id for b in cls.bases if isinstance(b, ast.Name)}
+                if isinstance(cls, ast.ClassDef)
+                else set()
+            )
+            aborts = (
+                scan.options_aborts if "OptionsFlow" in bases else scan.config_aborts
+            )
+            # reason="..." of an abort, error="..." of _abort_if_unique_id_configured;
+            # ``A if cond else B`` names two.
+            for keyword in ("reason", "error"):
+                value = _keyword(node, keyword)
+                branches = (
+                    [value.body, value.orelse]
+                    if isinstance(value, ast.IfExp)
+                    else [value]
+                )
+                for branch in branches:
+                    if (reason := _text(branch)) is not None:
+                        aborts.add(reason)
             if (
                 _call_name(node) in ("async_show_form", "async_show_menu")
                 and (step := _text(_keyword(node, "step_id"))) is not None
@@ -642,6 +663,10 @@ def test_config_flow_errors_and_aborts() -> None:
         _section("options.error")
     )
     assert SCAN.config_aborts == set(_section("config.abort"))
+    # The options dialog's set-up results are named by phone_setup.setup_result.
+    assert SCAN.options_aborts | {"set_up_complete", "set_up_partial"} == set(
+        _section("options.abort")
+    )
 
 
 def test_flow_steps() -> None:

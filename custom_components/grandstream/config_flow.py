@@ -37,6 +37,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from yarl import URL
 
+from . import texts
 from .action_urls import action_url_text, home_assistant_url, new_webhook_id
 from .compat import vol
 from .connection import create_client
@@ -281,7 +282,9 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 data = entry_data_after_setup(
                     self._data, report, username=username, base_url=base_url
                 )
-                key, placeholders = setup_result(report)
+                key, placeholders = setup_result(
+                    report, await texts.async_phrases(self.hass)
+                )
                 return self._async_create(
                     data, description=key, description_placeholders=placeholders
                 )
@@ -495,14 +498,27 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
 class PhoneOptionsFlow(OptionsFlow):
     """Set the phone up again, or show the Action URLs for pasting by hand.
 
-    Polling adapts to push on its own, so there are no options to set.
+    Polling adapts to push on its own, so there are no options to set, and
+    nothing here ends with "options saved". Results are aborts, whose dialog
+    has no title in older frontends: their texts start with a short bold
+    line of their own. Every step names the phone (a menu's title cannot).
     """
+
+    @property
+    def _phone(self) -> dict[str, str]:
+        """Placeholders naming the phone: the entry's title and address."""
+        entry = self.config_entry
+        return {"name": entry.title, "host": str(entry.data[CONF_HOST])}
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """What would you like to do?"""
-        return self.async_show_menu(step_id="init", menu_options=["set_up", "urls"])
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=["set_up", "urls"],
+            description_placeholders=self._phone,
+        )
 
     async def async_step_set_up(
         self, user_input: dict[str, Any] | None = None
@@ -510,7 +526,7 @@ class PhoneOptionsFlow(OptionsFlow):
         """Log in to the phone once and write the Action URLs again."""
         entry = self.config_entry
         errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"host": entry.data[CONF_HOST]}
+        placeholders = self._phone
         if CONF_WEBHOOK_ID not in entry.data:
             # Made when the entry is first loaded: until then no URL to write.
             errors["base"] = "no_webhook"
@@ -520,7 +536,9 @@ class PhoneOptionsFlow(OptionsFlow):
                     self.hass, entry, username=user_input[CONF_WEB_USERNAME]
                 )
             except OtherPhoneError:
-                return self.async_abort(reason="wrong_device")
+                return self.async_abort(
+                    reason="wrong_device", description_placeholders=self._phone
+                )
             except ReauthPendingError:
                 errors["base"] = "reauth_pending"
             except NoLocalUrlError:
@@ -531,8 +549,10 @@ class PhoneOptionsFlow(OptionsFlow):
             else:
                 # Slots given up or found in use, firmware updated: repairs follow.
                 async_phone_set_up_again(self.hass, entry)
-                key, result = setup_result(report)
-                return self.async_abort(reason=key, description_placeholders=result)
+                key, result = setup_result(report, await texts.async_phrases(self.hass))
+                return self.async_abort(
+                    reason=key, description_placeholders={**self._phone, **result}
+                )
         return self.async_show_form(
             step_id="set_up",
             data_schema=self.add_suggested_values_to_schema(
@@ -546,19 +566,19 @@ class PhoneOptionsFlow(OptionsFlow):
     async def async_step_urls(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show the URLs; closing the dialog changes nothing."""
-        if user_input is not None:
-            return self.async_create_entry(data=dict(self.config_entry.options))
+        """Show the URLs to paste; closing the dialog changes (and saves) nothing.
+
+        A menu, not a form: there is nothing to submit. Its one option is
+        the alternative to pasting by hand.
+        """
         webhook_id = self.config_entry.data.get(CONF_WEBHOOK_ID)
-        errors: dict[str, str] = {}
-        urls = action_url_text(self.hass, str(webhook_id)) if webhook_id else None
         if not webhook_id:
-            errors["base"] = "no_webhook"
-        elif urls is None:
-            errors["base"] = "no_local_url"
-        return self.async_show_form(
+            return self.async_abort(reason="no_webhook")
+        await texts.async_load(self.hass)
+        if (urls := action_url_text(self.hass, str(webhook_id))) is None:
+            return self.async_abort(reason="no_local_url")
+        return self.async_show_menu(
             step_id="urls",
-            data_schema=vol.Schema({}),
-            description_placeholders={"urls": urls or ""},
-            errors=errors,
+            menu_options=["set_up"],
+            description_placeholders={**self._phone, "urls": urls},
         )

@@ -56,6 +56,7 @@ def assert_translated(section: str, result: Any) -> None:
         elif kind is FlowResultType.MENU:
             step = flow["step"][result["step_id"]]
             assert set(result["menu_options"]) <= set(step["menu_options"])
+            _assert_filled([step.get("description", "")], result)
         elif kind is FlowResultType.ABORT:
             assert result["reason"] in flow["abort"], result["reason"]
             _assert_filled([flow["abort"][result["reason"]]], result)

@@ -1072,10 +1072,14 @@ async def test_phone_setup_foreign_slot(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "set_up_partial"
-    placeholders = result["description_placeholders"]
-    assert placeholders["wired"] == str(len(EVENTS) - 1)
-    assert placeholders["foreign"] == "incoming"
-    assert placeholders["click_to_dial"] == "✓"
+    # Sections with nothing to say do not appear; events by their names.
+    assert shown_text("config", result) == (
+        f"Home Assistant set up the phone in part: {len(EVENTS) - 1} of "
+        f"{len(EVENTS)} events are wired.\n\n"
+        "- Left alone, because something else uses their fields: Incoming call. "
+        "Repairs offers to take them over.\n"
+        "- Click-To-Dial is on."
+    )
     assert result["data"][CONF_FOREIGN_SLOTS] == ["incoming"]
     assert phone.profile.action_urls["incoming"] == foreign
 
