@@ -447,6 +447,7 @@ async def test_literal_variables(
             "account_sip_user": "1001",
             "account_name": "Office",
             "direction": "outgoing",
+            "duration": None,
         }
     ]
     assert push_integration.runtime_data.pushes_ignored == 0
