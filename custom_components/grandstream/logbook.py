@@ -2,7 +2,8 @@
 
 "Incoming call from Erika Mustermann (+4930123456) on line 1", "Missed call
 from …", "Call with … ended after 3 min 12 s": one line per call event, in
-Home Assistant's language (texts.py), named after the phone.
+Home Assistant's language (texts.py); named after the phone when there are
+several (with one, the name would only repeat the entity's).
 
 The event entity's state change for the same call event shares the bus
 event's context (call_bus.py), so a logbook showing that entity (the
@@ -55,11 +56,13 @@ def async_describe_events(
     def describe(event: Event) -> dict[str, str]:
         data = event.data
         kind = _kind(data)
-        return {
-            LOGBOOK_ENTRY_NAME: _phone_name(hass, data.get("device_id")),
+        described = {
             LOGBOOK_ENTRY_MESSAGE: describe_call(phrases(hass), data),
             LOGBOOK_ENTRY_ICON: ICONS[kind] if kind else "mdi:phone",
         }
+        if len(hass.config_entries.async_entries(DOMAIN)) > 1:
+            described[LOGBOOK_ENTRY_NAME] = _phone_name(hass, data.get("device_id"))
+        return described
 
     async_describe_event(DOMAIN, EVENT_CALL, describe)
 

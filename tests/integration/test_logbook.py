@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.grandstream import texts
+from custom_components.grandstream.const import DOMAIN
 from custom_components.grandstream.logbook import describe_call
 from simulator import SimulatedPhone
 
@@ -110,7 +111,8 @@ async def test_call_entity_reads_as_a_call_list(
 
     assert {row["entity_id"] for row in rows} == {CALL_ENTITY}
     assert all(row["context_domain"] == "grandstream" for row in rows), rows
-    assert all(row["context_name"] == "Front desk" for row in rows), rows
+    # One phone: no name to repeat after the entity's ("Front desk Call").
+    assert not any("context_name" in row for row in rows), rows
     assert matches([row["context_message"] for row in rows], CALL_HISTORY), rows
 
 
@@ -131,7 +133,7 @@ async def test_device_history(
     described = [row for row in rows if row.get("domain") == "grandstream"]
 
     assert matches([row["message"] for row in described], CALL_HISTORY), rows
-    assert {row["name"] for row in described} == {"Front desk"}
+    assert not any("name" in row for row in described), rows
     assert [row["icon"] for row in described] == [
         "mdi:phone-incoming",
         "mdi:phone-in-talk",
@@ -160,6 +162,32 @@ async def test_line_changes_stay_off_the_call_list(
         "ringing",
         "connected",
     ]
+
+
+async def test_phones_named_when_there_are_several(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_ws_client: Any,
+    push_integration: MockConfigEntry,
+    phone: SimulatedPhone,
+) -> None:
+    """With two phones, each line says which phone."""
+    MockConfigEntry(domain="grandstream", title="Hall", unique_id="other").add_to_hass(
+        hass
+    )
+    assert await async_setup_component(hass, "logbook", {})
+    device = device_by_identifier(hass, PHONE_MAC)
+    assert device is not None
+    phone.incoming_call(NUMBER, NAME)
+    await settle(hass, phone)
+
+    rows = await logbook_rows(hass, hass_ws_client, device_ids=[device.id])
+
+    assert [
+        (row["name"], row["message"]) for row in rows if row.get("domain") == DOMAIN
+    ] == [("Front desk", f"Incoming call from {NAME} ({NUMBER}) on line 1")]
+    rows = await logbook_rows(hass, hass_ws_client, entity_ids=[CALL_ENTITY])
+    assert [row["context_name"] for row in rows] == ["Front desk"]
 
 
 @pytest.mark.parametrize(
