@@ -246,3 +246,16 @@ async def test_descriptions(
     await texts.async_load(hass)
 
     assert describe_call(texts.phrases(hass), data) == text
+
+
+async def test_follows_a_new_language(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Home Assistant's language changed while it runs: the texts follow."""
+    data = {"type": "missed", "remote_number": NUMBER}
+    assert describe_call(texts.phrases(hass), data) == f"Missed call from {NUMBER}"
+
+    await hass.config.async_update(language="de")
+    await hass.async_block_till_done()
+
+    assert describe_call(texts.phrases(hass), data) == f"Verpasster Anruf von {NUMBER}"
