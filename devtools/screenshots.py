@@ -1,9 +1,11 @@
-"""``scripts/screenshots``: the dashboard during a ringing and a connected call.
+"""``scripts/screenshots``: the dashboard during a call, and the call history.
 
 Starts its own simulator and Home Assistant on free ports (a throw-away copy of
 the demo's configuration), plays a short call history so the dashboard has
-something to show (missed calls on the call-back list), logs in through the real login page in headless Chromium and
-writes docs/images/dashboard-ringing.png and docs/images/dashboard-connected.png.
+something to show (missed calls on the call-back list), logs in through the real
+login page in headless Chromium and writes docs/images/dashboard-ringing.png,
+docs/images/dashboard-connected.png and, once that call has ended,
+docs/images/call-history.png (the dashboard's "Recent calls" card).
 
     python -m devtools.screenshots [--out docs/images] [--dark]
 """
@@ -57,14 +59,20 @@ def play_history(stack: Stack) -> None:
 
 
 async def shoot(stack: Stack, out: Path, dark: bool) -> list[Path]:
-    """Log in, open the dashboard, take the two screenshots."""
+    """Log in, open the dashboard, take the screenshots."""
     ringing_png = out / "dashboard-ringing.png"
     connected_png = out / "dashboard-connected.png"
+    history_png = out / "call-history.png"
     line_1 = stack.entity("sensor", "line_1")
     async with browser.chromium() as chromium:
         page = await browser.new_page(chromium, dark=dark)
         await browser.login(page, stack.base_url, demo.DEMO_USER, demo.DEMO_PASSWORD)
         await browser.open_dashboard(page, stack.base_url)
+        # Played while the dashboard is open: the logbook card shows its rows
+        # as they happen (opened afterwards, Home Assistant 2025.4's frontend
+        # lists the history it loads twice).
+        say("Playing missed calls")
+        await asyncio.to_thread(play_history, stack)
 
         await asyncio.to_thread(stack.ctl, "/_sim/ring", CALLER)
         await page.get_by_text("Incoming call").first.wait_for(timeout=20_000)
@@ -84,7 +92,15 @@ async def shoot(stack: Stack, out: Path, dark: bool) -> list[Path]:
         await page.wait_for_timeout(6000)  # a few seconds into the call
         await page.screenshot(path=str(connected_png))
         say(f"wrote {connected_png.relative_to(REPO)}")
-    return [ringing_png, connected_png]
+
+        # Erika hangs up: the call history has the whole call.
+        await asyncio.to_thread(stack.ctl, "/_sim/hangup", {})
+        recent = page.locator("hui-logbook-card").filter(has_text="Recent calls")
+        await recent.get_by_text("ended after").first.wait_for(timeout=20_000)
+        await page.wait_for_timeout(1500)
+        await recent.first.screenshot(path=str(history_png))
+        say(f"wrote {history_png.relative_to(REPO)}")
+    return [ringing_png, connected_png, history_png]
 
 
 def _wait_sim_line(stack: Stack, predicate: object, within: float = 20.0) -> None:
@@ -112,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     say("Starting the simulator and Home Assistant (a temporary configuration)")
     with running_stack(reboot_duration=5.0, key_interval=0.2) as stack:
-        say(f"Home Assistant at {stack.base_url}; playing a missed call")
-        play_history(stack)
+        say(f"Home Assistant at {stack.base_url}")
         say("Taking the screenshots in headless Chromium")
         asyncio.run(shoot(stack, out, args.dark))
     say(f"Done in {time.monotonic() - started:.0f} s")

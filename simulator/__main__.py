@@ -123,7 +123,10 @@ def build_ctl_parser() -> argparse.ArgumentParser:
         "action-url", help="write one Action URL as the phone's settings would"
     )
     action_url.add_argument("event", choices=EVENTS)
-    action_url.add_argument("url", help="empty to clear the slot")
+    # Not "url": that would overwrite the simulator's own --url.
+    action_url.add_argument(
+        "action_url", metavar="URL", help="the URL to store; empty to clear the slot"
+    )
     register = sub.add_parser("register", help="(un)register an account")
     register.add_argument("--account", type=int, default=1)
     register.add_argument("--unregistered", action="store_true")
@@ -249,7 +252,8 @@ def ctl_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
         }
         return "POST", "/_sim/fault", fault
     if command == "action-url":
-        return "POST", "/_sim/action_url", {"event": args.event, "url": args.url}
+        body = {"event": args.event, "url": args.action_url}
+        return "POST", "/_sim/action_url", body
     if command == "register":
         reg = {"account": args.account, "registered": not args.unregistered}
         return "POST", "/_sim/register", reg
@@ -269,6 +273,17 @@ def ctl_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
 
 def run_ctl(argv: Sequence[str]) -> int:
     """Execute one control command and print the JSON answer."""
+    code, answer = request_ctl(argv)
+    if answer is not None:
+        print(json.dumps(answer, indent=2))
+    return code
+
+
+def request_ctl(argv: Sequence[str]) -> tuple[int, Any]:
+    """Execute one control command: (exit code, the JSON answer or None).
+
+    Errors are printed to stderr.
+    """
     parser = build_ctl_parser()
     args = parser.parse_args(argv)
     try:
@@ -278,7 +293,7 @@ def run_ctl(argv: Sequence[str]) -> int:
     data = None if body is None else json.dumps(body).encode()
     if not args.url.startswith(("http://", "https://")):
         print(f"--url must be http(s)://..., got {args.url}", file=sys.stderr)
-        return 2
+        return 2, None
     request = urllib.request.Request(
         args.url.rstrip("/") + path,
         data=data,
@@ -294,12 +309,11 @@ def run_ctl(argv: Sequence[str]) -> int:
             text = response.read().decode()
     except urllib.error.HTTPError as err:
         print(err.read().decode(), file=sys.stderr)
-        return 1
+        return 1, None
     except OSError as err:
         print(f"cannot reach {args.url}: {err}", file=sys.stderr)
-        return 1
-    print(json.dumps(json.loads(text), indent=2))
-    return 0
+        return 1, None
+    return 0, json.loads(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

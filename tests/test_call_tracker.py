@@ -152,6 +152,49 @@ def rec() -> Recorder:
 # -- polling alone -------------------------------------------------------------
 
 
+def test_duration_from_answer_to_end_by_push(rec: Recorder) -> None:
+    """An ended call carries how long it was connected, in whole seconds."""
+    ringing = status(1, S.RINGING, NUMBER, NAME)
+    talking = status(1, S.CONNECTED, NUMBER, NAME)
+    rec.push("incoming", ringing)
+    rec.clock.advance(4)  # ringing does not count
+    rec.push("established", talking)
+    rec.clock.advance(191.6)
+    rec.push("terminated")
+    assert rec.types == ["incoming", "answered", "ended"]
+    assert [event.duration for event in rec.events] == [None, None, 192]
+    assert rec.events[-1].as_dict()["duration"] == 192
+
+
+def test_duration_by_polling(rec: Recorder) -> None:
+    """Polling alone: from the first look that showed the call connected."""
+    rec.poll(status(1, S.CALLING, NUMBER))
+    rec.clock.advance(5)
+    rec.poll(status(1, S.CONNECTED, NUMBER))
+    rec.clock.advance(60)
+    rec.poll(status(1, S.CONNECTED, NUMBER))  # the answer time stays
+    rec.clock.advance(5)
+    rec.poll()
+    assert rec.types == ["outgoing", "answered", "ended"]
+    assert rec.events[-1].duration == 65
+
+
+def test_no_duration_when_unknown(rec: Recorder) -> None:
+    """Missed calls, and calls already talking at the first look, have none."""
+    rec.push("incoming", status(1, S.RINGING, NUMBER))
+    rec.clock.advance(10)
+    rec.push("missed")
+    first_look = Recorder(first_look=False)
+    first_look.poll(status(2, S.CONNECTED, OTHER))
+    first_look.clock.advance(30)
+    first_look.poll()
+    assert [(e.type, e.duration) for e in rec.events] == [
+        ("incoming", None),
+        ("missed", None),
+    ]
+    assert [(e.type, e.duration) for e in first_look.events] == [("ended", None)]
+
+
 def test_poll_incoming_answered_hold_ended(rec: Recorder) -> None:
     """Every transition of an answered incoming call, seen by polling alone."""
     rec.poll(status(1, S.RINGING, NUMBER, NAME))
@@ -194,6 +237,7 @@ def test_poll_incoming_answered_hold_ended(rec: Recorder) -> None:
         "account_sip_user": "1001",
         "account_name": "Office",
         "direction": "incoming",
+        "duration": None,
     }
     assert {e.direction for e in rec.events} == {"incoming"}
     # Polling saw every change first, and no push confirmed any.

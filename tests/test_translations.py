@@ -21,7 +21,11 @@ import pytest
 from custom_components.grandstream import PLATFORMS
 from custom_components.grandstream.call_events import CallEventType
 from custom_components.grandstream.device_trigger import TRIGGERS
-from custom_components.grandstream.errors import ERROR_KEYS, error_placeholders
+from custom_components.grandstream.errors import (
+    COMMAND_UNANSWERED,
+    ERROR_KEYS,
+    error_placeholders,
+)
 from custom_components.grandstream.push_health import PushHealth
 from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 
@@ -99,6 +103,7 @@ class SourceScan:
     issues: list[Use]
     config_errors: set[str]
     config_aborts: set[str]
+    options_aborts: set[str]
     steps: dict[str, list[Use]]  # "config" / "options" → step ids used
 
 
@@ -235,6 +240,7 @@ def _scan() -> SourceScan:
         issues=[],
         config_errors=set(),
         config_aborts=set(),
+        options_aborts=set(),
         steps={"config": [], "options": []},
     )
 
@@ -299,7 +305,13 @@ def _scan() -> SourceScan:
                     elif isinstance(key_node, ast.Name):
                         function = _enclosing(node, parents, ast.FunctionDef)
                         if isinstance(function, ast.FunctionDef):
-                            args = [a.arg for a in function.args.args]
+                            args = [
+                                a.arg
+                                for a in (
+                                    *function.args.posonlyargs,
+                                    *function.args.args,
+                                )
+                            ]
                             if key_node.id in args:
                                 kwargs = function.args.kwarg
                                 ph_node = _keyword(node, "translation_placeholders")
@@ -408,6 +420,10 @@ def _scan() -> SourceScan:
         Use(key, f"errors.ERROR_KEYS[{kind.__name__}]", _error_placeholders(kind))
         for kind, key in ERROR_KEYS
     )
+    # A command the phone closed the connection on (errors.command_error).
+    scan.exceptions.append(
+        Use(COMMAND_UNANSWERED, "errors.command_error", frozenset({"error"}))
+    )
     return scan
 
 
@@ -470,8 +486,27 @@ def _scan_config_flow(module: ast.Module, scan: SourceScan) -> None:
                 ):
                     scan.config_errors.add(error)
         elif isinstance(node, ast.Call):
-            if (reason := _text(_keyword(node, "reason"))) is not None:
-                scan.config_aborts.add(reason)
+            cls = _enclosing(node, parents, ast.ClassDef)
+            bases = (
+                {b.id for b in cls.bases if isinstance(b, ast.Name)}
+                if isinstance(cls, ast.ClassDef)
+                else set()
+            )
+            aborts = (
+                scan.options_aborts if "OptionsFlow" in bases else scan.config_aborts
+            )
+            # reason="..." of an abort, error="..." of _abort_if_unique_id_configured;
+            # ``A if cond else B`` names two.
+            for keyword in ("reason", "error"):
+                value = _keyword(node, keyword)
+                branches = (
+                    [value.body, value.orelse]
+                    if isinstance(value, ast.IfExp)
+                    else [value]
+                )
+                for branch in branches:
+                    if (reason := _text(branch)) is not None:
+                        aborts.add(reason)
             if (
                 _call_name(node) in ("async_show_form", "async_show_menu")
                 and (step := _text(_keyword(node, "step_id"))) is not None
@@ -629,6 +664,10 @@ def test_config_flow_errors_and_aborts() -> None:
         _section("options.error")
     )
     assert SCAN.config_aborts == set(_section("config.abort"))
+    # The options dialog's set-up results are named by phone_setup.setup_result.
+    assert SCAN.options_aborts | {"set_up_complete", "set_up_partial"} == set(
+        _section("options.abort")
+    )
 
 
 def test_flow_steps() -> None:
@@ -728,7 +767,19 @@ def test_voice_sentences() -> None:
     assert all(isinstance(text, str) for text in common.values())
     used = _spoken_keys()
     assert len(used) > 12, "the scan found no sentences"
-    assert set(common) == {f"voice_{key}" for key in used}
+    assert {key for key in common if key.startswith("voice_")} == {
+        f"voice_{key}" for key in used
+    }
     for key, given in used.items():
         missing = _placeholders(common[f"voice_{key}"]) - given
         assert not missing, f"common.voice_{key} needs placeholders {missing}"
+
+
+def test_errors_quote_nothing_internal() -> None:
+    """No message passes on a client's technical detail (``{error}``).
+
+    The user reads what was wrong and what to do; the detail goes to the
+    debug log.
+    """
+    for path, text in _flatten(STRINGS).items():
+        assert "{error}" not in text, path

@@ -10,7 +10,7 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.typing import ConfigType
 
-from . import errors
+from . import errors, texts
 from .action_urls import new_webhook_id
 from .call_back import async_remove_call_backs
 from .call_back_text import async_load_texts
@@ -44,9 +44,15 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions once, whatever entries exist."""
+    """Register the integration's actions once, whatever entries exist.
+
+    The texts Home Assistant composes itself (logbook, repairs) are loaded
+    here, for its language, and again when the language changes.
+    """
     async_setup_services(hass)
     await async_load_texts(hass)
+    await texts.async_load(hass)
+    texts.async_follow_language(hass)
     return True
 
 

@@ -32,6 +32,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .identity import normalize_mac
+from .texts import phrases
 
 # A phone keeps Action URLs up to this length and drops longer ones silently.
 MAX_ACTION_URL_LENGTH: Final = 256
@@ -184,16 +185,23 @@ def home_assistant_url(hass: HomeAssistant) -> str | None:
 def action_url_text(hass: HomeAssistant, webhook_id: str) -> str | None:
     """The Action URLs as Markdown lines; None while HA's local URL is unknown.
 
-    URLs the phone would drop (too long) are marked, so a user pasting them
-    by hand learns why push does not arrive.
+    Each event by its name in Home Assistant's language, then its field's
+    P-number for comparing with the phone's page. URLs the phone would drop
+    (too long) are marked, so a user pasting them by hand learns why push
+    does not arrive.
     """
     if (base := home_assistant_url(hass)) is None:
         return None
+    words = phrases(hass)
     urls = action_urls(base, webhook_id)
     long = set(too_long(urls))
     return "\n".join(
-        f"- **{event}** (P{EVENTS[event]}): `{url}`"
-        + (f" — {len(url)} characters, too long" if event in long else "")
+        f"- **{words.event(event)}** (P{EVENTS[event]}): `{url}`"
+        + (
+            f" — {words.text('url_too_long', length=str(len(url)))}"
+            if event in long
+            else ""
+        )
         for event, url in urls.items()
     )
 

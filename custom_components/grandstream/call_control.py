@@ -89,9 +89,7 @@ async def _run[T](
         async with asyncio.timeout(REQUEST_TIMEOUT) as deadline:
             result = await command(coordinator.client, CommandBudget(deadline))
     except TimeoutError:
-        raise errors.refused(
-            "timeout", error=f"no answer within {REQUEST_TIMEOUT:g} s"
-        ) from None
+        raise errors.refused("timeout") from None
     except GrandstreamError as err:
         if isinstance(err, GrandstreamAuthenticationError):
             entry.async_start_reauth(coordinator.hass)
@@ -309,7 +307,7 @@ async def dial(
         if lines and not matching and not fresh:
             # The phone took the keys but no call shows: a locked keypad
             # swallows them, and during a call they are only DTMF.
-            raise errors.refused("invalid_request", error="")
+            raise errors.refused("invalid_request")
         coordinator.log_once(
             "dial_by_keys",
             logging.INFO,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
+from homeassistant.core import Context
+
 from .action_urls import Push
 
 # Bounds for what reaches states and events, whatever the phone or a push says.
@@ -73,9 +75,14 @@ class CallEvent:
     account_sip_user: str | None = None
     account_name: str | None = None
     direction: Direction = Direction.UNKNOWN
+    # Whole seconds the call was connected, on ``ended`` when known.
+    duration: int | None = None
     source: Source = Source.POLL
     # When the event happened (time.time()), for records kept by subscribers.
     at: float = 0.0
+    # The context the bus event was fired with (call_bus.py); the event
+    # entity's state shares it, so the logbook describes that state change.
+    context: Context | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         """Take type and direction as text too (the enums are the vocabulary)."""
@@ -94,6 +101,7 @@ class CallEvent:
             "direction": (
                 None if self.direction is Direction.UNKNOWN else self.direction.value
             ),
+            "duration": self.duration,
         }
 
 

@@ -61,6 +61,9 @@ class CallRecord:
     account: int | None = None
     call_id: str | None = None
     answered: bool = False
+    # When the call was answered (the tracker's clock); None when unknown,
+    # e.g. a call already talking when we first looked.
+    answered_at: float | None = None
     held: bool = False
     hold_source: Source | None = None
     hold_changed_at: float | None = None
@@ -79,6 +82,19 @@ class CallRecord:
         """Still going on."""
         return self.closed_at is None
 
+    def mark_answered(self, at: float) -> None:
+        """The call is connected (known since ``at``, the tracker's clock)."""
+        if not self.answered:
+            self.answered_at = at
+        self.answered = True
+
+    @property
+    def talk_time(self) -> float | None:
+        """Seconds from answer to end, when both are known."""
+        if self.answered_at is None or self.closed_at is None:
+            return None
+        return max(0.0, self.closed_at - self.answered_at)
+
     @property
     def end_kind(self) -> CallEventType:
         """An incoming call that was never answered was missed, else ended.
@@ -94,6 +110,7 @@ class CallRecord:
     ) -> CallEvent:
         """The call event ``kind`` of this call, with its account's details."""
         account = book.account(self.account)
+        talk_time = self.talk_time if kind is CallEventType.ENDED else None
         return CallEvent(
             type=kind,
             remote_number=self.remote_number or None,
@@ -103,6 +120,7 @@ class CallRecord:
             account_sip_user=account.sip_user or None if account else None,
             account_name=account.name or None if account else None,
             direction=self.direction,
+            duration=None if talk_time is None else round(talk_time),
             source=source,
             at=at,
         )

@@ -181,7 +181,7 @@ class CallTracker:
                 call.incoming_pushed_at = self._push_at
             self._emit(call, CallEventType(event.value), Source.PUSH)
         elif event is PushEvent.ESTABLISHED:
-            call.answered = True
+            call.mark_answered(self._push_at)
             self._emit(call, CallEventType.ANSWERED, Source.PUSH)
         elif event in (PushEvent.HOLD, PushEvent.UNHOLD):
             self._hold(call, held=event is PushEvent.HOLD, source=Source.PUSH)
@@ -471,7 +471,7 @@ class CallTracker:
                     else CallEventType.OUTGOING
                 )
                 self._emit(call, kind, Source.POLL)
-            call.answered = True
+            call.mark_answered(self._clock())
             self._emit(call, CallEventType.ANSWERED, Source.POLL)
             self._hold(call, held=state is LineState.ON_HOLD, source=Source.POLL)
 

@@ -22,6 +22,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
@@ -36,6 +37,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from yarl import URL
 
+from . import texts
 from .action_urls import action_url_text, home_assistant_url, new_webhook_id
 from .compat import vol
 from .connection import create_client
@@ -222,9 +224,37 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         if self._mac:
             # The user's own flow wins over a discovery of the same phone.
             await self.async_set_unique_id(self._mac, raise_on_progress=False)
-            self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
+            self._abort_if_known_phone(data)
         self._data = {**data, CONF_WEBHOOK_ID: new_webhook_id()}
         return await self.async_step_phone_setup()
+
+    def _abort_if_known_phone(self, data: Mapping[str, Any]) -> None:
+        """A phone set up already (same MAC): follow it, and say so.
+
+        Added again at another address, the phone has moved (or has a second
+        name): like a DHCP discovery, its entry follows it to the address and
+        connection just checked (Home Assistant's
+        ``_abort_if_unique_id_configured(updates=...)``), and the dialog says
+        that the known phone's address was changed, never only "already set
+        up".
+        """
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(
+            DOMAIN, str(self.unique_id)
+        )
+        updates = {key: data[key] for key in (CONF_HOST, CONF_SSL, CONF_VERIFY_SSL)}
+        moved = entry is not None and any(
+            entry.data.get(key) != value for key, value in updates.items()
+        )
+        try:
+            self._abort_if_unique_id_configured(
+                updates=updates,
+                error="address_updated" if moved else "already_configured",
+            )
+        except AbortFlow as abort:
+            assert entry is not None  # only a configured phone aborts
+            raise AbortFlow(
+                abort.reason, {"name": entry.title, "host": data[CONF_HOST]}
+            ) from None
 
     async def async_step_phone_setup(
         self, user_input: dict[str, Any] | None = None
@@ -252,7 +282,9 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
                 data = entry_data_after_setup(
                     self._data, report, username=username, base_url=base_url
                 )
-                key, placeholders = setup_result(report)
+                key, placeholders = setup_result(
+                    report, await texts.async_phrases(self.hass)
+                )
                 return self._async_create(
                     data, description=key, description_placeholders=placeholders
                 )
@@ -283,9 +315,7 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         """Before anything is written: is this phone configured already?"""
         if identity.mac:
             await self.async_set_unique_id(identity.mac, raise_on_progress=False)
-            self._abort_if_unique_id_configured(
-                updates={CONF_HOST: self._data[CONF_HOST]}
-            )
+            self._abort_if_known_phone(self._data)
 
     @callback
     def _async_create(
@@ -468,14 +498,27 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
 class PhoneOptionsFlow(OptionsFlow):
     """Set the phone up again, or show the Action URLs for pasting by hand.
 
-    Polling adapts to push on its own, so there are no options to set.
+    Polling adapts to push on its own, so there are no options to set, and
+    nothing here ends with "options saved". Results are aborts, whose dialog
+    has no title in older frontends: their texts start with a short bold
+    line of their own. Every step names the phone (a menu's title cannot).
     """
+
+    @property
+    def _phone(self) -> dict[str, str]:
+        """Placeholders naming the phone: the entry's title and address."""
+        entry = self.config_entry
+        return {"name": entry.title, "host": str(entry.data[CONF_HOST])}
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """What would you like to do?"""
-        return self.async_show_menu(step_id="init", menu_options=["set_up", "urls"])
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=["set_up", "urls"],
+            description_placeholders=self._phone,
+        )
 
     async def async_step_set_up(
         self, user_input: dict[str, Any] | None = None
@@ -483,7 +526,7 @@ class PhoneOptionsFlow(OptionsFlow):
         """Log in to the phone once and write the Action URLs again."""
         entry = self.config_entry
         errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {"host": entry.data[CONF_HOST]}
+        placeholders = self._phone
         if CONF_WEBHOOK_ID not in entry.data:
             # Made when the entry is first loaded: until then no URL to write.
             errors["base"] = "no_webhook"
@@ -493,7 +536,9 @@ class PhoneOptionsFlow(OptionsFlow):
                     self.hass, entry, username=user_input[CONF_WEB_USERNAME]
                 )
             except OtherPhoneError:
-                return self.async_abort(reason="wrong_device")
+                return self.async_abort(
+                    reason="wrong_device", description_placeholders=self._phone
+                )
             except ReauthPendingError:
                 errors["base"] = "reauth_pending"
             except NoLocalUrlError:
@@ -504,8 +549,10 @@ class PhoneOptionsFlow(OptionsFlow):
             else:
                 # Slots given up or found in use, firmware updated: repairs follow.
                 async_phone_set_up_again(self.hass, entry)
-                key, result = setup_result(report)
-                return self.async_abort(reason=key, description_placeholders=result)
+                key, result = setup_result(report, await texts.async_phrases(self.hass))
+                return self.async_abort(
+                    reason=key, description_placeholders={**self._phone, **result}
+                )
         return self.async_show_form(
             step_id="set_up",
             data_schema=self.add_suggested_values_to_schema(
@@ -519,19 +566,19 @@ class PhoneOptionsFlow(OptionsFlow):
     async def async_step_urls(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show the URLs; closing the dialog changes nothing."""
-        if user_input is not None:
-            return self.async_create_entry(data=dict(self.config_entry.options))
+        """Show the URLs to paste; closing the dialog changes (and saves) nothing.
+
+        A menu, not a form: there is nothing to submit. Its one option is
+        the alternative to pasting by hand.
+        """
         webhook_id = self.config_entry.data.get(CONF_WEBHOOK_ID)
-        errors: dict[str, str] = {}
-        urls = action_url_text(self.hass, str(webhook_id)) if webhook_id else None
         if not webhook_id:
-            errors["base"] = "no_webhook"
-        elif urls is None:
-            errors["base"] = "no_local_url"
-        return self.async_show_form(
+            return self.async_abort(reason="no_webhook")
+        await texts.async_load(self.hass)
+        if (urls := action_url_text(self.hass, str(webhook_id))) is None:
+            return self.async_abort(reason="no_local_url")
+        return self.async_show_menu(
             step_id="urls",
-            data_schema=vol.Schema({}),
-            description_placeholders={"urls": urls or ""},
-            errors=errors,
+            menu_options=["set_up"],
+            description_placeholders={**self._phone, "urls": urls},
         )

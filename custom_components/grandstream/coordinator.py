@@ -10,7 +10,7 @@ helpers keep time and order: ``PollSchedule`` (when to poll), ``PushQueue``
 on), ``CallTracker`` (calls), ``PhoneRecord`` and ``CallBackList`` (what
 survives a restart). It publishes the snapshot (the base class's
 listeners), each call event (``call_events`` and the ``grandstream_call``
-bus event) and ``record_changed`` (DND, last caller, push health, the
+bus event, call_bus.py) and ``record_changed`` (DND, last caller, push health, the
 call-back list, the model); entities and repairs only read.
 """
 
@@ -29,9 +29,10 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from . import errors, identity
 from .action_urls import Push, PushEvent
 from .call_back import CallBackList
+from .call_bus import fire_call_event
 from .call_events import CallEvent
 from .call_tracker import CallTracker
-from .const import DOMAIN, EVENT_CALL, LOGGER
+from .const import DOMAIN, LOGGER
 from .cti import GrandstreamAuthenticationError, GrandstreamClient, GrandstreamError
 from .log_once import LogOnce
 from .phone_reader import PhoneReader
@@ -269,16 +270,8 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
         """Tell everyone of one call event; True when the record changed."""
         changed = self.call_backs.handle(event)
         changed |= self.record.take_call_event(event)
-        device = identity.phone_device(self.hass, self.config_entry)
-        self.hass.bus.async_fire(
-            EVENT_CALL,
-            {
-                "device_id": device.id if device else None,
-                "type": event.type.value,
-                **event.as_dict(),
-            },
-        )
-        self.call_events.emit(event)
+        # The bus first: the event entity's state shares the bus event's context.
+        self.call_events.emit(fire_call_event(self.hass, self.config_entry, event))
         return changed
 
     @callback

@@ -8,6 +8,8 @@ in strings.json (a test checks both).
 
 from __future__ import annotations
 
+from typing import Final
+
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
@@ -17,11 +19,12 @@ from homeassistant.exceptions import (
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .compat import InputError
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .cti import (
     GrandstreamAccountNotAllowedError,
     GrandstreamAuthenticationError,
     GrandstreamBusyError,
+    GrandstreamConnectionDroppedError,
     GrandstreamConnectionError,
     GrandstreamError,
     GrandstreamForbiddenError,
@@ -55,6 +58,11 @@ ERROR_KEYS: tuple[tuple[type[GrandstreamError], str], ...] = (
     (GrandstreamError, "invalid_response"),
 )
 
+
+# A command the phone read and then closed the connection on, unanswered: it
+# may well have been carried out, so this is no "cannot reach" (phones that
+# never took the request are).
+COMMAND_UNANSWERED: Final = "command_unanswered"
 
 # What a form (config flow, options, repair fix) may show; anything else the
 # phone answers reads as "not a phone we understand".
@@ -101,7 +109,8 @@ def error_placeholders(err: GrandstreamError) -> dict[str, str]:
     """Placeholders for ``err``'s message.
 
     Messages of the clients never contain the passcode or a session id, so
-    ``error`` is safe to show.
+    ``error`` is safe to show; the user-facing texts leave it out (it is the
+    client's technical detail, logged at debug level instead).
     """
     placeholders = {"error": str(err)}
     if isinstance(err, GrandstreamWrongPasswordError):
@@ -116,6 +125,7 @@ def error_placeholders(err: GrandstreamError) -> dict[str, str]:
 def update_error(err: GrandstreamError) -> UpdateFailed | ConfigEntryAuthFailed:
     """What a failed poll raises: a refusal starts re-authentication."""
     key, placeholders = error_key(err), error_placeholders(err)
+    LOGGER.debug("Reading the phone failed (%s): %s", key, err)
     if isinstance(err, GrandstreamAuthenticationError):
         # The client refuses to send this passcode again; the reauth flow
         # asks the user for one.
@@ -158,6 +168,9 @@ def command_error(
     key, placeholders = error_key(err), error_placeholders(err)
     if refused_key and type(err) is GrandstreamRejectedError:
         key = refused_key
+    elif isinstance(err, GrandstreamConnectionDroppedError) and err.command_sent:
+        key = COMMAND_UNANSWERED
+    LOGGER.debug("A command to the phone failed (%s): %s", key, err)
     kind = (
         ServiceValidationError
         if isinstance(err, GrandstreamInvalidKeysError)
@@ -170,7 +183,7 @@ def command_error(
     )
 
 
-def refused(key: str, **placeholders: str) -> HomeAssistantError:
+def refused(key: str, /, **placeholders: str) -> HomeAssistantError:
     """A translated refusal decided by us, not by the phone."""
     return HomeAssistantError(
         translation_domain=DOMAIN,
@@ -192,7 +205,7 @@ def cannot_now(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
+def invalid_input(key: str, /, **placeholders: str) -> ServiceValidationError:
     """A translated complaint about what the user asked for (HTTP 400 over REST)."""
     return InputError(
         translation_domain=DOMAIN,

@@ -38,5 +38,8 @@ class CallEventEntity(GrandstreamRecordEntity, EventEntity):
 
     @callback
     def _on_call(self, event: CallEvent) -> None:
+        if event.context is not None:
+            # The bus event's: the logbook describes this state change with it.
+            self.async_set_context(event.context)
         self._trigger_event(event.type.value, event.as_dict())
         self.async_write_ha_state()

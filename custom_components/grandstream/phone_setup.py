@@ -49,6 +49,7 @@ from .cti import (
     WebRole,
 )
 from .cti.transport import RawAnswer
+from .texts import Phrases
 
 # P-value of "Click-To-Dial Feature" ("1" = on).
 CLICK_TO_DIAL: Final = "1561"
@@ -268,16 +269,27 @@ def affected_by_cve_2026_2329(model: str | None, firmware: str | None) -> bool:
     )
 
 
-def summary_placeholders(report: PhoneSetupReport) -> dict[str, str]:
-    """Placeholders describing a setup, for the flow's result and repairs."""
+def summary_placeholders(report: PhoneSetupReport, phrases: Phrases) -> dict[str, str]:
+    """Placeholders describing a setup, for the flow's result and repairs.
+
+    ``details`` lists only what has something to say, one Markdown item
+    each, in Home Assistant's language (placeholders are not translated).
+    """
+    details = [
+        phrases.text(f"setup.{kind}", events=phrases.events(events))
+        for kind, events in (
+            ("foreign", report.foreign),
+            ("refused", report.refused),
+            ("too_long", report.too_long),
+        )
+        if events
+    ]
+    click_to_dial = {True: "on", False: "off", None: "unknown"}[report.click_to_dial]
+    details.append(phrases.text(f"setup.click_to_dial_{click_to_dial}"))
     return {
         "wired": str(len(report.wired)),
         "total": str(len(EVENTS)),
-        "foreign": ", ".join(report.foreign) or "—",
-        "refused": ", ".join(report.refused) or "—",
-        "too_long": ", ".join(report.too_long) or "—",
-        # Language-neutral marks: placeholders are not translated.
-        "click_to_dial": {True: "✓", False: "✗", None: "?"}[report.click_to_dial],
+        "details": "\n".join(f"- {item}" for item in details),
     }
 
 
@@ -325,12 +337,14 @@ class ReauthPendingError(Exception):
     """The phone refused the stored password: the user must give it first."""
 
 
-def setup_result(report: PhoneSetupReport) -> tuple[str, dict[str, str]]:
+def setup_result(
+    report: PhoneSetupReport, phrases: Phrases
+) -> tuple[str, dict[str, str]]:
     """The translation key and placeholders that tell what setup did."""
     complete = report.complete and report.click_to_dial is True
     return (
         "set_up_complete" if complete else "set_up_partial",
-        summary_placeholders(report),
+        summary_placeholders(report, phrases),
     )
 
 

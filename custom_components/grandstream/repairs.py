@@ -54,6 +54,7 @@ from .phone_setup import (
 )
 from .push_health import PushHealth
 from .replaced_entities import dnd_issue_id
+from .texts import phrases
 
 ISSUE_PUSH_NOT_SEEN = "push_not_seen"
 # The same, while Home Assistant's local URL is unknown (nothing to paste yet).
@@ -115,7 +116,7 @@ def async_update_phone_issues(hass: HomeAssistant, entry: ConfigEntry[Any]) -> N
         ISSUE_SLOTS_IN_USE,
         show=bool(foreign),
         fixable=True,
-        placeholders={"events": ", ".join(foreign)},
+        placeholders={"events": phrases(hass).events(foreign)},
     )
     model, firmware = entry.data.get(CONF_MODEL), entry.data.get(CONF_FIRMWARE)
     _set_issue(
@@ -199,7 +200,7 @@ def _update_push_issues(
         ISSUE_URL_TOO_LONG,
         show=bool(long),
         placeholders={
-            "events": ", ".join(long),
+            "events": phrases(hass).events(long),
             "max": str(MAX_ACTION_URL_LENGTH),
             "base_max": str(max_base_length(webhook_id)),
         },
@@ -253,7 +254,10 @@ class PhoneSetupRepairFlow(RepairsFlow):
         foreign = (
             tuple(entry.data.get(CONF_FOREIGN_SLOTS, [])) if self._take_over else ()
         )
-        placeholders = {"name": entry.title, "events": ", ".join(foreign)}
+        placeholders = {
+            "name": entry.title,
+            "events": phrases(self.hass).events(foreign),
+        }
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -269,10 +273,13 @@ class PhoneSetupRepairFlow(RepairsFlow):
                 placeholders.update(error_placeholders(err))
             else:
                 async_phone_set_up_again(self.hass, entry)
-                key, result = setup_result(report)
+                key, result = setup_result(report, phrases(self.hass))
                 if key != "set_up_complete":
                     # Not everything took: say what, and keep what is left.
-                    return self.async_abort(reason=key, description_placeholders=result)
+                    return self.async_abort(
+                        reason=key,
+                        description_placeholders={"name": entry.title, **result},
+                    )
                 return self.async_create_entry(data={})
         return self.async_show_form(
             step_id="confirm",

@@ -21,13 +21,21 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 
 from . import call_control, errors
 from .compat import vol
 from .const import DOMAIN
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
-from .cti import MAX_KEYS, GrandstreamInvalidKeysError, normalize_number, parse_keys
+from .cti import (
+    MAX_KEYS,
+    MAX_NUMBER_LENGTH,
+    GrandstreamInvalidKeysError,
+    normalize_key,
+    normalize_number,
+    parse_keys,
+)
 
 ATTR_DEVICE_ID = "device_id"
 ATTR_NUMBER = "number"
@@ -43,39 +51,98 @@ SERVICE_HANGUP = "hangup"
 SERVICE_HOLD = "hold"
 SERVICE_RESET_MISSED_CALLS = "reset_missed_calls"
 
+# The phone's own form of a key sequence: 1:2:SEND.
+KEY_SEPARATOR = ":"
 MAX_LINES = 16
 MAX_ACCOUNTS = 16
 MAX_DEVICES = 32
 
 
 # The validators raise the translated input error (see compat.InputError): a
-# schema error in the eyes of every Home Assistant version we support.
+# schema error in the eyes of every Home Assistant version we support. Each
+# says what was wrong and what is allowed; none quotes more than 40
+# characters of the input back.
 
 
 def dialable_number(value: Any) -> str:
     """A number the phone can dial, separators removed."""
-    text = value if isinstance(value, str | int) else ""
+    text = str(value) if isinstance(value, str | int) and value is not True else ""
+    if not text.strip():
+        raise errors.invalid_input("no_number")
     try:
-        return normalize_number(str(text))
+        return normalize_number(text)
     except GrandstreamInvalidKeysError:
         raise errors.invalid_input(
-            "invalid_number", number=_printable(str(text))
+            "invalid_number", number=_printable(text), max=str(MAX_NUMBER_LENGTH)
         ) from None
 
 
 def key_sequence(value: Any) -> tuple[str, ...]:
     """Keys as the phone names them, from ``1:2:#`` or a list."""
-    keys: str | list[str] = ""
+    keys: list[str] = []
     if isinstance(value, list):
         keys = [str(key) for key in value]
-    elif isinstance(value, str | int):
-        keys = str(value)
-    try:
-        return parse_keys(keys)
-    except GrandstreamInvalidKeysError as err:
+    elif isinstance(value, str | int) and value is not True and str(value).strip(" "):
+        keys = str(value).split(KEY_SEPARATOR)
+    if not keys:
+        raise errors.invalid_input("no_keys")
+    if len(keys) > MAX_KEYS:
         raise errors.invalid_input(
-            "invalid_keys_input", error=_printable(str(err)), max=str(MAX_KEYS)
-        ) from None
+            "too_many_keys", count=str(len(keys)), max=str(MAX_KEYS)
+        )
+    for key in keys:
+        try:
+            normalize_key(key)
+        except GrandstreamInvalidKeysError:
+            raise errors.invalid_input("invalid_key", key=_printable(key)) from None
+    return parse_keys(keys)
+
+
+def line_number(value: Any) -> int:
+    """A line as users count them (1 = the first line key)."""
+    number = _whole_number(value)
+    if number is None or not 1 <= number <= MAX_LINES:
+        raise errors.invalid_input(
+            "invalid_line_input", line=_printable(str(value)), max=str(MAX_LINES)
+        )
+    return number
+
+
+def account_number(value: Any) -> int:
+    """An account as users count them (1 = the phone's first account)."""
+    number = _whole_number(value)
+    if number is None or not 1 <= number <= MAX_ACCOUNTS:
+        raise errors.invalid_input(
+            "invalid_account_input",
+            account=_printable(str(value)),
+            max=str(MAX_ACCOUNTS),
+        )
+    return number
+
+
+def phone_devices(value: Any) -> list[str]:
+    """One to ``MAX_DEVICES`` device ids."""
+    devices = cv.ensure_list(value)
+    if (
+        not devices
+        or len(devices) > MAX_DEVICES
+        or not all(isinstance(device, str) and device for device in devices)
+    ):
+        raise errors.invalid_input("invalid_devices", max=str(MAX_DEVICES))
+    return [str(device) for device in devices]
+
+
+def _whole_number(value: Any) -> int | None:
+    """``value`` as a whole number (3, 3.0, "3"), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def _printable(text: str) -> str:
@@ -83,29 +150,61 @@ def _printable(text: str) -> str:
     return text[:40].encode("unicode_escape").decode("ascii")
 
 
-_DEVICES = vol.All(cv.ensure_list, [cv.string], vol.Length(min=1, max=MAX_DEVICES))
-_LINE = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_LINES))
+class ActionSchema(vol.Schema):
+    """An action's schema whose every complaint is a translated input error.
 
-DIAL_SCHEMA = vol.Schema(
+    Our validators raise translated errors; the schema library wraps them
+    (and reports missing or unknown fields itself) in its own error, which
+    Home Assistant answers with the library's wording plus ". Got None"
+    (the value looked up in the request, not in the action's data) when the
+    frontend runs an action. So every schema error leaves here as ours.
+    """
+
+    def __call__(self, data: Any, *args: Any, **kwargs: Any) -> Any:
+        """Validate ``data``; raise a translated input error if it does not fit."""
+        # (voluptuous' __call__ is untyped, probatio's is typed.)
+        validate: Callable[..., Any] = super().__call__
+        try:
+            return validate(data, *args, **kwargs)
+        except vol.MultipleInvalid as err:
+            raise _readable(err.errors[0]) from None
+        except vol.Invalid as err:
+            raise _readable(err) from None
+
+
+def _readable(err: Exception) -> Exception:
+    """The translated input error describing one schema error."""
+    if isinstance(err, ServiceValidationError):
+        return err  # one of ours
+    path = getattr(err, "path", None) or ["data"]
+    field = _printable(str(path[0]))
+    if isinstance(err, vol.RequiredFieldInvalid):
+        return errors.invalid_input("missing_field", field=field)
+    if "extra keys" in str(err) or type(err).__name__ == "ExtraKeysInvalid":
+        return errors.invalid_input("unknown_field", field=field)
+    return errors.invalid_input("invalid_field", field=field)
+
+
+_DEVICES = phone_devices
+
+DIAL_SCHEMA = ActionSchema(
     {
         vol.Required(ATTR_DEVICE_ID): _DEVICES,
         vol.Required(ATTR_NUMBER): dialable_number,
-        vol.Optional(ATTR_ACCOUNT): vol.All(
-            vol.Coerce(int), vol.Range(min=1, max=MAX_ACCOUNTS)
-        ),
+        vol.Optional(ATTR_ACCOUNT): account_number,
     }
 )
-SEND_KEYS_SCHEMA = vol.Schema(
+SEND_KEYS_SCHEMA = ActionSchema(
     {
         vol.Required(ATTR_DEVICE_ID): _DEVICES,
         vol.Required(ATTR_KEYS): key_sequence,
     }
 )
-DEVICE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): _DEVICES})
-LINE_SCHEMA = vol.Schema(
+DEVICE_SCHEMA = ActionSchema({vol.Required(ATTR_DEVICE_ID): _DEVICES})
+LINE_SCHEMA = ActionSchema(
     {
         vol.Required(ATTR_DEVICE_ID): _DEVICES,
-        vol.Optional(ATTR_LINE): _LINE,
+        vol.Optional(ATTR_LINE): line_number,
     }
 )
 

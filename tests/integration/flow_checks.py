@@ -56,6 +56,7 @@ def assert_translated(section: str, result: Any) -> None:
         elif kind is FlowResultType.MENU:
             step = flow["step"][result["step_id"]]
             assert set(result["menu_options"]) <= set(step["menu_options"])
+            _assert_filled([step.get("description", "")], result)
         elif kind is FlowResultType.ABORT:
             assert result["reason"] in flow["abort"], result["reason"]
             _assert_filled([flow["abort"][result["reason"]]], result)
@@ -101,3 +102,30 @@ def assert_not_logged(caplog: pytest.LogCaptureFixture, secrets: list[str]) -> N
 def error_text(section: str, key: str) -> list[str]:
     """The English text of error ``key`` in ``section``, from both files."""
     return [strings[section]["error"][key] for strings in STRINGS]
+
+
+def shown_text(section: str, result: Any, strings: Any = None) -> str:
+    """The English text a flow result shows, placeholders filled as the frontend does.
+
+    ``section`` is ``config``, ``options`` or ``issues.<issue>.fix_flow``.
+    Title and description of a form or menu (and its options), an abort's
+    text, a created entry's description.
+    """
+    flow: Any = strings or STRINGS[0]
+    for part in section.split("."):
+        flow = flow[part]
+    kind = result["type"]
+    texts: list[str] = []
+    if kind in (FlowResultType.FORM, FlowResultType.MENU):
+        step = flow["step"][result["step_id"]]
+        texts += [step.get("title", ""), step.get("description", "")]
+        texts += [flow["error"][key] for key in (result.get("errors") or {}).values()]
+        if kind is FlowResultType.MENU:
+            texts += [step["menu_options"][option] for option in result["menu_options"]]
+    elif kind is FlowResultType.ABORT:
+        texts.append(flow["abort"][result["reason"]])
+    elif kind is FlowResultType.CREATE_ENTRY and "create_entry" in flow:
+        texts.append(flow["create_entry"][result["description"]])
+    placeholders = result.get("description_placeholders") or {}
+    text = "\n\n".join(t for t in texts if t)
+    return _PLACEHOLDER.sub(lambda match: placeholders[match.group(1)], text)

@@ -188,7 +188,9 @@ async def test_phone_unreachable(
 
     with pytest.raises(HomeAssistantError) as exc_info:
         await press(hass, button)
-    assert exc_info.value.translation_key == "cannot_connect"
+    # A kept-alive connection the stopping phone closed while the command
+    # went out looks like one closed after the command: "unanswered".
+    assert exc_info.value.translation_key in ("cannot_connect", "command_unanswered")
     assert PASSCODE not in str(exc_info.value)
     assert PASSCODE not in caplog.text
 

@@ -56,7 +56,13 @@ from custom_components.grandstream.cti import (
 from simulator import Fault, SimulatedPhone
 
 from ..conftest import PASSCODE, PHONE_MAC, fast_profile
-from .flow_checks import STRINGS, assert_not_logged, check_every_result, error_text
+from .flow_checks import (
+    STRINGS,
+    assert_not_logged,
+    check_every_result,
+    error_text,
+    shown_text,
+)
 
 FLOW = "custom_components.grandstream.config_flow"
 MAC_LOOKUP = f"{FLOW}.async_mac_from_neighbours"
@@ -652,7 +658,7 @@ async def test_user_flow_learns_mac(hass: HomeAssistant, phone: SimulatedPhone) 
 async def test_user_flow_duplicate_mac_moves_entry(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
-    """The same phone at a new address: the entry follows it."""
+    """The same phone at a new address: the entry follows it, and the dialog says so."""
     entry = add_entry(hass, "192.0.2.10", unique_id=MAC)
     flow_id = await start_user_flow(hass)
 
@@ -660,8 +666,14 @@ async def test_user_flow_duplicate_mac_moves_entry(
         result = await configure(hass, flow_id, user_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "address_updated"
+    assert shown_text("config", result) == (
+        f"This phone is already set up as {entry.title}. It answers at "
+        f"{phone.address} now, so Home Assistant changed that entry's address (and "
+        "connection) to it; nothing else was changed."
+    )
     assert entry.data[CONF_HOST] == phone.address
+    assert entry.data[CONF_PASSCODE] == PASSCODE
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
@@ -949,7 +961,11 @@ async def test_phone_setup_duplicate_from_login(
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
 
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "address_updated"
+    assert result["description_placeholders"] == {
+        "name": entry.title,
+        "host": phone.address,
+    }
     assert phone.profile.action_urls == {}
     assert phone.profile.click_to_dial is False
     assert [r.function for r in phone.web.requests if r.method == "PUT"] == []
@@ -1056,10 +1072,14 @@ async def test_phone_setup_foreign_slot(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "set_up_partial"
-    placeholders = result["description_placeholders"]
-    assert placeholders["wired"] == str(len(EVENTS) - 1)
-    assert placeholders["foreign"] == "incoming"
-    assert placeholders["click_to_dial"] == "✓"
+    # Sections with nothing to say do not appear; events by their names.
+    assert shown_text("config", result) == (
+        f"Home Assistant set up the phone in part: {len(EVENTS) - 1} of "
+        f"{len(EVENTS)} events are wired.\n\n"
+        "- Left alone, because something else uses their fields: Incoming call. "
+        "Repairs offers to take them over.\n"
+        "- Click-To-Dial is on."
+    )
     assert result["data"][CONF_FOREIGN_SLOTS] == ["incoming"]
     assert phone.profile.action_urls["incoming"] == foreign
 

@@ -117,7 +117,11 @@ async def test_bus_event(
     phone.remote_hangup(1)
     await settle(hass, phone)
     await poll(hass)
-    assert [event.data for event in events] == [
+    # The call was connected for a moment: a second at most.
+    assert events[-1].data["duration"] in (0, 1)
+    assert [
+        {**event.data, "duration": event.data["duration"] and 0} for event in events
+    ] == [
         {
             "device_id": device.id,
             "type": kind,
@@ -128,8 +132,9 @@ async def test_bus_event(
             "account_sip_user": "1001",
             "account_name": "Office",
             "direction": "outgoing",
+            "duration": duration,
         }
-        for kind in ("outgoing", "answered", "ended")
+        for kind, duration in (("outgoing", None), ("answered", None), ("ended", 0))
     ]
 
 

@@ -32,7 +32,7 @@ POLLED_ENTITIES = (
     "button.front_desk_restart",
 )
 POLL = timedelta(seconds=5)
-UNEXPECTED = "The phone answered something unexpected"
+UNEXPECTED = "The phone answered in a way Home Assistant does not understand"
 UNREACHABLE = "Cannot reach the phone"
 
 

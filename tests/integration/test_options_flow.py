@@ -31,7 +31,7 @@ from custom_components.grandstream.const import (
 from simulator import SimulatedPhone
 
 from ..conftest import PASSCODE, PHONE_MAC, fast_profile
-from .flow_checks import assert_not_logged, check_every_result
+from .flow_checks import assert_not_logged, check_every_result, shown_text
 
 WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
 
@@ -87,13 +87,18 @@ async def submit(hass: HomeAssistant, result: Any, data: dict[str, Any]) -> Any:
 
 
 async def test_menu(hass: HomeAssistant, phone: SimulatedPhone) -> None:
-    """A menu of the two things to do; opening it sends nothing."""
+    """A menu of the two things to do, naming the phone; opening it sends nothing."""
     entry = add_entry(hass, phone)
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
 
     assert result["type"] is FlowResultType.MENU
     assert result["menu_options"] == ["set_up", "urls"]
+    assert shown_text("options", result) == (
+        "Configure the phone\n\n"
+        f"**Front desk** ({phone.address}): what would you like to do?\n\n"
+        "Set up the phone again\n\nShow the Action URLs"
+    )
     assert phone.requests == []
     assert phone.web.requests == []
 
@@ -112,14 +117,24 @@ async def test_set_up_again(
 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "set_up"
-    assert result["description_placeholders"] == {"host": phone.address}
+    assert result["description_placeholders"] == {
+        "name": "Front desk",
+        "host": phone.address,
+    }
+    assert shown_text("options", result).startswith("Set up Front desk again\n\n")
     assert phone.web.requests == []  # nothing before the user submits
 
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "set_up_complete"
-    assert result["description_placeholders"]["total"] == str(len(EVENTS))
+    # The result's first line is its own title (older frontends show none
+    # for the options dialog's aborts).
+    assert shown_text("options", result) == (
+        "**The phone is set up again**\n\n"
+        f"Home Assistant set up Front desk again: all {len(EVENTS)} events are wired "
+        "and Click-To-Dial is on. Calls show up the moment they happen."
+    )
     assert phone.profile.action_urls == action_urls(ha_url, WEBHOOK_ID)
     assert phone.profile.click_to_dial is True
     assert len(phone.web.calls("dologin")) == 1
@@ -153,9 +168,15 @@ async def test_set_up_again_partial(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "set_up_partial"
-    placeholders = result["description_placeholders"]
-    assert placeholders["wired"] == str(len(EVENTS) - 1)
-    assert placeholders["foreign"] == "missed"
+    # Only the sections with something to say, events by their names.
+    assert shown_text("options", result) == (
+        "**The phone is set up in part**\n\n"
+        f"Home Assistant set up Front desk again, in part: {len(EVENTS) - 1} of "
+        f"{len(EVENTS)} events are wired.\n\n"
+        "- Left alone, because something else uses their fields: Missed call. "
+        "Repairs offers to take them over.\n"
+        "- Click-To-Dial is on."
+    )
     assert phone.profile.action_urls["missed"] == foreign
     assert entry.data[CONF_FOREIGN_SLOTS] == ["missed"]
     assert len(phone.web.calls("dologin")) == 1
@@ -279,6 +300,11 @@ async def test_set_up_again_refuses_another_phone(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_device"
+    assert shown_text("options", result) == (
+        "**Nothing was changed**\n\nA different phone answers at the address of "
+        "Front desk. Nothing was written to it; reconfigure the entry if the phone "
+        "moved."
+    )
     assert phone.profile.action_urls == {}
 
 
@@ -286,26 +312,43 @@ async def test_set_up_again_refuses_another_phone(
 
 
 async def test_urls(hass: HomeAssistant, phone: SimulatedPhone, ha_url: str) -> None:
-    """Every event's URL with the entry's webhook id, never a display name."""
+    """Every event's URL with the entry's webhook id, never a display name.
+
+    Events are named as people read them, their field's P-number after.
+    Nothing to submit, so nothing claims to be saved: the one choice is to
+    let Home Assistant write them instead.
+    """
     entry = add_entry(hass, phone)
 
     result = await open_step(hass, entry, "urls")
 
-    assert result["type"] is FlowResultType.FORM
+    assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "urls"
-    assert result["errors"] == {}
+    assert result["menu_options"] == ["set_up"]
     urls = result["description_placeholders"]["urls"]
+    names = {"incoming": "Incoming call", "dnd_on": "Do Not Disturb on"}
     for event, url in action_urls(ha_url, WEBHOOK_ID).items():
-        assert f"- **{event}** (P{EVENTS[event]}): `{url}`" in urls
+        assert f" (P{EVENTS[event]}): `{url}`" in urls
+        if event in names:
+            assert f"- **{names[event]}** (P{EVENTS[event]}): `{url}`" in urls
+    assert "**dnd_on**" not in urls
     assert "$display" not in urls
-
-    # Closing the dialog changes nothing, on the phone or in the entry.
-    result = await submit(hass, result, {})
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    text = shown_text("options", result)
+    assert text.startswith(
+        "Action URLs for the phone\n\nSo that calls show up at once, **Front desk** "
+        "must call Home Assistant on each event."
+    )
+    assert text.endswith("Let Home Assistant write them into the phone instead")
+    assert "saved" not in text
     assert entry.options == {}
     assert phone.web.requests == []
-    assert phone.profile.action_urls == {}
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "set_up"}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "set_up"
 
 
 async def test_urls_without_local_url(
@@ -320,9 +363,12 @@ async def test_urls_without_local_url(
 
     result = await open_step(hass, entry, "urls")
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "no_local_url"}
-    assert result["description_placeholders"] == {"urls": ""}
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_local_url"
+    assert shown_text("options", result).startswith(
+        "**No Action URLs yet**\n\nHome Assistant does not know its own local "
+        "address yet. Set it under Settings → System → Network"
+    )
 
 
 async def test_urls_before_first_load(
@@ -333,6 +379,6 @@ async def test_urls_before_first_load(
 
     result = await open_step(hass, mock_config_entry, "urls")
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "no_webhook"}
-    assert result["description_placeholders"] == {"urls": ""}
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_webhook"
+    assert shown_text("options", result).startswith("**No Action URLs yet**\n\n")

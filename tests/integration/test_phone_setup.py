@@ -60,7 +60,20 @@ from ..conftest import (
     poll,
     settle,
 )
-from .flow_checks import check_every_result
+from .flow_checks import STRINGS, check_every_result, shown_text
+
+# How the dialogs name the phone's events (English).
+NAMES: dict[str, str] = {
+    key.removeprefix("events_"): text
+    for key, text in STRINGS[0]["common"].items()
+    if key.startswith("events_")
+}
+
+
+def named(events: list[str] | tuple[str, ...] | Any) -> str:
+    """Events as a dialog lists them."""
+    return ", ".join(NAMES[event] for event in events)
+
 
 # The "user" web account's password where a test sets one: long enough that
 # finding it in a log cannot be a coincidence.
@@ -247,8 +260,10 @@ async def test_each_login_generation_wires_every_event(
     result, entry = await add_phone(hass, phone)
 
     assert result["description"] == "set_up_complete"
-    assert result["description_placeholders"]["wired"] == str(len(EVENTS))
-    assert result["description_placeholders"]["click_to_dial"] == "✓"
+    assert shown_text("config", result) == (
+        f"Home Assistant set up the phone: all {len(EVENTS)} events are wired and "
+        "Click-To-Dial is on. Calls show up the moment they happen."
+    )
     slots = phone.web.slots()
     assert {slot: slots[slot] for slot in OUR_SLOTS.values()} == our_urls(hass, entry)
     # Slots we do not use stay empty: every slot we take is one nobody else has.
@@ -330,7 +345,7 @@ async def test_known_phone_at_a_new_address_is_not_set_up_twice(
     result = await submit_setup(hass, await checked_phone_flow(hass, phone))
 
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "address_updated"
     assert logins(phone) == 1
     assert writes(phone) == 0
     assert_logged_out(phone)
@@ -353,9 +368,12 @@ async def test_user_account_writes_checked_by_read_back(
     result, entry = await add_phone(hass, phone, username="user")
 
     assert result["description"] == "set_up_partial"
-    placeholders = result["description_placeholders"]
-    assert placeholders["wired"] == str(len(EVENTS))
-    assert placeholders["click_to_dial"] == "✗"
+    assert shown_text("config", result) == (
+        f"Home Assistant set up the phone in part: {len(EVENTS)} of {len(EVENTS)} "
+        "events are wired.\n\n"
+        "- Click-To-Dial stayed off: the phone kept its old value, so numbers are "
+        "dialled by key presses (slower, default account only)."
+    )
     assert phone.profile.click_to_dial is False
     assert {s: phone.web.slots()[s] for s in OUR_SLOTS.values()} == our_urls(
         hass, entry
@@ -388,9 +406,17 @@ async def test_read_back_catches_silently_refused_writes(
     result, entry = await add_phone(hass, phone, username=username)
 
     assert result["description"] == "set_up_partial"
-    placeholders = result["description_placeholders"]
-    assert placeholders["wired"] == "0"
-    assert placeholders["refused"] == ", ".join(EVENTS)
+    text = shown_text("config", result)
+    assert f"0 of {len(EVENTS)} events are wired" in text
+    assert (
+        f"- The phone kept its old value for: {named(EVENTS)}. It does that when "
+        "logged in as user (log in as admin) or when Grandstream's cloud (GDMS) "
+        "manages it.\n"
+    ) in text
+    # Sections with nothing to say are left out.
+    assert "Left alone" not in text
+    assert "Too long" not in text
+    assert "—" not in text
     assert not any(phone.web.slots()[slot] for slot in OUR_SLOTS.values())
     assert writes(phone) == 1
     assert entry.data[CONF_PHONE_SET_UP] is True
@@ -408,9 +434,9 @@ async def test_phone_storing_less_than_written_is_caught(
     assert dropped
     assert len(dropped) < len(EVENTS)
     assert result["description"] == "set_up_partial"
-    placeholders = result["description_placeholders"]
-    assert placeholders["refused"] == ", ".join(dropped)
-    assert placeholders["wired"] == str(len(EVENTS) - len(dropped))
+    text = shown_text("config", result)
+    assert f"{len(EVENTS) - len(dropped)} of {len(EVENTS)} events are wired" in text
+    assert f"- The phone kept its old value for: {named(dropped)}." in text
 
 
 async def test_urls_over_the_256_limit_are_not_written(
@@ -434,10 +460,10 @@ async def test_urls_over_the_256_limit_are_not_written(
     long = too_long(urls)
     assert long
     assert len(long) < len(EVENTS)
-    placeholders = result["description_placeholders"]
     assert result["description"] == "set_up_partial"
-    assert placeholders["too_long"] == ", ".join(long)
-    assert placeholders["wired"] == str(len(EVENTS) - len(long))
+    text = shown_text("config", result)
+    assert f"{len(EVENTS) - len(long)} of {len(EVENTS)} events are wired" in text
+    assert f"- Too long for the phone: {named(long)}. Give Home Assistant" in text
     slots = phone.web.slots()
     for event, url in urls.items():
         stored = slots[OUR_SLOTS[event]]
@@ -445,7 +471,7 @@ async def test_urls_over_the_256_limit_are_not_written(
         assert len(stored) <= MAX_ACTION_URL_LENGTH
     too_long_issue = issue(hass, "action_url_too_long", entry)
     assert too_long_issue is not None
-    assert too_long_issue.translation_placeholders["events"] == ", ".join(long)
+    assert too_long_issue.translation_placeholders["events"] == named(long)
 
 
 async def test_failed_login_is_one_attempt_with_countdown_and_no_retry(
@@ -596,19 +622,24 @@ async def test_slot_in_use_is_left_alone_then_taken_over_by_the_repair(
     result, entry = await add_phone(hass, phone)
 
     assert result["description"] == "set_up_partial"
-    assert result["description_placeholders"]["foreign"] == "missed"
-    assert result["description_placeholders"]["wired"] == str(len(EVENTS) - 1)
+    assert shown_text("config", result) == (
+        f"Home Assistant set up the phone in part: {len(EVENTS) - 1} of "
+        f"{len(EVENTS)} events are wired.\n\n"
+        "- Left alone, because something else uses their fields: Missed call. "
+        "Repairs offers to take them over.\n"
+        "- Click-To-Dial is on."
+    )
     assert phone.web.slots()["P8312"] == FOREIGN_URL
     assert entry.data[CONF_FOREIGN_SLOTS] == ["missed"]
     in_use = issue(hass, "slots_in_use", entry)
     assert in_use is not None
     assert in_use.is_fixable
-    assert in_use.translation_placeholders["events"] == "missed"
+    assert in_use.translation_placeholders["events"] == "Missed call"
 
     shown, answer = await repair_fix(hass, hass_client, in_use.issue_id)
 
     assert shown["step_id"] == "confirm"
-    assert shown["description_placeholders"]["events"] == "missed"
+    assert shown["description_placeholders"]["events"] == "Missed call"
     assert answer["type"] == FlowResultType.CREATE_ENTRY
     assert phone.web.slots()["P8312"] == our_urls(hass, entry)["P8312"]
     assert entry.data[CONF_FOREIGN_SLOTS] == []
@@ -858,7 +889,7 @@ async def test_slot_taken_while_away_is_left_alone_and_reported(
     assert entry.data[CONF_FOREIGN_SLOTS] == ["missed", "dnd_on"]
     in_use = issue(hass, "slots_in_use", entry)
     assert in_use is not None
-    assert in_use.translation_placeholders["events"] == "missed, dnd_on"
+    assert in_use.translation_placeholders["events"] == "Missed call, Do Not Disturb on"
 
 
 async def test_removal_clears_only_our_slots(

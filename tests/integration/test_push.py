@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
+from custom_components.grandstream import texts
 from custom_components.grandstream.action_urls import (
     EVENTS,
     MAX_ACTION_URL_LENGTH,
@@ -52,6 +53,9 @@ from simulator import Fault, SimulatedPhone
 from simulator.actionurl import send_raw_get
 
 from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
+from .flow_checks import STRINGS as _STRINGS_FILES
+
+STRINGS = _STRINGS_FILES[0]
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -128,10 +132,15 @@ def test_action_urls() -> None:
 
 async def test_action_url_text(hass: HomeAssistant) -> None:
     """The Markdown list names events and P-values; None without a local URL."""
+    await texts.async_load(hass)
     assert action_url_text(hass, "abc123") is None
     hass.config.internal_url = "http://192.0.2.10:8123"
     text = action_url_text(hass, "abc123")
-    assert "- **incoming** (P8310): `http://192.0.2.10:8123/api/webhook/abc123?" in text
+    assert text is not None
+    assert (
+        "- **Incoming call** (P8310): `http://192.0.2.10:8123/api/webhook/abc123?"
+        in text
+    )
     assert text.count("\n") == len(EVENTS) - 1
 
 
@@ -438,6 +447,7 @@ async def test_literal_variables(
             "account_sip_user": "1001",
             "account_name": "Office",
             "direction": "outgoing",
+            "duration": None,
         }
     ]
     assert push_integration.runtime_data.pushes_ignored == 0
@@ -632,12 +642,16 @@ async def test_repair_when_urls_too_long(
     )
     assert too_long_issue is not None
     placeholders = too_long_issue.translation_placeholders
-    assert placeholders["events"].split(", ") == list(EVENTS)
+    assert placeholders["events"].split(", ") == [
+        STRINGS["texts"]["events"][event] for event in EVENTS
+    ]
     assert placeholders["max"] == str(MAX_ACTION_URL_LENGTH)
     # The URLs to paste say which ones the phone would drop.
     shown = issue(hass, push_config_entry)
     assert shown is not None
-    assert shown.translation_placeholders["urls"].count("too long") == len(EVENTS)
+    assert shown.translation_placeholders["urls"].count(
+        "characters, too long for the phone"
+    ) == len(EVENTS)
 
 
 async def test_repair_removed_with_entry(

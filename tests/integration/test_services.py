@@ -27,7 +27,6 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.grandstream.compat import vol
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
 from custom_components.grandstream.cti import GrandstreamClient
 from custom_components.grandstream.cti.client import DEFAULT_MAX_PENDING_COMMANDS
@@ -290,13 +289,18 @@ async def test_dial_account_the_phone_does_not_list(
     assert commands(phone) == []
 
 
-@pytest.mark.parametrize("account", [0, 17, "first"])
+@pytest.mark.parametrize("account", [0, 17, "first", 1.5])
 async def test_dial_account_out_of_range(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, account: object
 ) -> None:
-    """Account numbers outside 1-16 are refused by the schema."""
-    with pytest.raises(vol.Invalid):
+    """Account numbers outside 1-16 are refused by the schema, saying what is allowed."""
+    with pytest.raises(ServiceValidationError) as err:
         await act(hass, "dial", [device], number="200", account=account)
+    assert_translated(err.value, "invalid_account_input")
+    assert str(err.value) == (
+        f'"{account}" is not an account: give an account number from 1 to 16 '
+        "(1 = the phone's first account), or leave it empty for the phone's default"
+    )
     assert commands(phone) == []
 
 
@@ -317,18 +321,40 @@ async def test_dial_normalises_number(
     assert commands(phone) == [make_call_request(sent)]
 
 
-@pytest.mark.parametrize(
-    "number", ["", "   ", "abc", "1+2", "+", "12a4", "1;2", "0" * 41, "--"]
-)
+@pytest.mark.parametrize("number", ["abc", "1+2", "+", "12a4", "1;2", "0" * 41, "--"])
 async def test_dial_refuses_number(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, number: str
 ) -> None:
     """Anything that is not a dialable number is refused before anything is sent."""
-    with pytest.raises((ServiceValidationError, vol.Invalid)) as err:
+    with pytest.raises(ServiceValidationError) as err:
         await act(hass, "dial", [device], number=number)
     error = input_error(err.value)
     assert_translated(error, "invalid_number")
-    assert error.translation_placeholders == {"number": number[:40]}
+    assert error.translation_placeholders == {"number": number[:40], "max": "40"}
+    assert commands(phone) == []
+
+
+async def test_dial_refusal_reads_as_a_sentence(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """What was wrong and what is allowed; + is the only sign that must come first."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "dial", [device], number="12ab")
+    assert str(err.value) == (
+        '"12ab" is not a number a phone can dial. A number is made of digits, * and #, '
+        "with , for a pause and an optional + in front, at most 40 of them; spaces, "
+        "dashes, brackets, dots and slashes are ignored"
+    )
+
+
+@pytest.mark.parametrize("number", ["", "   ", None, [], True])
+async def test_dial_without_a_number(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, number: object
+) -> None:
+    """No number at all is said as such."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "dial", [device], number=number)
+    assert_translated(err.value, "no_number")
     assert commands(phone) == []
 
 
@@ -525,21 +551,45 @@ async def test_send_keys_at_most_64(
 
 
 @pytest.mark.parametrize(
-    "keys",
-    ["FLASH", "1:FLASH:2", "", "  ", [], "1::2", ["1", "+"], ["1"] * 65, "LINE0"],
+    ("keys", "key", "placeholders"),
+    [
+        ("FLASH", "invalid_key", {"key": "FLASH"}),
+        ("1:FLASH:2", "invalid_key", {"key": "FLASH"}),
+        ("", "no_keys", None),
+        ("  ", "no_keys", None),
+        ([], "no_keys", None),
+        ("1::2", "invalid_key", {"key": ""}),
+        (["1", "+"], "invalid_key", {"key": "+"}),
+        (["1"] * 65, "too_many_keys", {"count": "65", "max": "64"}),
+        ("LINE0", "invalid_key", {"key": "LINE0"}),
+    ],
 )
 async def test_send_keys_refused(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone, keys: object
+    hass: HomeAssistant,
+    *,
+    device: str,
+    phone: SimulatedPhone,
+    keys: object,
+    key: str,
+    placeholders: dict[str, str] | None,
 ) -> None:
     """Unknown keys, no keys and over-long sequences: nothing is sent."""
-    with pytest.raises((ServiceValidationError, vol.Invalid)) as err:
+    with pytest.raises(ServiceValidationError) as err:
         await act(hass, "send_keys", [device], keys=keys)
     error = input_error(err.value)
-    assert_translated(error, "invalid_keys_input")
-    assert error.translation_placeholders is not None
-    assert error.translation_placeholders["max"] == "64"
+    assert_translated(error, key)
+    assert error.translation_placeholders == placeholders
     assert commands(phone) == []
     assert phone.key_log == []
+
+
+async def test_send_keys_refusal_names_the_key(
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
+) -> None:
+    """The unknown key is quoted, and what keys exist is said."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "send_keys", [device], keys="1:FLASH:2")
+    assert str(err.value).startswith('"FLASH" is not a key of the phone. Keys are 0-9')
 
 
 # -- answer ------------------------------------------------------------------
@@ -826,13 +876,18 @@ async def test_line_the_phone_does_not_have(
     assert commands(phone) == []
 
 
-@pytest.mark.parametrize("line", [0, 17, "first"])
+@pytest.mark.parametrize("line", [0, 17, "first", None])
 async def test_line_out_of_range(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, line: object
 ) -> None:
-    """Line numbers outside 1-16 are refused by the schema."""
-    with pytest.raises(vol.Invalid):
+    """Line numbers outside 1-16 are refused by the schema, saying what is allowed."""
+    with pytest.raises(ServiceValidationError) as err:
         await act(hass, "answer", [device], line=line)
+    assert_translated(err.value, "invalid_line_input")
+    assert str(err.value) == (
+        f'"{line}" is not a line: give a line number from 1 to 16 (1 = the first line '
+        "key), or leave it empty for the ringing or active call"
+    )
     assert phone.requests == []
 
 
@@ -879,10 +934,82 @@ async def test_unknown_device(
     assert commands(phone) == []
 
 
-async def test_no_device(hass: HomeAssistant, integration: MockConfigEntry) -> None:
-    """At least one phone must be named."""
-    with pytest.raises(vol.Invalid):
-        await act(hass, "answer", [])
+@pytest.mark.parametrize("devices", [[], [""], ["a"] * 33, [{"id": "a"}]])
+async def test_no_device(
+    hass: HomeAssistant, integration: MockConfigEntry, devices: object
+) -> None:
+    """At least one phone must be named, and at most 32."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "answer", devices)  # type: ignore[arg-type]
+    assert_translated(err.value, "invalid_devices")
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "field"),
+    [
+        ({}, "missing_field", "number"),
+        ({"number": "200", "volume": 3}, "unknown_field", "volume"),
+    ],
+)
+async def test_fields_missing_or_unknown(
+    hass: HomeAssistant,
+    *,
+    device: str,
+    phone: SimulatedPhone,
+    data: dict[str, Any],
+    key: str,
+    field: str,
+) -> None:
+    """A missing or unknown field is named, in our words."""
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "dial", [device], **data)
+    assert_translated(err.value, key)
+    assert err.value.translation_placeholders == {"field": field}
+    assert commands(phone) == []
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "message"),
+    [
+        (
+            "dial",
+            {"number": "12ab"},
+            '"12ab" is not a number a phone can dial. A number is made of digits',
+        ),
+        ("answer", {"line": "x"}, '"x" is not a line: give a line number from 1'),
+        ("dial", {"number": "1", "colour": 1}, "This action has no field colour."),
+    ],
+)
+async def test_frontend_reads_our_words(
+    hass: HomeAssistant,
+    *,
+    hass_ws_client: Any,
+    device: str,
+    phone: SimulatedPhone,
+    action: str,
+    data: dict[str, Any],
+    message: str,
+) -> None:
+    """An action run from the frontend (execute_script) fails with our message.
+
+    Not the schema library's wording with ". Got None" appended, which is
+    what Home Assistant sends for a schema error it has to describe itself.
+    """
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "execute_script",
+            "sequence": [
+                {"action": f"{DOMAIN}.{action}", "data": {"device_id": device, **data}}
+            ],
+        }
+    )
+    result = await client.receive_json()
+    assert not result["success"]
+    assert result["error"]["message"].startswith(message)
+    assert "Got" not in result["error"]["message"]
+    assert result["error"]["translation_domain"] == DOMAIN
+    assert commands(phone) == []
 
 
 async def test_phone_not_loaded(
@@ -906,22 +1033,65 @@ async def test_phone_not_loaded(
 # -- the phone failing -------------------------------------------------------
 
 
-@pytest.mark.parametrize("down", ["stop", "reset"])
 async def test_phone_unreachable(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone, down: str
+    hass: HomeAssistant, device: str, phone: SimulatedPhone
 ) -> None:
-    """A phone that is off or drops connections: cannot_connect."""
-    if down == "stop":
-        await phone.stop()
-    else:
-        phone.set_fault(Fault("reset"))
+    """A phone that is off never got the request: "cannot reach"."""
+    await phone.stop()
 
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "send_keys", [device], keys="1")
 
     assert_translated(err.value, "cannot_connect")
+    assert str(err.value).startswith(
+        "Cannot reach the phone: it did not take the request"
+    )
     assert not isinstance(err.value, ServiceValidationError)
     assert phone.key_log == []
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "function"),
+    [
+        ("answer", {}, "api-phone_operation"),
+        ("hangup", {}, "api-phone_operation"),
+        # (dial reads the lines first: tests/cti/test_retry_guard.py has make_call)
+        ("send_keys", {"keys": "1:2"}, "api-send_key"),
+    ],
+)
+async def test_connection_closed_after_the_command(
+    hass: HomeAssistant,
+    *,
+    device: str,
+    phone: SimulatedPhone,
+    action: str,
+    data: dict[str, Any],
+    function: str,
+) -> None:
+    """The phone read the command, then closed the connection unanswered.
+
+    The command went out once and may have been carried out: the action says
+    so, instead of "cannot reach the phone".
+    """
+    if action == "answer":
+        phone.incoming_call("100")
+    elif action == "hangup":
+        phone.incoming_call("100")
+        phone.answer(1)
+    phone.clear_logs()
+    phone.set_fault(Fault("reset", count=1))
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, action, [device], **data)
+
+    assert_translated(err.value, "command_unanswered")
+    assert str(err.value) == (
+        "The phone closed the connection without answering, so Home Assistant cannot "
+        "tell whether it carried out the command. It may have (the line shows what "
+        "happened), or it may just have gone offline. The command was not sent again"
+    )
+    assert not isinstance(err.value, ServiceValidationError)
+    assert [r.function for r in phone.requests if r.function == function] == [function]
 
 
 async def test_wrong_passcode_starts_reauth(

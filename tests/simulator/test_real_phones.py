@@ -429,7 +429,12 @@ def test_cli_profiles_and_transports() -> None:
         "/_sim/fault",
         {"kind": "refuse", "delay": 0.0, "count": None, "duration": 5.0},
     )
-    assert ctl_request(ctl.parse_args(["action-url", "incoming", "http://h/x"])) == (
+    # The slot's URL and the simulator's own --url are two things.
+    args = ctl.parse_args(
+        ["--url", "http://127.0.0.1:9", "action-url", "incoming", "http://h/x"]
+    )
+    assert args.url == "http://127.0.0.1:9"
+    assert ctl_request(args) == (
         "POST",
         "/_sim/action_url",
         {"event": "incoming", "url": "http://h/x"},

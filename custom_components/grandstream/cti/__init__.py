@@ -55,6 +55,7 @@ from .errors import (
 )
 from .keys import (
     MAX_KEYS,
+    MAX_NUMBER_LENGTH,
     GrandstreamInvalidKeysError,
     key_sequence_hold,
     normalize_key,
@@ -91,6 +92,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_ACTION_URL_LENGTH",
     "MAX_KEYS",
+    "MAX_NUMBER_LENGTH",
     "Account",
     "ActionUrlReport",
     "AnswerLog",
