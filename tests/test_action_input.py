@@ -9,12 +9,12 @@ from custom_components.grandstream.compat import vol
 from custom_components.grandstream.services import LINE_SCHEMA, ActionSchema
 from custom_components.grandstream.texts import Phrases
 
-PREFIX = "component.grandstream.texts."
+PREFIX = "component.grandstream.common."
 ENGLISH = {
-    PREFIX + "duration.hours": "{hours} h",
-    PREFIX + "duration.minutes": "{minutes} min",
-    PREFIX + "duration.seconds": "{seconds} s",
-    PREFIX + "events.incoming": "Incoming call",
+    PREFIX + "duration_hours": "{hours} h",
+    PREFIX + "duration_minutes": "{minutes} min",
+    PREFIX + "duration_seconds": "{seconds} s",
+    PREFIX + "events_incoming": "Incoming call",
 }
 
 
@@ -53,7 +53,7 @@ def test_durations(seconds: float, text: str) -> None:
 
 def test_language_first_english_behind() -> None:
     """A text missing in the language comes in English; one missing everywhere is no key."""
-    phrases = Phrases({PREFIX + "events.incoming": "Eingehender Anruf"}, ENGLISH)
+    phrases = Phrases({PREFIX + "events_incoming": "Eingehender Anruf"}, ENGLISH)
     assert phrases.event("incoming") == "Eingehender Anruf"
     assert phrases.text("duration.seconds", seconds="5") == "5 s"
     assert phrases.text("nowhere", seconds="5") == "5"

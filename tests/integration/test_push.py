@@ -643,7 +643,7 @@ async def test_repair_when_urls_too_long(
     assert too_long_issue is not None
     placeholders = too_long_issue.translation_placeholders
     assert placeholders["events"].split(", ") == [
-        STRINGS["texts"]["events"][event] for event in EVENTS
+        STRINGS["common"][f"events_{event}"] for event in EVENTS
     ]
     assert placeholders["max"] == str(MAX_ACTION_URL_LENGTH)
     # The URLs to paste say which ones the phone would drop.
