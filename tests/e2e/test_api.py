@@ -145,7 +145,8 @@ def test_incoming_call_is_pushed_within_a_second(idle_phone: Stack) -> None:
 
     Real phones push about a second after the event (the demo's simulator does
     too); here the simulator pushes at once, so the time measured is the
-    integration's: push received → phone asked for the caller → state written.
+    integration's: push received → state shown from the push; the phone asked
+    for the caller → the state confirmed with the name, and the event.
     """
     stack = idle_phone
     line_1 = stack.entity("sensor", "line_1")
@@ -169,6 +170,16 @@ def test_incoming_call_is_pushed_within_a_second(idle_phone: Stack) -> None:
                 ),
                 within=10,
             )
+            _, confirmed = await ws.wait_event(
+                lambda e: (
+                    e["event_type"] == "state_changed"
+                    and e["data"]["entity_id"] == line_1
+                    and not (e["data"]["new_state"] or {})
+                    .get("attributes", {})
+                    .get("from_push", True)
+                ),
+                within=10,
+            )
             call_at, call_event = await ws.wait_event(
                 lambda e: (
                     e["event_type"] == "grandstream_call"
@@ -177,7 +188,13 @@ def test_incoming_call_is_pushed_within_a_second(idle_phone: Stack) -> None:
                 within=10,
             )
             await ws.close()
-        attributes = state_event["data"]["new_state"]["attributes"]
+        # First what the push said (the number), then the phone's line status
+        # confirming it with the caller's name.
+        pushed = state_event["data"]["new_state"]["attributes"]
+        assert pushed["remote_number"] == CALLER_NUMBER
+        assert pushed["from_push"] is True
+        attributes = confirmed["data"]["new_state"]["attributes"]
+        assert confirmed["data"]["new_state"]["state"] == "ringing"
         assert attributes["remote_number"] == CALLER_NUMBER
         assert attributes["remote_name"] == CALLER_NAME
         assert call_event["data"]["device_id"] == stack.phone.device_id
