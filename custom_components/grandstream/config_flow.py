@@ -145,6 +145,9 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             return "invalid_host"
         except GrandstreamError:
             return "cannot_connect"
+        except Exception:  # noqa: BLE001 - a flow must never crash on a bug
+            LOGGER.exception("Unexpected error while finding out how to reach %s", host)
+            return "unknown"
         return found.host, found.use_ssl
 
     async def _async_connection(
@@ -155,7 +158,8 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
             user_input[CONF_HOST], user_input[CONF_CONNECTION]
         )
         if isinstance(reached, str):
-            return {}, {"base" if reached == "cannot_connect" else CONF_HOST: reached}
+            field = CONF_HOST if reached == "invalid_host" else "base"
+            return {}, {field: reached}
         host, use_ssl = reached
         return {
             CONF_HOST: host,

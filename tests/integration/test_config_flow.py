@@ -575,6 +575,28 @@ async def test_user_flow_unknown_error(
     assert sent_passcodes(phone) == ["right"]
 
 
+async def test_user_flow_unknown_error_finding_the_scheme(
+    hass: HomeAssistant, phone: SimulatedPhone, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug while finding HTTPS or HTTP is logged and shown as unknown, not raised."""
+    flow_id = await start_user_flow(hass)
+
+    with patch(
+        "custom_components.grandstream.config_flow.detect_scheme",
+        side_effect=TypeError("a resolver bug"),
+    ):
+        result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown"}
+    assert "Unexpected error while finding out how to reach" in caplog.text
+    assert sent_passcodes(phone) == []
+
+    result = await configure(hass, flow_id, user_input(phone.address))
+
+    assert_setup_offered(result, phone.address, "HTTP")
+
+
 @pytest.mark.parametrize("connection", ["auto", "https", "http"])
 @pytest.mark.parametrize("host", ["", "   ", "phone lan", "phone.lan/admin", "a@b"])
 async def test_user_flow_invalid_host(
