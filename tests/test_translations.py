@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 import json
 from pathlib import Path
+import re
 import string
 from typing import Any
 import warnings
@@ -30,7 +31,34 @@ from custom_components.grandstream.push_health import PushHealth
 from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "grandstream"
-LANGUAGES = ("de", "ru")
+# Every language we ship (Home Assistant's codes), besides English.
+SHIPPED = frozenset(
+    {
+        "cs",
+        "da",
+        "de",
+        "es",
+        "fr",
+        "it",
+        "nb",
+        "nl",
+        "pl",
+        "pt-BR",
+        "ru",
+        "sv",
+        "uk",
+        "zh-Hans",
+    }
+)
+LANGUAGES = tuple(
+    sorted(
+        path.stem
+        for path in (INTEGRATION / "translations").glob("*.json")
+        if path.stem != "en"
+    )
+)
+# Texts that read the same in every language (names, protocols, placeholders).
+SAME_EVERYWHERE = frozenset({"HTTP", "HTTPS", "admin", "user", "{host}"})
 ENTITY_PLATFORMS = tuple(platform.value for platform in PLATFORMS)
 # Binary sensors and switches translate and draw icons for these states only.
 BINARY_STATES = {"on", "off"}
@@ -576,6 +604,26 @@ def test_language_matches_english(language: str) -> None:
             assert other.count(token) == text.count(token), (
                 f"{language}: {path} changes the Markdown ({token!r})"
             )
+
+
+def test_every_language_is_shipped() -> None:
+    """Fifteen languages: English and the fourteen others, nothing more or less."""
+    assert set(LANGUAGES) == SHIPPED
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_nothing_left_in_english(language: str) -> None:
+    """A sentence identical to English was not translated (names excepted)."""
+    english = _flatten(STRINGS)
+    translated = _flatten(_load_json(INTEGRATION / "translations" / f"{language}.json"))
+    untranslated = [
+        path
+        for path, text in english.items()
+        if translated.get(path) == text
+        and text not in SAME_EVERYWHERE
+        and len(re.findall(r"[A-Za-z]{3,}", text)) >= 2
+    ]
+    assert not untranslated, f"{language}: still English: {untranslated}"
 
 
 def test_entity_keys_exist() -> None:
