@@ -72,12 +72,35 @@ async def test_command_sent_once_when_the_connection_resets(
 async def test_reads_still_retry_with_the_guard(
     phone: SimulatedPhone, guarded_session: aiohttp.ClientSession
 ) -> None:
-    """A status read is safe to resend: aiohttp's retry stays on for it."""
+    """A status read with a proven passcode is safe to resend: aiohttp retries it."""
     client = make_client(phone, guarded_session)
+    await client.phone_status()  # the phone accepts the passcode
     phone.set_fault(Fault("reset", count=1))
     lines = await client.line_status()
     assert {line.state for line in lines} == {LineState.IDLE}
     assert len(phone.calls("api-get_line_status")) == 2
+
+
+async def test_an_unproven_passcode_is_sent_once_when_the_connection_resets(
+    phone: SimulatedPhone, guarded_session: aiohttp.ClientSession
+) -> None:
+    """Until the phone accepted the passcode, a dropped read is not resent.
+
+    The passcode may be a wrong one, and every try counts towards the
+    phone's lockout: the first read goes out once, whatever aiohttp would do.
+    """
+    client = make_client(phone, guarded_session)
+    phone.set_fault(Fault("reset", count=1))
+    with pytest.raises(GrandstreamConnectionDroppedError) as err:
+        await client.phone_status()
+    assert len(phone.calls("api-get_phone_status")) == 1
+    assert not err.value.command_sent
+    assert PASSCODE not in str(err.value)
+    # Proven afterwards, reads retry again.
+    await client.phone_status()
+    phone.set_fault(Fault("reset", count=1))
+    await client.phone_status()
+    assert len(phone.calls("api-get_phone_status")) == 4
 
 
 async def test_without_the_guard_a_command_is_sent_twice(

@@ -575,6 +575,32 @@ async def test_user_flow_unknown_error(
     assert sent_passcodes(phone) == ["right"]
 
 
+async def test_a_dropped_check_sends_the_passcode_once(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """The phone resets the connection on the check: the passcode went out once.
+
+    aiohttp resends a read after such a reset on its own; a passcode the
+    phone has not accepted may be a wrong one, so the flow's client goes
+    through a session that stops that resend.
+    """
+    flow_id = await start_user_flow(hass)
+    phone.set_fault(Fault("reset", count=1))
+
+    result = await configure(
+        hass, flow_id, user_input(phone.address, connection="http")
+    )
+
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert sent_passcodes(phone) == ["right"]
+
+    result = await configure(
+        hass, flow_id, user_input(phone.address, connection="http")
+    )
+
+    assert_setup_offered(result, phone.address, "HTTP")
+
+
 async def test_user_flow_unknown_error_finding_the_scheme(
     hass: HomeAssistant, phone: SimulatedPhone, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -330,12 +330,19 @@ class GrandstreamClient:
                 self._passcode_accepted = False
                 raise
         async with self._probe_lock:
-            envelope = await self._send(function, params, command)
+            # Sent once even if the connection drops: aiohttp would resend a
+            # read, and a passcode not accepted yet may be a wrong one.
+            envelope = await self._send(function, params, command, once=True)
         self._passcode_accepted = True
         return envelope
 
     async def _send(
-        self, function: str, params: Mapping[str, str] | None, command: bool
+        self,
+        function: str,
+        params: Mapping[str, str] | None,
+        command: bool,
+        *,
+        once: bool = False,
     ) -> dict[str, Any]:
         if self._refusal is not None:
             raise _repeated(self._refusal)
@@ -357,6 +364,7 @@ class GrandstreamClient:
             hide=lambda text: redact_text(text, self._passcode),
             max_body=MAX_BODY_BYTES,
             command=command,
+            once=once,
         )
         self.answer_log.record(function, answer)
         try:

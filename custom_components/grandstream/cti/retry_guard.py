@@ -8,7 +8,9 @@ read that is welcome. For a command it is not: a phone that reset the
 connection after reading ``acceptcall`` or ``api-send_key`` may already have
 carried it out, and the resend answers a second call or types the keys twice.
 
-The client marks every command request through ``trace_request_ctx``. The
+The client marks every command request through ``trace_request_ctx``, and
+every read that carries a passcode the phone has not accepted yet (each
+attempt of a wrong passcode counts towards the phone's lockout). The
 trace configuration returned by :func:`command_retry_guard` counts the
 connection attempts of each marked request (a new connection or a reused one:
 aiohttp signals exactly one of the two per attempt) and raises on the second.
@@ -16,8 +18,8 @@ aiohttp releases the connection slot when a trace callback raises
 (connector.py) and lets a ``ClientError`` out unchanged, so the resend never
 reaches the phone and the client reports the command's fate as unknown.
 
-Without the guard installed on the session, commands may be sent twice after
-a dropped connection; reads retry either way. Create the session with
+Without the guard installed on the session, commands and unproven passcodes
+may be sent twice after a dropped connection; other reads retry either way. Create the session with
 ``ClientSession(trace_configs=[command_retry_guard()])`` (in Home Assistant,
 ``async_create_clientsession(hass, trace_configs=[command_retry_guard()])``).
 """

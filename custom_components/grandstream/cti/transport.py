@@ -60,6 +60,7 @@ async def send(
     data: bytes | None = None,
     headers: Mapping[str, str] | None = None,
     command: bool = False,
+    once: bool = False,
 ) -> RawAnswer:
     """Send one request and read at most ``max_body`` bytes of the answer.
 
@@ -67,6 +68,8 @@ async def send(
     passcode travels there). ``command`` marks requests that change
     something on the phone: they are never resent (see ``retry_guard``) and
     a connection dropped after sending them leaves their fate unknown.
+    ``once`` marks reads that must not be resent either (a passcode the
+    phone has not accepted yet: every attempt counts towards its lockout).
     """
     try:
         async with asyncio.timeout(time_limit):
@@ -78,7 +81,7 @@ async def send(
                 headers=headers,
                 ssl=ssl,
                 allow_redirects=False,
-                trace_request_ctx=COMMAND_REQUEST if command else None,
+                trace_request_ctx=COMMAND_REQUEST if command or once else None,
             ) as response:
                 status = response.status
                 content_type = response.headers.get("Content-Type", "")
