@@ -19,7 +19,7 @@ import warnings
 from homeassistant.util.yaml import load_yaml_dict
 import pytest
 
-from custom_components.grandstream import PLATFORMS
+from custom_components.grandstream import PLATFORMS, const
 from custom_components.grandstream.call_events import CallEventType
 from custom_components.grandstream.device_trigger import TRIGGERS
 from custom_components.grandstream.errors import (
@@ -609,6 +609,23 @@ def test_language_matches_english(language: str) -> None:
 def test_every_language_is_shipped() -> None:
     """Fifteen languages: English and the fourteen others, nothing more or less."""
     assert set(LANGUAGES) == SHIPPED
+    assert {*LANGUAGES, "en"} == const.LANGUAGES
+
+
+@pytest.mark.parametrize(
+    ("asked", "spoken"),
+    [
+        ("pt-BR", "pt-BR"),
+        ("zh-Hans", "zh-Hans"),
+        ("de-CH", "de"),
+        ("de", "de"),
+        ("pt", "en"),
+        ("ja", "en"),
+    ],
+)
+def test_a_regional_language_uses_what_we_ship(asked: str, spoken: str) -> None:
+    """Regional codes we ship are used as such; others read the nearest we have."""
+    assert const.shipped_language(asked) == spoken
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

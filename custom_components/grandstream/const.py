@@ -54,3 +54,28 @@ CONF_REWRITE_REFUSED: Final = "rewrite_refused"
 CONF_REPLACED_DND_SENSOR: Final = "replaced_dnd_sensor"
 # Bus event fired for every call event, with the device id.
 EVENT_CALL: Final = "grandstream_call"
+
+# The languages of translations/ (Home Assistant's codes; tests check the list).
+LANGUAGES: Final = frozenset(
+    {
+        *("cs", "da", "de", "en", "es", "fr", "it", "nb"),
+        *("nl", "pl", "pt-BR", "ru", "sv", "uk", "zh-Hans"),
+    }
+)
+
+
+def shipped_language(language: str) -> str:
+    """The language we ship for ``language``, else the nearest, else English.
+
+    Itself; its base ("de-CH" reads "de"); a variant of its base ("pt" reads
+    "pt-BR", "zh-Hant" reads "zh-Hans"); English.
+    """
+    if language in LANGUAGES:
+        return language
+    base = language.split("-", maxsplit=1)[0].lower()
+    if base in LANGUAGES:
+        return base
+    return next(
+        (shipped for shipped in sorted(LANGUAGES) if shipped.split("-")[0] == base),
+        "en",
+    )

@@ -28,7 +28,7 @@ from homeassistant.helpers.translation import (
     async_get_translations,
 )
 
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, shipped_language
 
 CATEGORY: Final = "common"
 _PREFIX: Final = f"component.{DOMAIN}.{CATEGORY}."
@@ -37,7 +37,7 @@ FALLBACK_LANGUAGE: Final = "en"
 
 async def async_load(hass: HomeAssistant) -> None:
     """Make the texts of Home Assistant's language (and English) available."""
-    for language in {hass.config.language, FALLBACK_LANGUAGE}:
+    for language in {shipped_language(hass.config.language), FALLBACK_LANGUAGE}:
         await async_get_translations(hass, language, CATEGORY, [DOMAIN])
 
 
@@ -100,7 +100,9 @@ class Phrases:
 def phrases(hass: HomeAssistant) -> Phrases:
     """The texts in Home Assistant's language, as loaded by :func:`async_load`."""
     return Phrases(
-        async_get_cached_translations(hass, hass.config.language, CATEGORY, DOMAIN),
+        async_get_cached_translations(
+            hass, shipped_language(hass.config.language), CATEGORY, DOMAIN
+        ),
         async_get_cached_translations(hass, FALLBACK_LANGUAGE, CATEGORY, DOMAIN),
     )
 

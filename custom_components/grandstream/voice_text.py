@@ -3,8 +3,9 @@
 The sentences live in the integration's translations (keys ``voice_*`` of
 the section ``common`` of strings.json and translations/*.json), so they are translated like every
 other text; failures of the phone are spoken with the same messages the
-actions raise (section ``exceptions``). Our translations have no regional
-variants: "de-CH" speaks "de", a language we do not have speaks English.
+actions raise (section ``exceptions``). A regional variant we do not ship
+speaks its base language ("de-CH" speaks "de"; "pt-BR" and "zh-Hans" are
+shipped as such); a language we do not have speaks English.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .call_back import CallBackItem
-from .const import DOMAIN
+from .const import DOMAIN, shipped_language
 
 _COMMON: Final = f"component.{DOMAIN}.common."
 _EXCEPTIONS: Final = f"component.{DOMAIN}.exceptions."
@@ -35,9 +36,9 @@ class Speech:
     @classmethod
     async def async_load(cls, hass: HomeAssistant, language: str) -> Speech:
         """The sentences of ``language`` (English where we have none)."""
-        base = language.split("-", maxsplit=1)[0].lower() or "en"
-        common = await async_get_translations(hass, base, "common", [DOMAIN])
-        exceptions = await async_get_translations(hass, base, "exceptions", [DOMAIN])
+        shipped = shipped_language(language)
+        common = await async_get_translations(hass, shipped, "common", [DOMAIN])
+        exceptions = await async_get_translations(hass, shipped, "exceptions", [DOMAIN])
         return cls(
             {k.removeprefix(_COMMON): v for k, v in common.items()},
             {
