@@ -619,7 +619,8 @@ def test_every_language_is_shipped() -> None:
         ("zh-Hans", "zh-Hans"),
         ("de-CH", "de"),
         ("de", "de"),
-        ("pt", "en"),
+        ("pt", "pt-BR"),
+        ("zh-Hant", "zh-Hans"),
         ("ja", "en"),
     ],
 )
