@@ -31,6 +31,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .call_back import CallBackItem
+from .const import shipped_language
 from .plurals import categories, plural_category
 
 TEXTS_DIR: Final = Path(__file__).parent / "call_back_texts"
@@ -108,13 +109,13 @@ def languages() -> frozenset[str]:
 
 
 def phrases(language: str) -> tuple[str, Phrases]:
-    """(the language used, its words): "de-CH" reads "de", unknown ones English."""
+    """(the language used, its words): the shipped or nearest one (``shipped_language``)."""
     if not _PHRASES:
         # Outside Home Assistant's start-up (a script, a test): read them now.
         _PHRASES.update(load_texts())
-    for candidate in (language, language.split("-", maxsplit=1)[0].lower()):
-        if candidate in _PHRASES:
-            return candidate, _PHRASES[candidate]
+    shipped = shipped_language(language)
+    if shipped in _PHRASES:
+        return shipped, _PHRASES[shipped]
     return FALLBACK, _PHRASES[FALLBACK]
 
 
