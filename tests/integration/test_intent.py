@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 import functools
+import json
 from pathlib import Path
 import re
 from typing import Any
@@ -114,6 +115,11 @@ async def ask(
     )
 
 
+TRANSLATIONS = (
+    Path(__file__).parents[2] / "custom_components" / "grandstream" / "translations"
+)
+
+
 def speech(response: intent.IntentResponse) -> str:
     """What the response says."""
     return str(response.speech["plain"]["speech"])
@@ -137,6 +143,17 @@ async def test_who_called_nobody(hass: HomeAssistant, desk: MockConfigEntry) -> 
     response = await ask(hass, "GrandstreamWhoCalled")
     assert response.response_type is intent.IntentResponseType.QUERY_ANSWER
     assert speech(response) == "Nobody is waiting for a call back."
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "pt-BR", "pt", "uk", "cs-CZ"])
+async def test_who_called_nobody_in_regional_languages(
+    hass: HomeAssistant, desk: MockConfigEntry, language: str
+) -> None:
+    """A shipped regional variant speaks itself; a region we lack, the nearest."""
+    shipped = {"pt": "pt-BR", "cs-CZ": "cs"}.get(language, language)
+    strings = json.loads((TRANSLATIONS / f"{shipped}.json").read_text(encoding="utf-8"))
+    response = await ask(hass, "GrandstreamWhoCalled", language=language)
+    assert speech(response) == strings["common"]["voice_nobody"]
 
 
 async def test_who_called(

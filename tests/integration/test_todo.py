@@ -548,7 +548,9 @@ async def test_old_counter_gives_way_to_the_list(
             "3 пропущенных вызова, последний в ",
             "Линия 1",
         ),
-        ("fr", "Missed call at ", "3 missed calls, last ", "Line 1"),
+        ("fr", "Appel manqué le ", "3 appels manqués, le dernier le ", "Ligne 1"),
+        ("pt", "Chamada perdida em ", "3 chamadas perdidas", "Linha 1"),
+        ("ja", "Missed call at ", "3 missed calls, last ", "Line 1"),
     ],
 )
 async def test_descriptions_in_home_assistants_language(
@@ -561,7 +563,8 @@ async def test_descriptions_in_home_assistants_language(
     three: str,
     place: str,
 ) -> None:
-    """The generated text follows Home Assistant's language (English otherwise)."""
+    """The generated text follows Home Assistant's language (the nearest one we
+    ship: "pt" reads "pt-BR"; English for one we do not have)."""
     hass.config.language = language
     await missed_call(hass, phone, OTHER)
     await missed_call(hass, phone, NUMBER)
