@@ -972,3 +972,43 @@ def test_diagnostics(rec: Recorder) -> None:
     assert diagnostics["open_calls"] == 1
     assert diagnostics["unconfirmed_open_calls"] == 1
     assert NUMBER not in repr(diagnostics)
+
+
+def test_answered_call_end_lost_then_same_caller_rings_on_same_line() -> None:
+    """An answered call whose end push was lost; the caller rings again on its line.
+
+    A line holds one call: the first ended, the second is new (no false missed call).
+    """
+    rec = Recorder()
+    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME), call_id="")
+    rec.push("established", status(1, S.CONNECTED, NUMBER, NAME), call_id="")
+    rec.clock.advance(30)
+    # The call ends; its terminated push is lost; no poll. 20 s later the caller rings again.
+    rec.clock.advance(20)
+    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME), call_id="")
+    rec.push("established", status(1, S.CONNECTED, NUMBER, NAME), call_id="")
+    rec.clock.advance(10)
+    rec.push("terminated", call_id="")
+    rec.poll()
+    assert rec.types == [
+        "incoming",
+        "answered",
+        "ended",
+        "incoming",
+        "answered",
+        "ended",
+    ]
+
+
+def test_ring_again_on_the_answered_line_seen_by_polls_only() -> None:
+    """The same, the second call seen by polls after its push: no missed call."""
+    rec = Recorder()
+    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME), call_id="")
+    rec.push("established", status(1, S.CONNECTED, NUMBER, NAME), call_id="")
+    rec.clock.advance(50)
+    rec.push("incoming", status(1, S.RINGING, NUMBER, NAME), call_id="")
+    rec.clock.advance(5)
+    rec.poll(status(1, S.CONNECTED, NUMBER, NAME))
+    rec.clock.advance(60)
+    rec.poll()
+    assert "missed" not in rec.types

@@ -18,6 +18,7 @@ from .capture_keeper import capture_keeper, forget_captures
 from .connection import create_command_client
 from .const import DOMAIN, LOGGER
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
+from .phone_record import async_remove_record
 from .phone_setup import async_forget_phone
 from .push import PushWebhook
 from .repairs import (
@@ -94,6 +95,7 @@ async def async_remove_entry(
     """Clear the phone's Action URLs (best effort), its repairs and its list."""
     async_delete_issues(hass, entry.entry_id)
     await async_remove_call_backs(hass, entry.entry_id)
+    await async_remove_record(hass, entry.entry_id)
     await async_forget_phone(hass, entry)
     forget_captures(hass, entry.data.get(CONF_WEBHOOK_ID))
 

@@ -261,7 +261,9 @@ async def toggle_dnd(coordinator: GrandstreamCoordinator) -> None:
 
     async def run(client: GrandstreamClient, budget: CommandBudget) -> None:
         async with client.exclusive():
-            if phone_busy(await _lines_now(coordinator)):
+            # Read afresh, never the last poll's picture: a call Home Assistant
+            # has not seen yet would get its microphone muted.
+            if phone_busy(await client.line_status()):
                 raise errors.cannot_now(
                     "dnd_during_call", name=coordinator.config_entry.title
                 )
@@ -271,10 +273,22 @@ async def toggle_dnd(coordinator: GrandstreamCoordinator) -> None:
     await _run(coordinator, run)
 
 
+class PhoneInUseError(Exception):
+    """The phone had a line in use when asked to dial only while idle."""
+
+
 async def dial(
-    coordinator: GrandstreamCoordinator, number: str, account: int | None
+    coordinator: GrandstreamCoordinator,
+    number: str,
+    account: int | None,
+    *,
+    only_when_idle: bool = False,
 ) -> DialResult:
-    """Dial ``number`` and tell which line the call started on, if known."""
+    """Dial ``number`` and tell which line the call started on, if known.
+
+    ``only_when_idle``: read the lines afresh and raise ``PhoneInUseError``,
+    sending nothing, when one is in use (voice: never dial into a call).
+    """
 
     async def run(
         client: GrandstreamClient, budget: CommandBudget
@@ -282,7 +296,12 @@ async def dial(
         async with client.exclusive():
             # Fresh "before" and "after" pictures, taken while holding the
             # phone, tell which line the call started on.
-            before = {ls.line: ls.state for ls in await _lines_now(coordinator)}
+            fresh = await client.line_status() if only_when_idle else None
+            if fresh is not None and phone_busy(fresh):
+                raise PhoneInUseError
+            before = {
+                ls.line: ls.state for ls in fresh or await _lines_now(coordinator)
+            }
             # Typing the number is no substitute when an account was asked
             # for (the keys use the default one) or a call is up or ringing
             # (the digits would go out as tones, SEND may answer).

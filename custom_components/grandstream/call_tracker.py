@@ -161,7 +161,7 @@ class CallTracker:
         ):
             # Phones send one incoming push per call: this is the caller
             # ringing again, and the first call's end push went missing.
-            self._rang_again(call)
+            self._rang_again(call, lines)
             call = None
         if call is None:
             call = self._new_call_from_push(push, number, call_id, lines)
@@ -190,15 +190,27 @@ class CallTracker:
         else:  # terminated: the same rule as polling decides missed or ended
             self._close(call, call.end_kind, Source.PUSH)
 
-    def _rang_again(self, call: CallRecord) -> None:
+    def _rang_again(self, call: CallRecord, lines: Sequence[LineStatus] | None) -> None:
         """A second ring of a call still open: the first one ended unseen.
 
         Unanswered and confirmed, it was missed; a push's claim the phone
-        never showed is dropped silently (rule 2); an answered call may
-        still be up (call waiting): line status ends it when it ends.
+        never showed is dropped silently (rule 2). Answered, it ended if its
+        own line rings now (a line holds one call); otherwise it may still be
+        up (call waiting on another line): line status ends it when it ends.
         """
         if call.answered:
-            call.incoming_pushed_at = None
+            own_line = next(
+                (
+                    s
+                    for s in lines or ()
+                    if call.line is not None and s.line == call.line
+                ),
+                None,
+            )
+            if own_line is not None and own_line.state is LineState.RINGING:
+                self._close(call, CallEventType.ENDED, Source.PUSH)
+            else:
+                call.incoming_pushed_at = None
         elif call.confirmed:
             self._close(call, CallEventType.MISSED, Source.PUSH)
         else:

@@ -236,8 +236,8 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         """A phone set up already (same MAC): follow it, and say so.
 
         Added again at another address, the phone has moved (or has a second
-        name): like a DHCP discovery, its entry follows it to the address and
-        connection just checked (Home Assistant's
+        name): like a DHCP discovery, its entry follows it to the address,
+        connection and passcode just checked (Home Assistant's
         ``_abort_if_unique_id_configured(updates=...)``), and the dialog says
         that the known phone's address was changed, never only "already set
         up".
@@ -245,7 +245,12 @@ class GrandstreamConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(
             DOMAIN, str(self.unique_id)
         )
-        updates = {key: data[key] for key in (CONF_HOST, CONF_SSL, CONF_VERIFY_SSL)}
+        # The passcode too: the phone has just accepted the one typed here,
+        # while the stored one may be refused (each refusal counts).
+        updates = {
+            key: data[key]
+            for key in (CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_PASSCODE)
+        }
         moved = entry is not None and any(
             entry.data.get(key) != value for key, value in updates.items()
         )

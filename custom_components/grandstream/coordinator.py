@@ -258,8 +258,13 @@ class GrandstreamCoordinator(DataUpdateCoordinator[PhoneSnapshot]):
             changed |= self.record.take_caller_name(event)
         if changed:
             self._record_changed()
-        if not self._adopting and not self.config_entry.unique_id:
-            # A push the phone's line status bore out: its MAC is the phone's.
+        if (
+            snapshot is not None
+            and not self._adopting
+            and not self.config_entry.unique_id
+        ):
+            # A push the phone's line status bore out (read after it, not a
+            # provisional one): its MAC is the phone's.
             if mac := next((p.mac for p in update.accepted if p.mac), None):
                 self._adopting = identity.adopt_pushed_mac(
                     self.hass, self.config_entry, mac

@@ -6,8 +6,9 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
+from yarl import URL
 
 from .capture_keeper import capture_keeper
 from .const import CONF_FIRMWARE, CONF_MODEL, CONF_PASSCODE
@@ -47,14 +48,31 @@ async def async_get_config_entry_diagnostics(
         model=entry.data.get(CONF_MODEL),
         firmware=entry.data.get(CONF_FIRMWARE),
     )
+    data = async_redact_data(dict(entry.data), TO_REDACT_CONFIG)
+    if isinstance(host := data.get(CONF_HOST), str):
+        # The phone's address (also in the default title) identifies a network.
+        data[CONF_HOST] = _redacted_host(redactor, host)
     return {
         "config_entry": {
-            "title": entry.title,
+            "title": redactor.free_text(entry.title.replace(host, data[CONF_HOST]))
+            if isinstance(host, str)
+            else redactor.free_text(entry.title),
             "unique_id": redactor.mac(entry.unique_id) if entry.unique_id else None,
-            "data": async_redact_data(dict(entry.data), TO_REDACT_CONFIG),
+            "data": data,
             "host_scheme": "https" if entry.data.get("ssl") else "http",
         },
         "phone": phone,
         "coordinator": coordinator.diagnostics(),
         "capture": capture.as_dict(),
     }
+
+
+def _redacted_host(redactor: Redactor, host: str) -> str:
+    """``host[:port]`` with the address replaced (loopback kept) and the port kept."""
+    url = URL(f"http://{host}")
+    if not url.host:
+        return redactor.free_text(host)
+    address = redactor.ip(url.host)
+    if ":" in address:
+        address = f"[{address}]"
+    return address if url.explicit_port is None else f"{address}:{url.explicit_port}"

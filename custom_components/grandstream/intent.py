@@ -358,7 +358,14 @@ class CallBackHandler(_PhoneIntentHandler):
         account = (
             item.account if len(accounts) > 1 and item.account in accounts else None
         )
-        await call_control.dial(coordinator, number, account)
+        try:
+            await call_control.dial(coordinator, number, account, only_when_idle=True)
+        except call_control.PhoneInUseError:
+            # A call the last poll had not shown yet.
+            raise _Refusal(
+                speech.say("phone_busy", phone=phone.name),
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
+            ) from None
         response.async_set_results([phone.target])
         response.async_set_speech(
             speech.say("calling_back", caller=speech.caller(item), phone=phone.name)

@@ -190,6 +190,13 @@ class PhoneRecord:
         }
 
 
+async def async_remove_record(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete a removed phone's record (its last caller included) from storage."""
+    await Store[dict[str, Any]](
+        hass, STORAGE_VERSION, storage_key(entry_id)
+    ).async_remove()
+
+
 @callback
 def take_over_old_values(
     hass: HomeAssistant,

@@ -99,8 +99,11 @@ class PushQueue:
         self._on_deadline([waiting.push for waiting in earlier])
 
     def waiting(self) -> list[Push]:
-        """Pushes no fetch has taken yet, in order (what the next fetch will read)."""
-        return [item.push for item in self._next.waiting if not item.handed_on]
+        """Pushes no fetch has taken yet, in order (what the next fetch will read).
+
+        Those handed on at their deadline too: no read after them has come yet.
+        """
+        return [item.push for item in self._next.waiting]
 
     def take(self) -> PushBatch:
         """A fetch starts: it takes the pushes waiting now."""

@@ -37,6 +37,9 @@ class PhoneSnapshot:
     lines: tuple[LineStatus, ...]
     # The phone's SIP accounts (lines carry the user's account numbers).
     book: AccountBook
+    # The phone's own status at the last full read (the status shown may
+    # follow from the lines since: a push, a read of the lines alone).
+    status_read: PhoneStatus | None = None
     # Lines showing what a push said, not confirmed by the phone yet.
     pushed_lines: frozenset[int] = frozenset()
     # The phone's status follows from such a line.
@@ -61,6 +64,11 @@ class PhoneSnapshot:
         """Whether any line has a call up (talking or held)."""
         return any(ls.in_call for ls in self.lines)
 
+    @property
+    def read_status(self) -> PhoneStatus:
+        """The phone's own status at the last full read."""
+        return self.status_read or self.status
+
     def unknown_states(self) -> list[tuple[str, str]]:
         """(``phone``/``line``, the raw state) for every state we do not know."""
         unknown = []
@@ -76,7 +84,8 @@ class PhoneSnapshot:
         return replace(
             self,
             lines=lines,
-            status=status_of(self.status, lines),
+            status=status_of(self.read_status, lines),
+            status_read=self.read_status,
             pushed_lines=frozenset(),
             status_from_push=False,
         )
@@ -131,7 +140,8 @@ class PhoneSnapshot:
         return replace(
             self,
             lines=lines,
-            status=status_of(self.status, lines),
+            status=status_of(self.read_status, lines),
+            status_read=self.read_status,
             pushed_lines=self.pushed_lines | {changed.line},
             status_from_push=True,
         )

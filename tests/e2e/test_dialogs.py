@@ -238,7 +238,8 @@ def test_adding_a_known_phone_at_another_address(
     text = asyncio.run(scenario())
     assert (
         f"This phone is already set up as Desk phone. It answers at {address} now, "
-        "so Home Assistant changed that entry's address (and connection) to it"
+        "so Home Assistant changed that entry's address, connection and passcode to "
+        "the ones you entered"
     ) in text
 
 

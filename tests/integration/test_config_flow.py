@@ -162,7 +162,7 @@ async def wire(socket_enabled: None) -> AsyncIterator[list[Sent]]:
         with (
             patch(f"{FLOW}.async_get_clientsession", return_value=session),
             patch(
-                "custom_components.grandstream.connection.async_get_clientsession",
+                "custom_components.grandstream.connection.async_create_clientsession",
                 return_value=session,
             ),
         ):
@@ -706,8 +706,14 @@ async def test_user_flow_learns_mac(hass: HomeAssistant, phone: SimulatedPhone) 
 async def test_user_flow_duplicate_mac_moves_entry(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
-    """The same phone at a new address: the entry follows it, and the dialog says so."""
-    entry = add_entry(hass, "192.0.2.10", unique_id=MAC)
+    """The same phone at a new address: the entry follows it, and the dialog says so.
+
+    The passcode the phone has just accepted replaces the stored one (which
+    may be an old, refused one: each refusal counts towards the lockout).
+    """
+    entry = add_entry(
+        hass, "192.0.2.10", unique_id=MAC, **{CONF_PASSCODE: "an-old-passcode"}
+    )
     flow_id = await start_user_flow(hass)
 
     with patch(MAC_LOOKUP, return_value=MAC):
@@ -717,8 +723,8 @@ async def test_user_flow_duplicate_mac_moves_entry(
     assert result["reason"] == "address_updated"
     assert shown_text("config", result) == (
         f"This phone is already set up as {entry.title}. It answers at "
-        f"{phone.address} now, so Home Assistant changed that entry's address (and "
-        "connection) to it; nothing else was changed."
+        f"{phone.address} now, so Home Assistant changed that entry's address, "
+        "connection and passcode to the ones you entered; nothing else was changed."
     )
     assert entry.data[CONF_HOST] == phone.address
     assert entry.data[CONF_PASSCODE] == PASSCODE

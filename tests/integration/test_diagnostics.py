@@ -237,3 +237,19 @@ async def test_capture_keepers_stay_bounded(hass: HomeAssistant) -> None:
     forget_captures(hass, "webhook-5")
     forget_captures(hass, None)
     assert capture_keeper(hass, "webhook-5") is not kept
+
+
+@pytest.mark.parametrize(
+    "host", ["192.168.1.50", "192.168.1.50:8443", "[2001:db8::7]:443", "phone.lan:8443"]
+)
+def test_the_phones_address_is_redacted_its_port_kept(host: str) -> None:
+    """The address identifies a network: replaced; the port tells how to reach it."""
+    from custom_components.grandstream.cti import Redactor
+    from custom_components.grandstream.diagnostics import _redacted_host
+
+    shown = _redacted_host(Redactor([]), host)
+    for part in ("192.168.1.50", "2001:db8::7", "phone.lan"):
+        assert part not in shown
+    assert shown.endswith(
+        host[host.rindex(":") :] if "]:" in host or host.count(":") == 1 else ""
+    )

@@ -303,16 +303,24 @@ async def test_call_back_nobody(
     assert dialled(phone) == []
 
 
+@pytest.mark.parametrize("seen", [True, False], ids=["polled", "unseen"])
 @pytest.mark.parametrize("stage", ["ringing", "connected"])
 async def test_call_back_refused_while_busy(
-    hass: HomeAssistant, desk: MockConfigEntry, phone: SimulatedPhone, stage: str
+    hass: HomeAssistant,
+    desk: MockConfigEntry,
+    phone: SimulatedPhone,
+    stage: str,
+    seen: bool,
 ) -> None:
-    """No dialling while a call is up or ringing."""
+    """No dialling while a call is up or ringing, even one no poll showed yet."""
     await missed_call(hass, phone, ERIKA)
+    if not seen:
+        phone.profile.action_urls = {}  # the new call's pushes get lost
     phone.incoming_call(*BOB)
     if stage == "connected":
         phone.answer()
-    await poll(hass)
+    if seen:
+        await poll(hass)
 
     response = await ask(hass, "GrandstreamCallBack")
     assert response.error_code is intent.IntentResponseErrorCode.FAILED_TO_HANDLE
