@@ -25,7 +25,9 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
-from .conftest import PHONE_MAC, device_by_identifier, settle
+from .helpers.entries import device_by_identifier
+from .helpers.phone import PHONE_MAC
+from .helpers.waiting import settle
 
 BLUEPRINT = (
     Path(__file__).parents[1]

@@ -26,8 +26,8 @@ from custom_components.grandstream.cti import (
 )
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import PASSCODE
-from .conftest import make_client
+from ..helpers.cti_client import make_client
+from ..helpers.phone import PASSCODE
 
 
 async def test_idle_phone(client: GrandstreamClient, phone: SimulatedPhone) -> None:
@@ -320,9 +320,8 @@ async def test_timeout(phone: SimulatedPhone, session: aiohttp.ClientSession) ->
     await asyncio.sleep(0.4)  # let the simulator's slow answer finish
 
 
-async def test_unreachable(
-    session: aiohttp.ClientSession, socket_enabled: None
-) -> None:
+@pytest.mark.usefixtures("socket_enabled")
+async def test_unreachable(session: aiohttp.ClientSession) -> None:
     """Nothing listening: a connection error without the passcode in it."""
     client = GrandstreamClient("127.0.0.1:9", PASSCODE, session=session)
     with pytest.raises(GrandstreamConnectionError) as err:
@@ -349,7 +348,8 @@ async def test_passcode_never_shown(
     assert "Requesting" in caplog.text
 
 
-async def test_https(profile: PhoneProfile, socket_enabled: None) -> None:
+@pytest.mark.usefixtures("socket_enabled")
+async def test_https(profile: PhoneProfile) -> None:
     """HTTPS with the self-signed certificate: works unverified, fails verified."""
     profile.https = True
     async with SimulatedPhone(profile) as phone, aiohttp.ClientSession() as session:

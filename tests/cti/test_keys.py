@@ -20,8 +20,8 @@ from custom_components.grandstream.cti import (
 )
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE
-from .conftest import make_client
+from ..helpers.cti_client import make_client
+from ..helpers.phone import PASSCODE
 
 # -- the pound key --------------------------------------------------------------
 

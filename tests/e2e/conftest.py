@@ -22,10 +22,11 @@ from typing import Any
 import pytest
 import pytest_socket
 
+from devtools import browser
 from devtools.client import HomeAssistantClient, HomeAssistantError
 from devtools.stack import Stack, running_stack
 
-REBOOT_DURATION = 3.0
+from ..helpers.stack import REBOOT_DURATION
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -63,6 +64,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     logs = tmp_path_factory.mktemp("logs")
     with running_stack(reboot_duration=REBOOT_DURATION, log_dir=logs) as running:
         yield running
+
+
+@pytest.fixture
+def chromium_ready() -> None:
+    """Skip when scripts/setup-e2e has not installed Chromium and playwright."""
+    if (why := browser.browser_available()) is not None:
+        pytest.skip(why)
 
 
 @pytest.fixture

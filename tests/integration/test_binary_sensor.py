@@ -27,7 +27,9 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import PHONE_MAC, AdvanceTime, poll, settle, snapshot_one_platform
+from ..helpers.phone import PHONE_MAC
+from ..helpers.snapshots import snapshot_one_platform
+from ..helpers.waiting import AdvanceTime, poll, settle
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -39,29 +41,20 @@ DND = "binary_sensor.front_desk_do_not_disturb"
 
 
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-@pytest.mark.parametrize(
-    "caller", [None, ("+4930123456", "Ada Lovelace")], ids=["idle", "ringing"]
-)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "idle_or_ringing")
 async def test_snapshot(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
-    snapshot: SnapshotAssertion,
-    caller: tuple[str, str] | None,
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, snapshot: SnapshotAssertion
 ) -> None:
     """Every binary sensor, idle and with a call ringing in."""
-    if caller is not None:
-        phone.incoming_call(*caller)
     await snapshot_one_platform(
         hass, mock_config_entry, snapshot, Platform.BINARY_SENSOR
     )
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_ringing_and_in_call(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
 ) -> None:
     """Ringing and in call follow the phone's lines; a held call is still a call."""
@@ -123,10 +116,10 @@ async def test_account_registered(
     assert hass.states.get(ACCOUNT_1).state == STATE_ON
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_account_added_later(
     hass: HomeAssistant,
     profile: PhoneProfile,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
 ) -> None:
     """An account configured on the phone later gets its sensor without a reload."""
@@ -140,10 +133,10 @@ async def test_account_added_later(
     assert hass.states.get(ACCOUNT_1).state == STATE_ON
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_account_removed(
     hass: HomeAssistant,
     profile: PhoneProfile,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
 ) -> None:
     """An account the phone no longer reports has no registration to show."""
@@ -157,9 +150,9 @@ async def test_account_removed(
 # -- Do Not Disturb: only the phone's pushes tell ----------------------------------
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_dnd_follows_pushes(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     entity_registry: er.EntityRegistry,
 ) -> None:
@@ -187,8 +180,9 @@ async def test_dnd_follows_pushes(
     assert hass.states.get("event.front_desk_call").state == STATE_UNKNOWN
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_dnd_shown_while_phone_unreachable(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """What the phone last pushed stays shown while it cannot be read."""
     phone.set_dnd(True)

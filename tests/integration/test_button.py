@@ -21,7 +21,9 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE, AdvanceTime, snapshot_one_platform
+from ..helpers.phone import PASSCODE
+from ..helpers.snapshots import snapshot_one_platform
+from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -47,6 +49,15 @@ async def press(hass: HomeAssistant, entity_id: str) -> None:
     await hass.async_block_till_done()
 
 
+@pytest.fixture
+async def ringing(
+    phone: SimulatedPhone, init_integration: MockConfigEntry, advance_time: AdvanceTime
+) -> None:
+    """A call rings on the set-up phone, and Home Assistant has seen it."""
+    phone.incoming_call("+4930123456")
+    await advance_time(timedelta(seconds=5))
+
+
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
 async def test_snapshot(
     hass: HomeAssistant,
@@ -58,10 +69,10 @@ async def test_snapshot(
     await snapshot_one_platform(hass, mock_config_entry, snapshot, Platform.BUTTON)
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_answer_hold_hang_up(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
 ) -> None:
     """A whole call handled from Home Assistant, each step seen at once."""
@@ -107,15 +118,13 @@ async def test_answer_hold_hang_up(
     ]
 
 
+@pytest.mark.usefixtures("ringing")
 async def test_remote_hangup(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
 ) -> None:
     """The far end hanging up shows after the next refresh."""
-    phone.incoming_call("+4930123456")
-    await advance_time(timedelta(seconds=5))
     await press(hass, ANSWER)
     assert hass.states.get(LINE_1).state == "connected"
 
@@ -126,16 +135,9 @@ async def test_remote_hangup(
     assert hass.states.get(IN_CALL).state == STATE_OFF
 
 
-async def test_reject(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
-) -> None:
+@pytest.mark.usefixtures("ringing")
+async def test_reject(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """Rejecting a ringing call frees the line."""
-    phone.incoming_call("+4930123456")
-    await advance_time(timedelta(seconds=5))
-
     await press(hass, REJECT)
 
     assert phone.line(1).state == "idle"
@@ -144,6 +146,7 @@ async def test_reject(
     assert phone.calls("phone_operation")[-1].params["cmd"] == "rejectcall"
 
 
+@pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
     ("button", "translation_key"),
     [
@@ -155,7 +158,6 @@ async def test_reject(
 )
 async def test_nothing_to_act_on(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
     button: str,
     translation_key: str,
 ) -> None:
@@ -166,6 +168,7 @@ async def test_nothing_to_act_on(
     assert exc_info.value.translation_key == translation_key
 
 
+@pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
     "button",
     [
@@ -179,7 +182,6 @@ async def test_nothing_to_act_on(
 async def test_phone_unreachable(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
     button: str,
 ) -> None:
@@ -193,16 +195,13 @@ async def test_phone_unreachable(
     assert PASSCODE not in caplog.text
 
 
+@pytest.mark.usefixtures("ringing")
 async def test_restart(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
 ) -> None:
     """Restart reboots the phone; its entities are unavailable until it is back."""
-    phone.incoming_call("+4930123456")
-    await advance_time(timedelta(seconds=5))
-
     await press(hass, RESTART)
 
     assert phone.calls("sys_operation")[-1].params["request"] == "REBOOT"
@@ -220,15 +219,13 @@ async def test_restart(
     assert hass.states.get(PHONE_STATUS).state == "available"
 
 
+@pytest.mark.usefixtures("ringing")
 async def test_reset_missed_calls_while_phone_unreachable(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
 ) -> None:
     """Resetting sends nothing to the phone, so it works while the phone is away."""
-    phone.incoming_call("+4930123456")
-    await advance_time(timedelta(seconds=5))
     phone.miss_call()
     await advance_time(timedelta(seconds=5))
     assert hass.states.get(MISSED).state == "1"

@@ -18,7 +18,9 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
-from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
+from ..helpers.entries import device_by_identifier
+from ..helpers.phone import PHONE_MAC
+from ..helpers.waiting import poll, settle
 
 LAST_CALLER = "sensor.front_desk_last_caller"
 LAST_STARTED = "sensor.front_desk_last_call_started"
@@ -46,8 +48,9 @@ async def missed_call(hass: HomeAssistant, phone: SimulatedPhone, number: str) -
     await settle(hass, phone)
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_last_caller_and_started(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The last incoming caller by name, and when the last call started."""
     assert hass.states.get(LAST_CALLER).state == STATE_UNKNOWN
@@ -87,8 +90,9 @@ async def test_last_caller_and_started(
     assert state.attributes["caller_name"] is None
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_last_caller_name_arrives_later(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A caller first known by number gets the name polling learns later."""
     phone.profile.action_urls = {}
@@ -103,8 +107,9 @@ async def test_last_caller_name_arrives_later(
     assert state.attributes["number"] == NUMBER
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_missed_calls_count_and_reset(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Missed callers add up; the button and the action set them back to 0.
 

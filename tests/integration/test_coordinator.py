@@ -15,13 +15,7 @@ import logging
 import time
 from typing import Any
 
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_SSL,
-    CONF_VERIFY_SSL,
-    CONF_WEBHOOK_ID,
-    EVENT_HOMEASSISTANT_STOP,
-)
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 import pytest
@@ -31,13 +25,15 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN, EVENT_CALL
+from custom_components.grandstream.const import DOMAIN, EVENT_CALL
 from custom_components.grandstream.coordinator import next_poll_slot
 from custom_components.grandstream.diagnostics import async_get_config_entry_diagnostics
 from simulator import Fault, SimulatedPhone
-from simulator.actionurl import send_raw_get
 
-from ..conftest import PASSCODE, fast_profile, poll, settle, setup_entry
+from ..helpers.entries import phone_entry, setup_entry
+from ..helpers.phone import fast_profile
+from ..helpers.push import CallEvents, send, types, webhook_url
+from ..helpers.waiting import poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -45,21 +41,6 @@ LINE_1 = "sensor.front_desk_line_1"
 LAST_CALLER = "sensor.front_desk_last_caller"
 MISSED = "sensor.front_desk_missed_calls"
 CALL_ENTITY = "event.front_desk_call"
-
-
-def webhook_url(base: str, entry: MockConfigEntry) -> str:
-    """The entry's webhook, without a query."""
-    return f"{base}/api/webhook/{entry.data[CONF_WEBHOOK_ID]}"
-
-
-async def send(url: str) -> int:
-    """Send a raw GET the way a phone does; return the status."""
-    return await send_raw_get(url, "Grandstream GXP2170", 5.0)
-
-
-def types(events: list[Event[dict[str, Any]]]) -> list[str]:
-    """The call event types on the bus, in order."""
-    return [event.data["type"] for event in events]
 
 
 async def coordinator_diagnostics(
@@ -81,6 +62,37 @@ def line_status_reads(phone: SimulatedPhone) -> int:
     return len(phone.calls("api-get_line_status"))
 
 
+async def set_up_phones(
+    hass: HomeAssistant, phones: list[SimulatedPhone]
+) -> list[MockConfigEntry]:
+    """Set each phone up as an entry of its own (ids with different poll slots)."""
+    entries = []
+    for sim, entry_id in zip(phones, SPREAD_ENTRY_IDS, strict=True):
+        entry = phone_entry(sim, title=f"Phone {entry_id[-1]}", entry_id=entry_id)
+        await setup_entry(hass, entry)
+        entries.append(entry)
+    return entries
+
+
+async def first_polls(
+    hass: HomeAssistant, phones: list[SimulatedPhone]
+) -> dict[int, tuple[int, int]]:
+    """Step through one interval in half seconds, from now.
+
+    For each phone (by index) that polled: the step of its first poll, and
+    how many line status reads it had by the end of that step.
+    """
+    first_poll: dict[int, tuple[int, int]] = {}
+    start = dt_util.utcnow()
+    for step in range(1, 11):
+        async_fire_time_changed(hass, start + timedelta(seconds=step / 2))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        for index, sim in enumerate(phones):
+            if index not in first_poll and line_status_reads(sim):
+                first_poll[index] = (step, line_status_reads(sim))
+    return first_poll
+
+
 # -- pushes and fetches ----------------------------------------------------------
 
 
@@ -89,10 +101,10 @@ async def test_pushes_arriving_together_share_fetches(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
+    call_events: CallEvents,
 ) -> None:
     """20 pushes within a few milliseconds cost a few reads, one at a time."""
     phone.profile.action_urls = {}
-    events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER, NAME)
     delay = 0.5
     phone.set_fault(Fault("latency", delay=delay))
@@ -114,14 +126,15 @@ async def test_pushes_arriving_together_share_fetches(
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert all(gap >= delay - 0.01 for gap in gaps), gaps
     # One call, announced once; the line status read for the pushes shows it.
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     state = hass.states.get(LINE_1)
     assert state.state == "ringing"
     assert state.attributes["remote_name"] == NAME
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_slow_phone_push_event_first(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """With the phone slow to answer, the ring's event comes from the push alone.
 
@@ -243,19 +256,7 @@ async def test_polls_of_several_phones_are_spread(
     phones while time moves on in half-second steps.
     """
     phones = [phone, *more_phones]
-    for sim, entry_id in zip(phones, SPREAD_ENTRY_IDS, strict=True):
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title=f"Phone {entry_id[-1]}",
-            data={
-                CONF_HOST: sim.address,
-                CONF_PASSCODE: PASSCODE,
-                CONF_SSL: False,
-                CONF_VERIFY_SSL: False,
-            },
-            entry_id=entry_id,
-        )
-        await setup_entry(hass, entry)
+    for entry in await set_up_phones(hass, phones):
         assert entry.runtime_data.poll_interval_seconds == 5
     # The first polls come an interval after set-up, for all three at once.
     await poll(hass, 5)
@@ -263,19 +264,11 @@ async def test_polls_of_several_phones_are_spread(
     for sim in phones:
         sim.clear_logs()
 
-    # Step by step through one interval: the step in which each phone polled.
-    first_poll: dict[int, int] = {}
-    start = dt_util.utcnow()
-    for step in range(1, 11):
-        async_fire_time_changed(hass, start + timedelta(seconds=step / 2))
-        await hass.async_block_till_done(wait_background_tasks=True)
-        for index, sim in enumerate(phones):
-            if index not in first_poll and line_status_reads(sim):
-                assert line_status_reads(sim) == 1
-                first_poll[index] = step
+    first_poll = await first_polls(hass, phones)
 
     assert sorted(first_poll) == [0, 1, 2]
-    assert len(set(first_poll.values())) == 3, first_poll
+    assert {reads for _, reads in first_poll.values()} == {1}
+    assert len({step for step, _ in first_poll.values()}) == 3, first_poll
 
 
 async def test_phones_fetched_together_return_to_their_own_slots(
@@ -287,40 +280,20 @@ async def test_phones_fetched_together_return_to_their_own_slots(
     interval after the fetch that brought them together.
     """
     phones = [phone, *more_phones]
-    entries = []
-    for sim, entry_id in zip(phones, SPREAD_ENTRY_IDS, strict=True):
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title=f"Phone {entry_id[-1]}",
-            data={
-                CONF_HOST: sim.address,
-                CONF_PASSCODE: PASSCODE,
-                CONF_SSL: False,
-                CONF_VERIFY_SSL: False,
-            },
-            entry_id=entry_id,
-        )
-        await setup_entry(hass, entry)
-        entries.append(entry)
+    entries = await set_up_phones(hass, phones)
     await asyncio.gather(*(entry.runtime_data.async_refresh() for entry in entries))
     for sim in phones:
         sim.clear_logs()
 
-    first_poll: dict[int, int] = {}
-    start = dt_util.utcnow()
-    for step in range(1, 11):
-        async_fire_time_changed(hass, start + timedelta(seconds=step / 2))
-        await hass.async_block_till_done(wait_background_tasks=True)
-        for index, sim in enumerate(phones):
-            if index not in first_poll and line_status_reads(sim):
-                first_poll[index] = step
+    first_poll = await first_polls(hass, phones)
 
     assert sorted(first_poll) == [0, 1, 2]
-    assert len(set(first_poll.values())) == 3, first_poll
+    assert len({step for step, _ in first_poll.values()}) == 3, first_poll
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_first_poll_comes_an_interval_after_set_up(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Set-up just read the phone: the next read is an interval later."""
     reads = line_status_reads(phone)
@@ -332,10 +305,10 @@ async def test_first_poll_comes_an_interval_after_set_up(
     assert line_status_reads(phone) == reads + 1
 
 
+@pytest.mark.usefixtures("push_integration")
 @pytest.mark.parametrize("state", [CoreState.stopping, CoreState.final_write])
 async def test_no_poll_while_home_assistant_stops(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     state: CoreState,
 ) -> None:
@@ -356,8 +329,9 @@ async def test_no_poll_while_home_assistant_stops(
         hass.set_state(CoreState.running)
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_polling_ends_when_home_assistant_stops(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The stop event ends polling for good (the entry is not unloaded)."""
     reads = line_status_reads(phone)
@@ -371,8 +345,9 @@ async def test_polling_ends_when_home_assistant_stops(
     assert line_status_reads(phone) == reads
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_polls_go_on_while_home_assistant_starts(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Entries are set up before Home Assistant runs ("not running" then).
 
@@ -544,25 +519,17 @@ async def test_a_push_the_phone_does_not_bear_out_teaches_no_mac(
     assert entry.unique_id is None
 
 
+@pytest.mark.usefixtures("socket_enabled")
 async def test_dial_with_an_account_the_phone_has_not_listed(
-    hass: HomeAssistant, socket_enabled: None, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """No accounts known: an account cannot be checked, so nothing is sent."""
     from homeassistant.exceptions import ServiceValidationError
 
-    from ..conftest import input_error
+    from ..helpers.actions import input_error
 
     phone.profile.accounts = []
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-        },
-    )
+    entry = phone_entry(phone)
     await setup_entry(hass, entry)
     from homeassistant.helpers import device_registry as dr
 

@@ -20,7 +20,7 @@ from syrupy.filters import props
 
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE
+from ..helpers.phone import PASSCODE
 
 CALLER_NUMBER = "+4930123456"
 CALLER_NAME = "Ada Lovelace"

@@ -18,7 +18,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.grandstream.const import DOMAIN
 from simulator import Fault, SimulatedPhone
 
-from ..conftest import PASSCODE, AdvanceTime
+from ..helpers.phone import PASSCODE
+from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
@@ -60,6 +61,19 @@ def _assert_logged_once(caplog: pytest.LogCaptureFixture, message: str) -> None:
     assert len(recovered) == 1, recovered
 
 
+async def _assert_unavailable_until_fixed(
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
+) -> None:
+    """Three polls with the phone's fault: unavailable; the fault gone: available."""
+    for _ in range(3):
+        await advance_time(POLL)
+        _assert_states(hass, available=False)
+
+    phone.set_fault(None)
+    await advance_time(POLL)
+    _assert_states(hass, available=True)
+
+
 async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
@@ -90,13 +104,7 @@ async def test_broken_answers(
     _assert_states(hass, available=True)
     phone.set_fault(fault)
 
-    for _ in range(3):
-        await advance_time(POLL)
-        _assert_states(hass, available=False)
-
-    phone.set_fault(None)
-    await advance_time(POLL)
-    _assert_states(hass, available=True)
+    await _assert_unavailable_until_fixed(hass, phone, advance_time)
     _assert_logged_once(caplog, message)
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     assert entry.state is ConfigEntryState.LOADED
@@ -114,22 +122,16 @@ async def test_too_slow(
         await _setup(hass, mock_config_entry)
     phone.set_fault(Fault(kind="latency", delay=0.5))
 
-    for _ in range(3):
-        await advance_time(POLL)
-        _assert_states(hass, available=False)
-
-    phone.set_fault(None)
-    await advance_time(POLL)
-    _assert_states(hass, available=True)
+    await _assert_unavailable_until_fixed(hass, phone, advance_time)
     _assert_logged_once(caplog, "The phone did not answer in time")
     # Let the late answers finish before the phone shuts down.
     await advance_time(timedelta(seconds=1))
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_remote_control_switched_off(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -145,10 +147,10 @@ async def test_remote_control_switched_off(
     _assert_logged_once(caplog, "The phone refused the request (HTTP 403)")
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_reboot_in_progress(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     advance_time: AdvanceTime,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -228,10 +230,10 @@ async def test_passcode_changed_on_phone(
     assert 'The phone answered "unauthorized"' in errors[0]
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_button_finds_passcode_changed(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
 ) -> None:
     """A command refused for the passcode says so and starts reauth at once."""
     phone.profile.passcode = "changed-on-the-phone"

@@ -15,7 +15,7 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
@@ -26,11 +26,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.grandstream.action_urls import action_urls
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN, EVENT_CALL
+from custom_components.grandstream.const import DOMAIN, EVENT_CALL
 from custom_components.grandstream.coordinator import PUSH_FETCH_SPACING
 from simulator import Fault, PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE, PHONE_MAC, fast_profile, poll, settle
+from ..helpers.entries import push_entry, store_our_action_urls
+from ..helpers.phone import PASSCODE, fast_profile
+from ..helpers.waiting import poll, settle
 
 NUMBER = "+4930123456"
 LINE = "sensor.front_desk_line_1"
@@ -101,11 +103,11 @@ async def verify_push(hass: HomeAssistant, phone: SimulatedPhone) -> None:
 # -- 1. a short outage while a call is up -------------------------------------
 
 
+@pytest.mark.usefixtures("entry")
 @pytest.mark.parametrize("stage", ["ringing", "answered"])
 @pytest.mark.parametrize("kind", ["reset", "refuse"])
-async def test_outage_during_a_call(  # noqa: PLR0917
+async def test_outage_during_a_call(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
     phone: SimulatedPhone,
     log: pytest.LogCaptureFixture,
     stage: str,
@@ -152,9 +154,9 @@ async def test_outage_during_a_call(  # noqa: PLR0917
     assert types.count("answered") <= 1
 
 
+@pytest.mark.usefixtures("entry")
 async def test_push_fetch_failing_brings_fast_polls(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
     phone: SimulatedPhone,
     log: pytest.LogCaptureFixture,
 ) -> None:
@@ -436,19 +438,8 @@ async def test_fault_matrix(  # noqa: PLR0917
 ) -> None:
     """Each fault at each place: no traceback, honest availability, one line
     per outage, and not one passcode after a refusal."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        unique_id=PHONE_MAC,
-        minor_version=2,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-            CONF_WEBHOOK_ID: "0123456789abcdef0123456789abcdef",
-        },
-    )
+    # The wired_entry fixture's entry, set up here: the fault may come first.
+    entry = push_entry(phone)
     entry.add_to_hass(hass)
     with (
         patch("custom_components.grandstream.connection.REQUEST_TIMEOUT", 0.5),
@@ -466,8 +457,7 @@ async def test_fault_matrix(  # noqa: PLR0917
         else:
             assert await hass.config_entries.async_setup(entry.entry_id)
             await hass.async_block_till_done()
-            for event, url in action_urls(ha_url, entry.data[CONF_WEBHOOK_ID]).items():
-                phone.store_action_url(event, url)
+            store_our_action_urls(phone, ha_url, entry)
             assert _available(hass)
             log.clear()
             await _start(phone, fault)

@@ -7,11 +7,9 @@ Both run against the simulator over real HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-import logging
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -22,50 +20,26 @@ from custom_components.grandstream.const import (
     CONF_FIRMWARE,
     CONF_FOREIGN_SLOTS,
     CONF_MODEL,
-    CONF_PASSCODE,
     CONF_PHONE_SET_UP,
     CONF_PUSH_BASE_URL,
     CONF_WEB_USERNAME,
-    DOMAIN,
 )
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE, PHONE_MAC, fast_profile
-from .flow_checks import assert_not_logged, check_every_result
+from ..helpers.entries import WEBHOOK_ID, entry_data, phone_entry
+from ..helpers.flows import assert_aborted
+from ..helpers.phone import PHONE_MAC, fast_profile
 
-WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture(autouse=True)
-def check_translations(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Check the strings of every result the flow managers hand out."""
-    check_every_result(hass, monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def no_passcode_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """The stored passcode reaches no log line, at any level."""
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert_not_logged(caplog, [PASSCODE])
+# Every result's strings are checked; the stored passcode reaches no log line.
+pytestmark = pytest.mark.usefixtures("flow_results_checked", "secrets_never_logged")
 
 
 def add_entry(
     hass: HomeAssistant, phone: SimulatedPhone, **data: Any
 ) -> MockConfigEntry:
     """The simulated phone's entry, added but not loaded: no poll disturbs."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        unique_id=PHONE_MAC,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-            CONF_WEBHOOK_ID: WEBHOOK_ID,
-            **data,
-        },
+    entry = phone_entry(
+        phone, unique_id=PHONE_MAC, data={CONF_WEBHOOK_ID: WEBHOOK_ID, **data}
     )
     entry.add_to_hass(hass)
     return entry
@@ -117,8 +91,7 @@ async def test_set_up_again(
 
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
     assert result["description_placeholders"]["total"] == str(len(EVENTS))
     assert phone.profile.action_urls == action_urls(ha_url, WEBHOOK_ID)
     assert phone.profile.click_to_dial is True
@@ -126,10 +99,7 @@ async def test_set_up_again(
     assert phone.web.sessions == []  # logged out
     assert phone.requests == []  # no CTI request: the web login is enough
     assert entry.data == {
-        CONF_HOST: phone.address,
-        CONF_PASSCODE: PASSCODE,
-        CONF_SSL: False,
-        CONF_VERIFY_SSL: False,
+        **entry_data(phone.address),
         CONF_WEBHOOK_ID: WEBHOOK_ID,
         CONF_PHONE_SET_UP: True,
         CONF_WEB_USERNAME: "admin",
@@ -140,9 +110,8 @@ async def test_set_up_again(
     }
 
 
-async def test_set_up_again_partial(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
-) -> None:
+@pytest.mark.usefixtures("ha_url")
+async def test_set_up_again_partial(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """A slot something else uses is left alone, and the result says which."""
     foreign = "http://192.0.2.99/notify?event=missed"
     phone.profile.action_urls = {"missed": foreign}
@@ -151,8 +120,7 @@ async def test_set_up_again_partial(
 
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_partial"
+    assert_aborted(result, "set_up_partial")
     placeholders = result["description_placeholders"]
     assert placeholders["wired"] == str(len(EVENTS) - 1)
     assert placeholders["foreign"] == "missed"
@@ -161,6 +129,7 @@ async def test_set_up_again_partial(
     assert len(phone.web.calls("dologin")) == 1
 
 
+@pytest.mark.usefixtures("ha_url")
 @pytest.mark.parametrize(
     ("profile", "stored", "error", "attempts_left"),
     [
@@ -180,7 +149,6 @@ async def test_set_up_again_refused_then_fixed(
     hass: HomeAssistant,
     phone: SimulatedPhone,
     *,
-    ha_url: str,
     stored: str,
     error: str,
     attempts_left: tuple[str, str] | None,
@@ -208,8 +176,7 @@ async def test_set_up_again_refused_then_fixed(
     phone.profile.web_denied_users = []
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
     assert len(phone.web.calls("dologin")) == 3
     assert entry.data[CONF_WEB_USERNAME] == "admin"
 
@@ -233,8 +200,7 @@ async def test_set_up_again_without_local_url(
     hass.config.internal_url = ha_url
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
 
 
 async def test_set_up_before_first_load(
@@ -262,13 +228,13 @@ async def test_set_up_before_first_load(
     )
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
     assert phone.profile.action_urls == action_urls(ha_url, WEBHOOK_ID)
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_set_up_again_refuses_another_phone(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Another phone answers at the entry's address: nothing is written to it."""
     entry = add_entry(hass, phone)
@@ -277,8 +243,7 @@ async def test_set_up_again_refuses_another_phone(
 
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_device"
+    assert_aborted(result, "wrong_device")
     assert phone.profile.action_urls == {}
 
 
@@ -308,8 +273,9 @@ async def test_urls(hass: HomeAssistant, phone: SimulatedPhone, ha_url: str) -> 
     assert phone.profile.action_urls == {}
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_urls_without_local_url(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Without a local URL the dialog says how to set one."""
     entry = add_entry(hass, phone)
@@ -325,8 +291,9 @@ async def test_urls_without_local_url(
     assert result["description_placeholders"] == {"urls": ""}
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_urls_before_first_load(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ha_url: str
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:
     """An entry never loaded has no webhook yet: the dialog says so."""
     mock_config_entry.add_to_hass(hass)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
 from unittest.mock import patch
 
 import aiohttp
 from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -49,9 +48,11 @@ from custom_components.grandstream.const import (
 from custom_components.grandstream.diagnostics import async_get_config_entry_diagnostics
 from custom_components.grandstream.identity import normalize_mac
 from simulator import Fault, SimulatedPhone
-from simulator.actionurl import send_raw_get
 
-from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
+from ..helpers.entries import device_by_identifier
+from ..helpers.phone import PHONE_MAC
+from ..helpers.push import CallEvents, call_event, send, types, webhook_url
+from ..helpers.waiting import poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -60,21 +61,6 @@ PUSH_SENSOR = "sensor.front_desk_push"
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-def webhook_url(base: str, entry: MockConfigEntry) -> str:
-    """The entry's webhook, without a query."""
-    return f"{base}/api/webhook/{entry.data[CONF_WEBHOOK_ID]}"
-
-
-async def send(url: str) -> int:
-    """Send a raw GET the way a phone does; return the status."""
-    return await send_raw_get(url, "Grandstream GXP2170", 5.0)
-
-
-def types(events: list[Event[dict[str, Any]]]) -> list[str]:
-    """The call event types on the bus, in order."""
-    return [event.data["type"] for event in events]
 
 
 async def interval(hass: HomeAssistant, entry: MockConfigEntry) -> float | None:
@@ -267,25 +253,25 @@ async def test_call_over_push(
     assert entry.runtime_data.pushes_ignored == 0
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_poll_first_then_push(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """A poll sees the ring before the late push: one event, push verified."""
-    events = async_capture_events(hass, EVENT_CALL)
     phone.profile.action_url_delay = 0.3
     phone.incoming_call(NUMBER, NAME)
     await poll(hass)
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     assert hass.states.get(PUSH_SENSOR).state == "never_seen"
     await settle(hass, phone)
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     assert hass.states.get(PUSH_SENSOR).state == "verified"
 
     phone.miss_call()
     await poll(hass, 61)
     await settle(hass, phone)
     await poll(hass, 61)
-    assert types(events) == ["incoming", "missed"]
+    assert types(call_events) == ["incoming", "missed"]
     assert hass.states.get("sensor.front_desk_missed_calls").state == "1"
 
 
@@ -319,12 +305,12 @@ async def test_display_name_in_template_gets_400(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
+    call_events: CallEvents,
 ) -> None:
     """A display name arrives with raw spaces: HA answers 400 before the webhook.
 
     This is why the generated URLs never ask for one.
     """
-    events = async_capture_events(hass, EVENT_CALL)
     generated = action_urls(ha_url, push_integration.data[CONF_WEBHOOK_ID])
     assert all("$display" not in url for url in generated.values())
     phone.profile.action_urls = {
@@ -334,18 +320,18 @@ async def test_display_name_in_template_gets_400(
     await settle(hass, phone)
     assert f"name={NAME}" in phone.pushes[-1].url
     assert phone.pushes[-1].status == 400
-    assert events == []
+    assert call_events == []
     assert push_integration.runtime_data.pushes_received == 0
 
     # The generated URLs get through: the miss, of the ring a poll saw.
     phone.profile.action_urls = generated
     await poll(hass)
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     phone.miss_call()
     await settle(hass, phone)
     assert phone.pushes[-1].status == 200
     assert push_integration.runtime_data.pushes_received == 1
-    assert types(events) == ["incoming", "missed"]
+    assert types(call_events) == ["incoming", "missed"]
 
 
 @pytest.mark.parametrize("mac_format", ["plain", "colon", "dash"])
@@ -354,14 +340,14 @@ async def test_mac_forms(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     mac_format: str,
+    call_events: CallEvents,
 ) -> None:
     """Whichever way the phone writes its MAC, the push is its own."""
     phone.profile.mac_format = mac_format
-    events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER)
     await settle(hass, phone)
     assert phone.profile.formatted_mac() in phone.pushes[-1].url
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     assert push_integration.unique_id == PHONE_MAC
 
 
@@ -370,6 +356,7 @@ async def test_literal_variables(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
+    call_events: CallEvents,
 ) -> None:
     """A push whose variables the phone could not fill still counts.
 
@@ -377,7 +364,6 @@ async def test_literal_variables(
     after the push names the call.
     """
     phone.profile.action_urls = {}
-    events = async_capture_events(hass, EVENT_CALL)
     phone.make_call("+4940987654")
     status = await send(
         f"{webhook_url(ha_url, push_integration)}"
@@ -385,32 +371,27 @@ async def test_literal_variables(
     )
     assert status == 200
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert [event.data for event in events] == [
-        {
-            "device_id": events[0].data["device_id"],
-            "type": "outgoing",
-            "remote_number": "+4940987654",
-            "remote_name": None,
-            "line": 1,
-            "account": 1,
-            "account_sip_user": "1001",
-            "account_name": "Office",
-            "direction": "outgoing",
-        }
+    assert [event.data for event in call_events] == [
+        call_event(
+            call_events[0].data["device_id"],
+            "outgoing",
+            "+4940987654",
+            direction="outgoing",
+        )
     ]
     assert push_integration.runtime_data.pushes_ignored == 0
 
 
+@pytest.mark.usefixtures("socket_enabled")
 async def test_post_accepted(
     hass: HomeAssistant,
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
-    socket_enabled: None,
+    call_events: CallEvents,
 ) -> None:
     """POST works too: parameters in the body, or in the query of an empty POST."""
     phone.profile.action_urls = {}
-    events = async_capture_events(hass, EVENT_CALL)
     url = webhook_url(ha_url, push_integration)
     phone.incoming_call(NUMBER)
     async with aiohttp.ClientSession() as session:
@@ -428,8 +409,8 @@ async def test_post_accepted(
         ) as response:
             assert response.status == 200
         await hass.async_block_till_done(wait_background_tasks=True)
-    assert types(events) == ["incoming", "missed"]
-    assert {e.data["remote_number"] for e in events} == {NUMBER}
+    assert types(call_events) == ["incoming", "missed"]
+    assert {e.data["remote_number"] for e in call_events} == {NUMBER}
     assert push_integration.runtime_data.pushes_received == 2
 
 
@@ -478,16 +459,16 @@ async def test_unknown_webhook_changes_nothing(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
+    call_events: CallEvents,
 ) -> None:
     """A push to a webhook id nobody owns reaches no phone."""
-    events = async_capture_events(hass, EVENT_CALL)
     before = {s.entity_id: s.state for s in hass.states.async_all()}
     status = await send(
         f"{ha_url}/api/webhook/0123456789abcdef?event=incoming&mac=000b82123456"
     )
     assert status == 200
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert events == []
+    assert call_events == []
     assert {s.entity_id: s.state for s in hass.states.async_all()} == before
     assert push_integration.runtime_data.pushes_ignored == 0
     assert push_integration.runtime_data.pushes_received == 0
@@ -512,33 +493,33 @@ async def test_handler_never_raises(
     assert len(phone.requests) == reads
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_push_while_phone_unreachable(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """When the line status cannot be fetched, the push still fires its event.
 
     The next poll, once the phone answers, confirms the call without firing
     it again.
     """
-    events = async_capture_events(hass, EVENT_CALL)
     phone.set_fault(Fault("reset"))
     phone.incoming_call(NUMBER, NAME)
     await settle(hass, phone)
-    assert types(events) == ["incoming"]
-    assert events[0].data["remote_number"] == NUMBER
-    assert events[0].data["line"] is None
-    assert events[0].data["remote_name"] is None
+    assert types(call_events) == ["incoming"]
+    assert call_events[0].data["remote_number"] == NUMBER
+    assert call_events[0].data["line"] is None
+    assert call_events[0].data["remote_name"] is None
     assert hass.states.get("sensor.front_desk_line_1").state == "unavailable"
 
     phone.set_fault(None)
     await poll(hass)
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     assert hass.states.get("sensor.front_desk_line_1").state == "ringing"
     phone.miss_call()
     await settle(hass, phone)
-    assert types(events) == ["incoming", "missed"]
-    assert events[1].data["line"] == 1
-    assert events[1].data["remote_name"] == NAME
+    assert types(call_events) == ["incoming", "missed"]
+    assert call_events[1].data["line"] == 1
+    assert call_events[1].data["remote_name"] == NAME
 
 
 # -- repair, push health and polling -------------------------------------------
@@ -846,8 +827,9 @@ async def test_short_rings_count_as_missed(
     assert ignored[3] - ignored[2] == 2
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_registration_push_refreshes_accounts(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A registration push fetches the accounts again at once."""
     accounts = len(phone.calls("api-get_accounts"))

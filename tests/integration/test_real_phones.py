@@ -23,7 +23,9 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.grandstream.const import DOMAIN, EVENT_CALL
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE, settle
+from ..helpers.phone import PASSCODE
+from ..helpers.push import CallEvents
+from ..helpers.waiting import settle
 
 PROFILES = ["guide", "wp826", "wp826-3line", "gxp21xx"]
 NUMBER = "+4930123456"
@@ -123,17 +125,17 @@ async def test_ring_answer_hold_hang_up(
     assert _calls(events)[0][3] == name
 
 
+@pytest.mark.usefixtures("entry")
 async def test_missed_call(
-    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """A ring that stops unanswered is one missed call, on the right account."""
-    events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER)
     await settle(hass, phone)
     phone.miss_call()
     await settle(hass, phone)
-    assert [e[0] for e in _calls(events)] == ["incoming", "missed"]
-    assert _calls(events)[-1][4] == 1
+    assert [e[0] for e in _calls(call_events)] == ["incoming", "missed"]
+    assert _calls(call_events)[-1][4] == 1
     assert hass.states.get("sensor.front_desk_missed_calls").state == "1"
 
 
@@ -161,8 +163,9 @@ async def test_dial(
     assert _calls(events)[0][4] == 1
 
 
+@pytest.mark.usefixtures("entry")
 async def test_second_account_is_account_two(
-    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """On a phone with two accounts, a call on the second says account 2."""
     if phone.profile.account(2) is None:

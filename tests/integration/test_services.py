@@ -18,7 +18,6 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -28,12 +27,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.grandstream.compat import vol
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
+from custom_components.grandstream.const import DOMAIN
 from custom_components.grandstream.cti import GrandstreamClient
 from custom_components.grandstream.cti.client import DEFAULT_MAX_PENDING_COMMANDS
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import PASSCODE, fast_profile, input_error
+from ..helpers.actions import input_error
+from ..helpers.entries import phone_entry
+from ..helpers.phone import PASSCODE, fast_profile
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
@@ -151,17 +152,7 @@ async def set_up_phone(
 
 def make_entry(phone: SimulatedPhone, entry_id: str, title: str) -> MockConfigEntry:
     """A config entry for another simulated phone."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=title,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-        },
-        entry_id=entry_id,
-    )
+    return phone_entry(phone, title=title, entry_id=entry_id)
 
 
 @pytest.fixture
@@ -869,9 +860,8 @@ async def test_not_a_phone(
     assert commands(phone) == []
 
 
-async def test_unknown_device(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
-) -> None:
+@pytest.mark.usefixtures("integration")
+async def test_unknown_device(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """A device id that does not exist is refused."""
     with pytest.raises(ServiceValidationError) as err:
         await act(hass, "send_keys", ["0123456789abcdef"], keys="1")
@@ -879,7 +869,8 @@ async def test_unknown_device(
     assert commands(phone) == []
 
 
-async def test_no_device(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+@pytest.mark.usefixtures("integration")
+async def test_no_device(hass: HomeAssistant) -> None:
     """At least one phone must be named."""
     with pytest.raises(vol.Invalid):
         await act(hass, "answer", [])

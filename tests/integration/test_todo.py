@@ -42,7 +42,7 @@ from custom_components.grandstream.call_tracker import CallEvent, CallEventType
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
-from ..conftest import poll, settle
+from ..helpers.waiting import poll, settle
 
 TODO = "todo.front_desk_call_back"
 MISSED = "sensor.front_desk_missed_calls"
@@ -133,8 +133,9 @@ def state(hass: HomeAssistant, entity_id: str) -> State:
 # -- what a missed call adds -----------------------------------------------------
 
 
+@pytest.mark.usefixtures("integration")
 async def test_one_missed_call_is_one_item(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A missed call: an item named after the caller, due when they called."""
     assert state(hass, TODO).state == "0"
@@ -158,8 +159,9 @@ async def test_one_missed_call_is_one_item(
     assert state(hass, MISSED).state == "1"
 
 
+@pytest.mark.usefixtures("integration")
 async def test_three_calls_from_one_number_are_one_item(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The same caller three times: one item that counts them, newest first."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -180,8 +182,9 @@ async def test_three_calls_from_one_number_are_one_item(
     assert state(hass, TODO).state == "2"
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_anonymous_callers_share_an_item_nobody_completes(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Withheld numbers: one item; answering another withheld call is no call back."""
     phone.profile.remotename_repeats_number = False
@@ -203,8 +206,9 @@ async def test_anonymous_callers_share_an_item_nobody_completes(
 # -- what completes an item ----------------------------------------------------------
 
 
+@pytest.mark.usefixtures("integration")
 async def test_calling_back_completes_the_item(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Dialled the national way, answered by the caller: the item is done."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -227,8 +231,9 @@ async def test_calling_back_completes_the_item(
     await catch_up(hass, phone)
 
 
+@pytest.mark.usefixtures("integration")
 async def test_unanswered_call_back_leaves_the_item_open(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Nobody answers the call back (or it fails): the caller still waits."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -246,8 +251,9 @@ async def test_unanswered_call_back_leaves_the_item_open(
     assert state(hass, MISSED).state == "1"
 
 
+@pytest.mark.usefixtures("integration")
 async def test_answering_their_next_call_completes_the_item(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The caller tries again and the user answers: done; others stay open."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -272,8 +278,9 @@ async def test_answering_their_next_call_completes_the_item(
 # -- what the user does ------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_user_completes_edits_and_deletes_items(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Tick off, reopen, rename, describe, reschedule and delete, as any to-do."""
     features = state(hass, TODO).attributes[ATTR_SUPPORTED_FEATURES]
@@ -338,8 +345,9 @@ async def test_user_completes_edits_and_deletes_items(
     assert state(hass, MISSED).state == "1"
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_reset_completes_every_item(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The reset button and the reset action complete all open items."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -537,6 +545,7 @@ async def test_old_counter_gives_way_to_the_list(
 # -- language, diagnostics ---------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
     ("language", "one", "three", "place"),
     [
@@ -553,7 +562,6 @@ async def test_old_counter_gives_way_to_the_list(
 async def test_descriptions_in_home_assistants_language(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
     phone: SimulatedPhone,
     language: str,
     one: str,
@@ -618,8 +626,9 @@ async def test_removing_the_phone_removes_its_list(
     assert key not in hass_storage
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_readme_script_calls_back_the_newest_caller(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The README's script dials the number the newest item's description starts with."""
     entity = er.async_get(hass).async_get(TODO)

@@ -1,0 +1,22 @@
+"""The simulated phone as the tests know it: its passcode, its MAC, a fast profile."""
+
+from __future__ import annotations
+
+from simulator import PhoneProfile
+
+PASSCODE = "Sup3r-Secret!pass"
+# The simulated phone's MAC as the config flow stores it (format_mac).
+PHONE_MAC = "00:0b:82:12:34:56"
+
+
+def fast_profile(**changes: object) -> PhoneProfile:
+    """A phone profile that runs fast enough for tests."""
+    profile = PhoneProfile(
+        passcode=PASSCODE,
+        key_interval=0.02,
+        reboot_duration=0.3,
+        lockout_duration=5.0,
+    )
+    for name, value in changes.items():
+        setattr(profile, name, value)
+    return profile
