@@ -10,6 +10,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntry
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.grandstream import const
 from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
 from simulator import SimulatedPhone
@@ -29,6 +30,24 @@ def entry_data(host: str, *, ssl: bool = False, **extra: Any) -> dict[str, Any]:
         CONF_VERIFY_SSL: False,
         **extra,
     }
+
+
+def set_up_entry_data(
+    host: str, webhook_id: str, push_base_url: str, model: str, firmware: str
+) -> dict[str, Any]:
+    """An entry's data once Home Assistant set the phone up (as admin, all slots)."""
+    return entry_data(
+        host,
+        **{
+            CONF_WEBHOOK_ID: webhook_id,
+            const.CONF_PHONE_SET_UP: True,
+            const.CONF_WEB_USERNAME: "admin",
+            const.CONF_PUSH_BASE_URL: push_base_url,
+            const.CONF_FOREIGN_SLOTS: [],
+            const.CONF_MODEL: model,
+            const.CONF_FIRMWARE: firmware,
+        },
+    )
 
 
 def phone_entry(
@@ -87,6 +106,13 @@ def device_by_identifier(hass: HomeAssistant, identifier: str) -> DeviceEntry | 
         if device is not None and (DOMAIN, identifier) in device.identifiers:
             return device
     return None
+
+
+def device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """The device id of the phone of ``entry`` (its only device)."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert len(devices) == 1
+    return devices[0].id
 
 
 def assert_one_device(hass: HomeAssistant, entry: MockConfigEntry) -> DeviceEntry:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator import PhoneProfile
+from simulator import PhoneProfile, SimulatedPhone
 
 PASSCODE = "Sup3r-Secret!pass"
 # The simulated phone's MAC as the config flow stores it (format_mac).
@@ -20,3 +20,13 @@ def fast_profile(**changes: object) -> PhoneProfile:
     for name, value in changes.items():
         setattr(profile, name, value)
     return profile
+
+
+def change_passcode(phone: SimulatedPhone, refusal_style: str | None = None) -> None:
+    """Someone changes the passcode on the phone: it refuses ours from now on.
+
+    ``refusal_style``: how it says so (a PhoneProfile.unauthorized_style).
+    """
+    if refusal_style is not None:
+        phone.profile.unauthorized_style = refusal_style
+    phone.profile.passcode = "changed-on-the-phone"

@@ -29,3 +29,21 @@ async def poll(hass: HomeAssistant, seconds: float = 6) -> None:
     """
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def catch_up(hass: HomeAssistant, phone: SimulatedPhone) -> None:
+    """Let Home Assistant learn what the phone did: its pushes, else a poll."""
+    if phone.profile.action_urls:
+        await settle(hass, phone)
+    else:
+        await poll(hass)
+
+
+async def missed_call(
+    hass: HomeAssistant, phone: SimulatedPhone, number: str, name: str = ""
+) -> None:
+    """A call rings and the caller gives up; Home Assistant learns each step."""
+    phone.incoming_call(number, name)
+    await catch_up(hass, phone)
+    phone.miss_call()
+    await catch_up(hass, phone)

@@ -27,17 +27,18 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import PhoneProfile, SimAccount, SimulatedPhone
 
+from ..helpers.entities import ACCOUNT_1, ACCOUNT_2, DND, IN_CALL, RINGING
 from ..helpers.phone import PHONE_MAC
 from ..helpers.snapshots import snapshot_one_platform
 from ..helpers.waiting import AdvanceTime, poll, settle
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
-RINGING = "binary_sensor.front_desk_ringing"
-IN_CALL = "binary_sensor.front_desk_in_call"
-ACCOUNT_1 = "binary_sensor.front_desk_account_1_registered"
-ACCOUNT_2 = "binary_sensor.front_desk_account_2_registered"
-DND = "binary_sensor.front_desk_do_not_disturb"
+
+async def accounts_read_again(advance_time: AdvanceTime) -> None:
+    """Let the account list be read again (every 2 minutes) and the poll after."""
+    await advance_time(timedelta(minutes=2, seconds=5))
+    await advance_time(timedelta(seconds=5))
 
 
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
@@ -53,9 +54,7 @@ async def test_snapshot(
 
 @pytest.mark.usefixtures("init_integration")
 async def test_ringing_and_in_call(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Ringing and in call follow the phone's lines; a held call is still a call."""
     assert hass.states.get(RINGING).state == STATE_OFF
@@ -111,23 +110,19 @@ async def test_account_registered(
     assert hass.states.get(ACCOUNT_1).state == STATE_OFF
 
     phone.set_registered(1, True)
-    await advance_time(timedelta(minutes=2, seconds=5))
-    await advance_time(timedelta(seconds=5))
+    await accounts_read_again(advance_time)
     assert hass.states.get(ACCOUNT_1).state == STATE_ON
 
 
 @pytest.mark.usefixtures("init_integration")
 async def test_account_added_later(
-    hass: HomeAssistant,
-    profile: PhoneProfile,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, profile: PhoneProfile, advance_time: AdvanceTime
 ) -> None:
     """An account configured on the phone later gets its sensor without a reload."""
     assert hass.states.get(ACCOUNT_2) is None
 
     profile.accounts.append(SimAccount(id=2, sip_id="1002", registered=False))
-    await advance_time(timedelta(minutes=2, seconds=5))
-    await advance_time(timedelta(seconds=5))
+    await accounts_read_again(advance_time)
 
     assert hass.states.get(ACCOUNT_2).state == STATE_OFF
     assert hass.states.get(ACCOUNT_1).state == STATE_ON
@@ -135,14 +130,11 @@ async def test_account_added_later(
 
 @pytest.mark.usefixtures("init_integration")
 async def test_account_removed(
-    hass: HomeAssistant,
-    profile: PhoneProfile,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, profile: PhoneProfile, advance_time: AdvanceTime
 ) -> None:
     """An account the phone no longer reports has no registration to show."""
     profile.accounts.clear()
-    await advance_time(timedelta(minutes=2, seconds=5))
-    await advance_time(timedelta(seconds=5))
+    await accounts_read_again(advance_time)
 
     assert hass.states.get(ACCOUNT_1).state == "unknown"
 
@@ -152,9 +144,7 @@ async def test_account_removed(
 
 @pytest.mark.usefixtures("push_integration")
 async def test_dnd_follows_pushes(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, phone: SimulatedPhone, entity_registry: er.EntityRegistry
 ) -> None:
     """Unknown until the phone pushes it; then on and off; never a call event."""
     entry = entity_registry.async_get(DND)

@@ -14,30 +14,30 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from simulator import SimulatedPhone
 
+from ..helpers.entities import (
+    ANSWER,
+    HANG_UP,
+    HOLD,
+    IN_CALL,
+    LINE_1,
+    MISSED,
+    PHONE_STATUS,
+    REJECT,
+    RESET_MISSED,
+    RESTART,
+    RINGING,
+)
 from ..helpers.phone import PASSCODE
 from ..helpers.snapshots import snapshot_one_platform
 from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
-
-LINE_1 = "sensor.front_desk_line_1"
-PHONE_STATUS = "sensor.front_desk_phone_status"
-RINGING = "binary_sensor.front_desk_ringing"
-IN_CALL = "binary_sensor.front_desk_in_call"
-ANSWER = "button.front_desk_answer"
-REJECT = "button.front_desk_reject"
-HANG_UP = "button.front_desk_hang_up"
-HOLD = "button.front_desk_hold_resume"
-RESTART = "button.front_desk_restart"
-RESET_MISSED = "button.front_desk_reset_missed_calls"
-MISSED = "sensor.front_desk_missed_calls"
 
 
 async def press(hass: HomeAssistant, entity_id: str) -> None:
@@ -60,10 +60,7 @@ async def ringing(
 
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
 async def test_snapshot(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, snapshot: SnapshotAssertion
 ) -> None:
     """Every button."""
     await snapshot_one_platform(hass, mock_config_entry, snapshot, Platform.BUTTON)
@@ -71,9 +68,7 @@ async def test_snapshot(
 
 @pytest.mark.usefixtures("init_integration")
 async def test_answer_hold_hang_up(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """A whole call handled from Home Assistant, each step seen at once."""
     phone.incoming_call("+4930123456", "Ada Lovelace")
@@ -120,9 +115,7 @@ async def test_answer_hold_hang_up(
 
 @pytest.mark.usefixtures("ringing")
 async def test_remote_hangup(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """The far end hanging up shows after the next refresh."""
     await press(hass, ANSWER)
@@ -157,9 +150,7 @@ async def test_reject(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     ],
 )
 async def test_nothing_to_act_on(
-    hass: HomeAssistant,
-    button: str,
-    translation_key: str,
+    hass: HomeAssistant, button: str, translation_key: str
 ) -> None:
     """A button without a call to act on says why, translated."""
     with pytest.raises(HomeAssistantError) as exc_info:
@@ -197,9 +188,7 @@ async def test_phone_unreachable(
 
 @pytest.mark.usefixtures("ringing")
 async def test_restart(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Restart reboots the phone; its entities are unavailable until it is back."""
     await press(hass, RESTART)
@@ -221,9 +210,7 @@ async def test_restart(
 
 @pytest.mark.usefixtures("ringing")
 async def test_reset_missed_calls_while_phone_unreachable(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Resetting sends nothing to the phone, so it works while the phone is away."""
     phone.miss_call()

@@ -18,14 +18,11 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
+from ..helpers.entities import LAST_CALLER, LAST_STARTED, MISSED, RESET_MISSED
 from ..helpers.entries import device_by_identifier
 from ..helpers.phone import PHONE_MAC
-from ..helpers.waiting import poll, settle
+from ..helpers.waiting import missed_call, poll, settle
 
-LAST_CALLER = "sensor.front_desk_last_caller"
-LAST_STARTED = "sensor.front_desk_last_call_started"
-MISSED = "sensor.front_desk_missed_calls"
-RESET_BUTTON = "button.front_desk_reset_missed_calls"
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
 
@@ -38,14 +35,6 @@ async def set_up(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     phone.profile.action_urls = action_urls(base, entry.data[CONF_WEBHOOK_ID])
-
-
-async def missed_call(hass: HomeAssistant, phone: SimulatedPhone, number: str) -> None:
-    """A call rings and is not answered."""
-    phone.incoming_call(number)
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
 
 
 @pytest.mark.usefixtures("push_integration")
@@ -132,7 +121,7 @@ async def test_missed_calls_count_and_reset(
     assert hass.states.get(MISSED).state == "2"
 
     await hass.services.async_call(
-        "button", "press", {"entity_id": RESET_BUTTON}, blocking=True
+        "button", "press", {"entity_id": RESET_MISSED}, blocking=True
     )
     await hass.async_block_till_done()
     state = hass.states.get(MISSED)

@@ -53,6 +53,7 @@ from custom_components.grandstream.cti import (
 )
 from simulator import Fault, SimulatedPhone
 
+from ..helpers.entries import set_up_entry_data
 from ..helpers.flows import STRINGS, assert_aborted, error_text, user_input
 from ..helpers.phone import PASSCODE, PHONE_MAC, fast_profile
 from ..helpers.ports import free_port
@@ -844,19 +845,9 @@ async def test_phone_setup_wires_the_phone(
     entry = result["result"]
     assert entry.unique_id == MAC  # from the login answer, not the neighbours
     webhook_id = assert_webhook_id(entry.data)
-    assert entry.data == {
-        CONF_HOST: phone.address,
-        CONF_PASSCODE: PASSCODE,
-        CONF_SSL: False,
-        CONF_VERIFY_SSL: False,
-        CONF_WEBHOOK_ID: webhook_id,
-        CONF_PHONE_SET_UP: True,
-        CONF_WEB_USERNAME: "admin",
-        CONF_PUSH_BASE_URL: ha_url,
-        CONF_FOREIGN_SLOTS: [],
-        CONF_MODEL: "GXP2135",
-        CONF_FIRMWARE: "1.0.11.79",
-    }
+    assert entry.data == set_up_entry_data(
+        phone.address, webhook_id, ha_url, "GXP2135", "1.0.11.79"
+    )
     assert phone.profile.action_urls == action_urls(ha_url, webhook_id)
     assert phone.profile.click_to_dial is True
     assert len(phone.web.calls("dologin")) == 1
@@ -1500,9 +1491,7 @@ async def test_reconfigure_while_the_phone_is_discovered(
 
 @pytest.mark.usefixtures("mock_setup_entry")
 async def test_reconfigure_with_a_rejected_passcode(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
+    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
 ) -> None:
     """The stored passcode is refused: the form asks for it, never resends it."""
     mock_config_entry.add_to_hass(hass)
@@ -1531,9 +1520,7 @@ async def test_reconfigure_with_a_rejected_passcode(
 
 @pytest.mark.usefixtures("mock_setup_entry")
 async def test_reconfigure_while_reauth_is_pending(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
+    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
 ) -> None:
     """A pending reauth: the passcode is asked at once; success settles the reauth."""
     mock_config_entry.add_to_hass(hass)

@@ -25,22 +25,19 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.grandstream.const import DOMAIN, EVENT_CALL
+from custom_components.grandstream.const import EVENT_CALL
 from custom_components.grandstream.coordinator import next_poll_slot
 from custom_components.grandstream.diagnostics import async_get_config_entry_diagnostics
 from simulator import Fault, SimulatedPhone
 
-from ..helpers.entries import phone_entry, setup_entry
+from ..helpers.entities import CALL_ENTITY, LAST_CALLER, LINE_1, MISSED
+from ..helpers.entries import device_id, phone_entry, setup_entry
 from ..helpers.phone import fast_profile
 from ..helpers.push import CallEvents, send, types, webhook_url
 from ..helpers.waiting import poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
-LINE_1 = "sensor.front_desk_line_1"
-LAST_CALLER = "sensor.front_desk_last_caller"
-MISSED = "sensor.front_desk_missed_calls"
-CALL_ENTITY = "event.front_desk_call"
 
 
 async def coordinator_diagnostics(
@@ -60,6 +57,15 @@ def status_reads(phone: SimulatedPhone) -> int:
 def line_status_reads(phone: SimulatedPhone) -> int:
     """How often the phone was asked for its line status."""
     return len(phone.calls("api-get_line_status"))
+
+
+async def read_within(
+    hass: HomeAssistant, phone: SimulatedPhone, seconds: float
+) -> bool:
+    """Whether the phone's lines were read while ``seconds`` passed."""
+    reads = line_status_reads(phone)
+    await poll(hass, seconds)
+    return line_status_reads(phone) > reads
 
 
 async def set_up_phones(
@@ -308,23 +314,17 @@ async def test_first_poll_comes_an_interval_after_set_up(
 @pytest.mark.usefixtures("push_integration")
 @pytest.mark.parametrize("state", [CoreState.stopping, CoreState.final_write])
 async def test_no_poll_while_home_assistant_stops(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    state: CoreState,
+    hass: HomeAssistant, phone: SimulatedPhone, state: CoreState
 ) -> None:
     """Entries are not unloaded when Home Assistant stops: the timer must hold back.
 
     Home Assistant closes its HTTP sessions as it stops; a poll then would
     end in "Session is closed" and a traceback.
     """
-    reads = line_status_reads(phone)
-    await poll(hass, 61)
-    assert line_status_reads(phone) > reads  # a poll was due
-    reads = line_status_reads(phone)
+    assert await read_within(hass, phone, 61)  # a poll was due
     hass.set_state(state)
     try:
-        await poll(hass, 61)
-        assert line_status_reads(phone) == reads
+        assert not await read_within(hass, phone, 61)
     finally:
         hass.set_state(CoreState.running)
 
@@ -334,15 +334,11 @@ async def test_polling_ends_when_home_assistant_stops(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The stop event ends polling for good (the entry is not unloaded)."""
-    reads = line_status_reads(phone)
-    await poll(hass, 61)
-    assert line_status_reads(phone) > reads
+    assert await read_within(hass, phone, 61)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
-    reads = line_status_reads(phone)
     for _ in range(3):
-        await poll(hass, 61)
-    assert line_status_reads(phone) == reads
+        assert not await read_within(hass, phone, 61)
 
 
 @pytest.mark.usefixtures("push_integration")
@@ -430,8 +426,6 @@ async def test_forged_incoming_push_ignored(
 
 # -- review fixes -------------------------------------------------------------------
 
-LINE_1_SENSOR = "sensor.front_desk_line_1"
-
 
 async def test_overtaken_refresh_leaves_no_stale_entity(
     hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
@@ -459,7 +453,7 @@ async def test_overtaken_refresh_leaves_no_stale_entity(
     await hass.async_block_till_done()
     assert calls >= 2
     assert coordinator.data.line(1).state.value == "idle"
-    assert hass.states.get(LINE_1_SENSOR).state == "idle"
+    assert hass.states.get(LINE_1).state == "idle"
 
 
 async def test_a_failing_subscriber_does_not_stop_polling(
@@ -484,7 +478,7 @@ async def test_a_failing_subscriber_does_not_stop_polling(
     await poll(hass, 61)
     await poll(hass, 61)
     assert status_reads(phone) > reads
-    assert hass.states.get(LINE_1_SENSOR).state == "idle"
+    assert hass.states.get(LINE_1).state == "idle"
 
 
 async def test_boot_push_never_renames_the_phone(
@@ -526,20 +520,14 @@ async def test_dial_with_an_account_the_phone_has_not_listed(
     """No accounts known: an account cannot be checked, so nothing is sent."""
     from homeassistant.exceptions import ServiceValidationError
 
-    from ..helpers.actions import input_error
+    from ..helpers.actions import act, input_error
 
     phone.profile.accounts = []
     entry = phone_entry(phone)
     await setup_entry(hass, entry)
-    from homeassistant.helpers import device_registry as dr
 
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     with pytest.raises((ServiceValidationError, Exception)) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "dial",
-            {"device_id": device.id, "number": "200", "account": 1},
-            blocking=True,
-        )
+        await act(hass, "dial", device, number="200", account=1)
     assert input_error(err.value).translation_key == "accounts_unknown"
     assert phone.calls("api-make_call") == []

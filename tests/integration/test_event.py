@@ -17,13 +17,13 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import SimAccount, SimulatedPhone
 
+from ..helpers.entities import CALL_ENTITY
 from ..helpers.entries import device_by_identifier
 from ..helpers.phone import PHONE_MAC
 from ..helpers.push import CallEvents, call_event
 from ..helpers.snapshots import snapshot_one_platform
 from ..helpers.waiting import poll, settle
 
-CALL_ENTITY = "event.front_desk_call"
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
 EVENT_DATA = (
@@ -177,9 +177,7 @@ async def test_events_by_polling(
 
 @pytest.mark.usefixtures("push_integration")
 async def test_account_counted_from_zero(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    monkeypatch: pytest.MonkeyPatch,
+    hass: HomeAssistant, phone: SimulatedPhone, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A phone whose line status counts accounts from 0 (a WP826) says account 1."""
     real_line_status = phone.line_status

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.grandstream.const import DOMAIN
 from simulator import Fault, SimulatedPhone
 
-from ..helpers.phone import PASSCODE
+from ..helpers.phone import PASSCODE, change_passcode
 from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
@@ -51,13 +51,21 @@ def _assert_states(hass: HomeAssistant, *, available: bool) -> None:
         assert (state != STATE_UNAVAILABLE) is available, (entity_id, state)
 
 
+def _ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "custom_components.grandstream"]
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the integration logged as errors."""
+    return [r.getMessage() for r in _ours(caplog) if r.levelno >= logging.ERROR]
+
+
 def _assert_logged_once(caplog: pytest.LogCaptureFixture, message: str) -> None:
     """One error when the phone was lost and one line when it came back."""
-    ours = [r for r in caplog.records if r.name == "custom_components.grandstream"]
-    errors = [r.getMessage() for r in ours if r.levelno >= logging.ERROR]
+    errors = _errors(caplog)
     assert len(errors) == 1, errors
     assert message in errors[0]
-    recovered = [r.getMessage() for r in ours if "recovered" in r.getMessage()]
+    recovered = [r.getMessage() for r in _ours(caplog) if "recovered" in r.getMessage()]
     assert len(recovered) == 1, recovered
 
 
@@ -184,8 +192,7 @@ async def test_passcode_changed_on_phone(
     style: str,
 ) -> None:
     """A rejected passcode stops polling at once and asks the user for a new one."""
-    phone.profile.unauthorized_style = style
-    phone.profile.passcode = "changed-on-the-phone"
+    change_passcode(phone, style)
     before = len(phone.requests)
 
     await advance_time(POLL)
@@ -221,22 +228,17 @@ async def test_passcode_changed_on_phone(
     assert len(phone.requests) == sent
     assert len(hass.config_entries.flow.async_progress()) == 1
 
-    errors = [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "custom_components.grandstream" and r.levelno >= logging.ERROR
-    ]
+    errors = _errors(caplog)
     assert len(errors) == 1
     assert 'The phone answered "unauthorized"' in errors[0]
 
 
 @pytest.mark.usefixtures("init_integration")
 async def test_button_finds_passcode_changed(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A command refused for the passcode says so and starts reauth at once."""
-    phone.profile.passcode = "changed-on-the-phone"
+    change_passcode(phone)
 
     with pytest.raises(HomeAssistantError) as exc_info:
         await hass.services.async_call(

@@ -17,16 +17,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.grandstream.action_urls import EVENTS, action_urls
 from custom_components.grandstream.const import (
-    CONF_FIRMWARE,
     CONF_FOREIGN_SLOTS,
-    CONF_MODEL,
     CONF_PHONE_SET_UP,
-    CONF_PUSH_BASE_URL,
     CONF_WEB_USERNAME,
 )
 from simulator import SimulatedPhone
 
-from ..helpers.entries import WEBHOOK_ID, entry_data, phone_entry
+from ..helpers.entries import WEBHOOK_ID, phone_entry, set_up_entry_data
 from ..helpers.flows import assert_aborted
 from ..helpers.phone import PHONE_MAC, fast_profile
 
@@ -98,16 +95,9 @@ async def test_set_up_again(
     assert len(phone.web.calls("dologin")) == 1
     assert phone.web.sessions == []  # logged out
     assert phone.requests == []  # no CTI request: the web login is enough
-    assert entry.data == {
-        **entry_data(phone.address),
-        CONF_WEBHOOK_ID: WEBHOOK_ID,
-        CONF_PHONE_SET_UP: True,
-        CONF_WEB_USERNAME: "admin",
-        CONF_PUSH_BASE_URL: ha_url,
-        CONF_FOREIGN_SLOTS: [],
-        CONF_MODEL: "GXP2170",
-        CONF_FIRMWARE: "1.0.11.23",
-    }
+    assert entry.data == set_up_entry_data(
+        phone.address, WEBHOOK_ID, ha_url, "GXP2170", "1.0.11.23"
+    )
 
 
 @pytest.mark.usefixtures("ha_url")

@@ -21,10 +21,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_capture_events,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -45,15 +42,15 @@ from custom_components.grandstream.const import (
     CONF_PUSH_BASE_URL,
     CONF_WEB_USERNAME,
     DOMAIN,
-    EVENT_CALL,
 )
 from simulator import SimulatedPhone
 
 from ..helpers.entries import device_by_identifier, entry_data
 from ..helpers.flows import assert_aborted, user_input
-from ..helpers.phone import PASSCODE, PHONE_MAC, fast_profile
+from ..helpers.phone import PASSCODE, PHONE_MAC, change_passcode, fast_profile
 from ..helpers.ports import free_port
-from ..helpers.waiting import poll, settle
+from ..helpers.push import CallEvents
+from ..helpers.waiting import missed_call, poll, settle
 
 # The "user" web account's password where a test sets one: long enough that
 # finding it in a log cannot be a coincidence.
@@ -248,14 +245,6 @@ async def lose_pushes(
     return stopped
 
 
-async def push_a_missed_call(hass: HomeAssistant, phone: SimulatedPhone) -> None:
-    """A call rings and is missed, each step pushed and handled."""
-    phone.incoming_call("+4930123456")
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
-
-
 async def set_up_again(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Any:
     """Configure → Set up the phone, as admin; the result of the submit."""
     menu = await hass.config_entries.options.async_init(entry.entry_id)
@@ -427,9 +416,7 @@ async def test_user_account_writes_checked_by_read_back(
     ],
 )
 async def test_read_back_catches_silently_refused_writes(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    refusing_phone: dict[str, Any],
+    hass: HomeAssistant, phone: SimulatedPhone, refusing_phone: dict[str, Any]
 ) -> None:
     """The phone answers "success" and keeps the old values: reported as refused."""
     for name, value in refusing_phone.items():
@@ -563,9 +550,7 @@ async def test_locked_phone_shows_its_lock_time(
 @pytest.mark.usefixtures("ha_address")
 @pytest.mark.parametrize("one_session_per_account", [True, False])
 async def test_session_held_by_a_person(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    one_session_per_account: bool,
+    hass: HomeAssistant, phone: SimulatedPhone, one_session_per_account: bool
 ) -> None:
     """Someone is logged in to the phone's web page while Home Assistant sets it up.
 
@@ -621,10 +606,9 @@ async def test_manual_path_when_unticked(
 
 @pytest.mark.usefixtures("ha_url")
 async def test_pushes_arrive_once_set_up(
-    hass: HomeAssistant, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """The URLs Home Assistant wrote work: a ring on the phone arrives by push."""
-    calls = async_capture_events(hass, EVENT_CALL)
     _, entry = await add_phone(hass, phone)
 
     phone.incoming_call("+4930123456", "Erika Mustermann")
@@ -632,7 +616,7 @@ async def test_pushes_arrive_once_set_up(
 
     assert [p.event for p in phone.pushes] == ["incoming"]
     assert {p.status for p in phone.pushes} == {200}
-    assert [e.data["type"] for e in calls] == ["incoming"]
+    assert [e.data["type"] for e in call_events] == ["incoming"]
     assert entry.runtime_data.pushes_received == 1
 
 
@@ -641,9 +625,7 @@ async def test_pushes_arrive_once_set_up(
 
 @pytest.mark.usefixtures("ha_address")
 async def test_slot_in_use_is_left_alone_then_taken_over_by_the_repair(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """A foreign slot is never overwritten, unless the user says so in Repairs."""
     result, entry = await add_phone_beside_a_foreign_slot(hass, phone)
@@ -672,13 +654,11 @@ async def test_slot_in_use_is_left_alone_then_taken_over_by_the_repair(
 
 @pytest.mark.usefixtures("ha_address")
 async def test_repair_refused_by_the_phone_keeps_the_issue(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """The phone's password changed meanwhile: one attempt, the error, no retry."""
     entry, in_use = await slots_in_use_repair(hass, phone)
-    phone.profile.passcode = "changed-by-the-admin"
+    change_passcode(phone)
 
     _, answer = await repair_fix(hass, hass_client, in_use.issue_id)
 
@@ -692,13 +672,11 @@ async def test_repair_refused_by_the_phone_keeps_the_issue(
 
 @pytest.mark.usefixtures("ha_url")
 async def test_pushes_stopped_repair_writes_the_urls_again(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """The phone lost its Action URLs (a factory reset): Repairs sets it up again."""
     _, entry = await add_phone(hass, phone)
-    await push_a_missed_call(hass, phone)
+    await missed_call(hass, phone, "+4930123456")
     assert issue(hass, "push_stopped", entry) is None
 
     # A ring only polling sees, and no push for it within the grace.
@@ -717,9 +695,7 @@ async def test_pushes_stopped_repair_writes_the_urls_again(
 
 @pytest.mark.usefixtures("ha_url")
 async def test_pushes_stopped_comes_back_when_pushes_go_missing_again(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """Pushes missing again after the fix: the repair is raised again.
 
@@ -727,7 +703,7 @@ async def test_pushes_stopped_comes_back_when_pushes_go_missing_again(
     would not say it a second time.
     """
     _, entry = await add_phone(hass, phone)
-    await push_a_missed_call(hass, phone)
+    await missed_call(hass, phone, "+4930123456")
     stopped = await lose_pushes(hass, phone, entry, "+4930654321")
     phone.miss_call()
     await poll(hass, 61)
@@ -903,9 +879,7 @@ async def test_removal_clears_only_our_slots(
 
 @pytest.mark.usefixtures("ha_address")
 async def test_removal_of_a_phone_that_is_off(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, phone: SimulatedPhone, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The phone is off when it is removed: no error, one line in the log."""
     _, entry = await add_phone(hass, phone)
@@ -931,13 +905,11 @@ async def test_removal_of_a_phone_that_is_off(
 
 @pytest.mark.usefixtures("ha_address")
 async def test_removal_sends_no_password_the_phone_refused(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, phone: SimulatedPhone, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The phone's password changed (reauth pending): removal does not log in."""
     _, entry = await add_phone(hass, phone)
-    phone.profile.passcode = "changed-by-the-admin"
+    change_passcode(phone)
     await poll(hass)
     assert [
         flow["context"]["source"] for flow in hass.config_entries.flow.async_progress()
@@ -960,9 +932,7 @@ async def test_removal_sends_no_password_the_phone_refused(
 
 @pytest.mark.usefixtures("ha_address")
 async def test_diagnostics_show_no_password(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """A phone set up by Home Assistant: its diagnostics hold no password."""
     _, entry = await add_phone(hass, phone)
@@ -1000,9 +970,7 @@ async def test_refused_login_after_an_address_change_is_not_retried(
 
 @pytest.mark.usefixtures("ha_address")
 async def test_repair_reports_partly_when_the_phone_keeps_its_values(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """A take-over the phone silently ignores is not reported as done."""
     entry, in_use = await slots_in_use_repair(hass, phone)
@@ -1019,9 +987,7 @@ async def test_repair_reports_partly_when_the_phone_keeps_its_values(
 
 @pytest.mark.usefixtures("ha_address")
 async def test_repair_writes_nothing_to_another_phone(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """Another phone took the address: the fix stops before writing anything."""
     entry, in_use = await slots_in_use_repair(hass, phone)
@@ -1042,7 +1008,7 @@ async def test_setting_up_again_waits_for_reauthentication(
 ) -> None:
     """While the phone refuses the stored password, Configure does not log in."""
     _, entry = await add_phone(hass, phone)
-    phone.profile.passcode = "changed-by-the-admin"
+    change_passcode(phone)
     await poll(hass, 61)  # the CTI refusal starts the reauthentication
     assert entry.async_get_active_flows(hass, {"reauth"})
     before = logins(phone)
@@ -1055,9 +1021,7 @@ async def test_setting_up_again_waits_for_reauthentication(
 
 @pytest.mark.usefixtures("ha_address")
 async def test_setup_notes_a_person_may_be_logged_out(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, phone: SimulatedPhone, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The phone does not tell whether our login ended someone's: the log says it may."""
     caplog.set_level(logging.INFO)

@@ -49,15 +49,14 @@ from custom_components.grandstream.diagnostics import async_get_config_entry_dia
 from custom_components.grandstream.identity import normalize_mac
 from simulator import Fault, SimulatedPhone
 
+from ..helpers.entities import CALL_ENTITY, PUSH
 from ..helpers.entries import device_by_identifier
 from ..helpers.phone import PHONE_MAC
 from ..helpers.push import CallEvents, call_event, send, types, webhook_url
-from ..helpers.waiting import poll, settle
+from ..helpers.waiting import missed_call, poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
-CALL_ENTITY = "event.front_desk_call"
-PUSH_SENSOR = "sensor.front_desk_push"
 
 
 # -- helpers -------------------------------------------------------------------
@@ -247,7 +246,7 @@ async def test_call_over_push(
     sent = [p for p in phone.pushes if p.event in ("hold", "unhold", "terminated")]
     assert [p.event for p in sent] == ["hold", "unhold", "terminated"]
     assert {p.status for p in phone.pushes} == {200}
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     assert await interval(hass, entry) == 60
     assert entry.runtime_data.pushes_received == len(phone.pushes)
     assert entry.runtime_data.pushes_ignored == 0
@@ -262,10 +261,10 @@ async def test_poll_first_then_push(
     phone.incoming_call(NUMBER, NAME)
     await poll(hass)
     assert types(call_events) == ["incoming"]
-    assert hass.states.get(PUSH_SENSOR).state == "never_seen"
+    assert hass.states.get(PUSH).state == "never_seen"
     await settle(hass, phone)
     assert types(call_events) == ["incoming"]
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
 
     phone.miss_call()
     await poll(hass, 61)
@@ -291,7 +290,7 @@ async def test_missed_call_by_polling_only(
     assert events[1].data["remote_name"] == NAME
     assert hass.states.get(CALL_ENTITY).attributes["event_type"] == "missed"
     assert hass.states.get("sensor.front_desk_missed_calls").state == "1"
-    assert hass.states.get(PUSH_SENSOR).state == "never_seen"
+    assert hass.states.get(PUSH).state == "never_seen"
     assert await interval(hass, entry) == 5
     assert issue(hass, entry) is not None
     assert phone.pushes == []
@@ -451,7 +450,7 @@ async def test_bad_requests_change_nothing(
     assert entry.runtime_data.pushes_ignored == 1
     assert entry.runtime_data.pushes_received == 0
     assert issue(hass, entry) is not None
-    assert hass.states.get(PUSH_SENSOR).state == "never_seen"
+    assert hass.states.get(PUSH).state == "never_seen"
 
 
 async def test_unknown_webhook_changes_nothing(
@@ -536,19 +535,19 @@ async def test_repair_until_first_push(
     assert shown.translation_placeholders["name"] == "Front desk"
     assert entry.data[CONF_WEBHOOK_ID] in shown.translation_placeholders["urls"]
     assert "$display" not in shown.translation_placeholders["urls"]
-    assert hass.states.get(PUSH_SENSOR).state == "never_seen"
+    assert hass.states.get(PUSH).state == "never_seen"
 
     phone.set_dnd(True)
     await settle(hass, phone)
     assert issue(hass, entry) is None
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert entry.data[CONF_PUSH_SEEN] is True
 
     # After a restart push must prove itself again, but no repair comes back.
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert issue(hass, entry) is None
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
 
 
@@ -594,7 +593,7 @@ async def test_polling_follows_push_health(
     phone.incoming_call(NUMBER, NAME)
     await settle(hass, phone)
     # The fetch the push triggered confirmed it: no poll needed.
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     assert await interval(hass, entry) == 60
 
     # After that fetch, polls come every 60 s (at the phone's own slot of
@@ -606,9 +605,9 @@ async def test_polling_follows_push_health(
     await poll(hass, 61)
     assert types(events) == ["incoming", "answered"]
     # Its push may still be on the way: push health waits a few seconds.
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     await poll(hass, 6)
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
     reads = len(phone.calls("api-get_line_status"))
     await poll(hass, 6)
@@ -618,7 +617,7 @@ async def test_polling_follows_push_health(
     phone.remote_hangup()
     await settle(hass, phone)
     await poll(hass)
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     assert await interval(hass, entry) == 60
 
 
@@ -632,17 +631,14 @@ async def test_boot_push_reverifies(
     entry = push_integration
     phone.profile.model = "GXP2135"
     phone.profile.firmware = "1.0.11.79"
-    phone.incoming_call(NUMBER)
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
+    await missed_call(hass, phone, NUMBER)
     assert await interval(hass, entry) == 60
 
     await phone.reboot()
     await phone.wait_online()
     await settle(hass, phone)
     assert [p.event for p in phone.pushes][-2:] == ["boot", "registered"]
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
     assert entry.data[CONF_MODEL] == "GXP2135"
     assert entry.data[CONF_FIRMWARE] == "1.0.11.79"
@@ -688,7 +684,7 @@ async def test_reboot_without_boot_push_reverifies(
         await asyncio.sleep(0.1)
         await poll(hass, 61)
     assert entry.runtime_data.last_update_success
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
 
 

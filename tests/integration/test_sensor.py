@@ -15,14 +15,12 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulator import PhoneProfile, SimulatedPhone
 
+from ..helpers.entities import LINE_1, PHONE_STATUS
 from ..helpers.entries import setup_entry
 from ..helpers.snapshots import snapshot_one_platform
 from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
-
-LINE_1 = "sensor.front_desk_line_1"
-PHONE_STATUS = "sensor.front_desk_phone_status"
 
 
 # A fixed clock, so that timestamps in the snapshot do not change.
@@ -37,9 +35,7 @@ async def test_snapshot(
 
 @pytest.mark.usefixtures("init_integration")
 async def test_polling_follows_the_phone(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """A call ringing in and given up shows on the next poll."""
     assert hass.states.get(LINE_1).state == "idle"
@@ -68,9 +64,7 @@ async def test_polling_follows_the_phone(
 
 
 async def test_phone_without_registered_account(
-    hass: HomeAssistant,
-    profile: PhoneProfile,
-    init_integration: MockConfigEntry,
+    hass: HomeAssistant, profile: PhoneProfile, init_integration: MockConfigEntry
 ) -> None:
     """The phone's own "unavailable" is not Home Assistant's unavailable."""
     profile.accounts[0].registered = False
@@ -107,9 +101,7 @@ async def test_sixteen_lines(
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_line_no_longer_reported(
-    hass: HomeAssistant,
-    profile: PhoneProfile,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, profile: PhoneProfile, advance_time: AdvanceTime
 ) -> None:
     """A line the phone stops reporting becomes unavailable; the others stay."""
     assert hass.states.get("sensor.front_desk_line_4").state == "idle"
@@ -165,9 +157,7 @@ async def test_unknown_states_logged_once(
 
 @pytest.mark.usefixtures("init_integration")
 async def test_call_history_from_polls(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Without push, polls still tell who called and count missed calls."""
     assert hass.states.get("sensor.front_desk_missed_calls").state == "0"

@@ -18,7 +18,7 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -32,9 +32,9 @@ from custom_components.grandstream.cti import GrandstreamClient
 from custom_components.grandstream.cti.client import DEFAULT_MAX_PENDING_COMMANDS
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
-from ..helpers.actions import input_error
-from ..helpers.entries import phone_entry
-from ..helpers.phone import PASSCODE, fast_profile
+from ..helpers.actions import act, input_error
+from ..helpers.entries import device_id, phone_entry
+from ..helpers.phone import PASSCODE, change_passcode, fast_profile
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
@@ -97,13 +97,6 @@ def assert_translated(err: HomeAssistantError, key: str) -> None:
     assert needed <= set(err.translation_placeholders or {})
 
 
-def device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    """The device id of the phone of ``entry``."""
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    assert len(devices) == 1
-    return devices[0].id
-
-
 def line_state(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
     """What the sensor of ``line`` shows."""
     state = hass.states.get(line_entity(hass, entry, line))
@@ -118,19 +111,6 @@ def line_entity(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
     )
     assert entity_id is not None
     return entity_id
-
-
-async def act(
-    hass: HomeAssistant, service: str, devices: str | list[str], **data: Any
-) -> ServiceResponse:
-    """Call one of the integration's actions and wait for it to finish."""
-    return await hass.services.async_call(
-        DOMAIN,
-        service,
-        {"device_id": devices, **data},
-        blocking=True,
-        return_response=service == "dial",
-    )
 
 
 async def set_up_phone(
@@ -922,7 +902,7 @@ async def test_wrong_passcode_starts_reauth(
     phone: SimulatedPhone,
 ) -> None:
     """A passcode changed on the phone: not_authorized, and reauth is under way."""
-    phone.profile.passcode = "changed-on-the-phone"
+    change_passcode(phone)
 
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "send_keys", [device], keys="1")
