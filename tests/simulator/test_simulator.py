@@ -185,6 +185,9 @@ async def test_unauthorized_styles(
 async def test_lockout_after_threshold(
     phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:
+    # Long enough to be seen locked by the requests below on a loaded machine
+    # (the fast profile's 0.3 s is not), short enough to wait for.
+    phone.profile.lockout_duration = 1.0
     # A correct passcode resets the counter.
     for _ in range(4):
         await cti(session, phone, "api-get_accounts", passcode="nope")
@@ -196,7 +199,7 @@ async def test_lockout_after_threshold(
     assert phone.locked
     reply = await body(session, phone, "api-get_accounts")
     assert reply == {"response": "error", "body": "locked"}
-    await asyncio.sleep(0.35)
+    await asyncio.sleep(1.05)
     assert (await body(session, phone, "api-get_accounts"))["response"] == "success"
     state = await control(session, phone, "state")
     assert state["locked"] is False
@@ -517,6 +520,9 @@ async def test_two_sequences_interleave(
 async def test_reboot_drops_connection_and_comes_back(
     phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:
+    # Down long enough to be seen down below on a loaded machine (the fast
+    # profile's 0.3 s is not).
+    phone.profile.reboot_duration = 1.0
     phone.incoming_call("1")
     phone.answer()
     with pytest.raises(aiohttp.ClientError):
@@ -529,7 +535,7 @@ async def test_reboot_drops_connection_and_comes_back(
     with pytest.raises(SimulatorError):
         phone.incoming_call("2")
     assert phone.make_call("2") is None
-    await asyncio.wait_for(phone.wait_online(), 2)
+    await asyncio.wait_for(phone.wait_online(), 5)
     assert (await body(session, phone, "api-get_phone_status"))["body"] == "available"
     assert event_names(phone)[-2:] == ["boot", "registered"]
     assert "terminated" not in event_names(phone)
@@ -802,6 +808,9 @@ async def test_control_api(
     await control(session, phone, "hangup", {"line": 1})
     await control(session, phone, "remote_answer", {}, expect=400)
     await body(session, phone, "api-make_call", phonenumber="4")
+    # Failed until the state is read below (the fast profile's 0.2 s can pass
+    # between two requests on a loaded machine).
+    phone.profile.failed_duration = 30.0
     assert await control(session, phone, "fail", {"line": 1}) == {"line": 1}
     await control(session, phone, "answer", {}, expect=400)
     await control(session, phone, "ring", {"name": "no number"}, expect=400)
@@ -858,6 +867,7 @@ async def test_control_api(
         assert resp.status == 400
 
     phone.profile.action_urls = {}
+    phone.profile.reboot_duration = 1.0  # still down below, however busy the machine
     assert (await control(session, phone, "reboot", {}))["rebooting"] is True
     await asyncio.sleep(0.15)
     assert not phone.online
