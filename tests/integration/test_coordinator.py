@@ -15,6 +15,7 @@ import logging
 import time
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
@@ -252,7 +253,10 @@ SPREAD_ENTRY_IDS = (
 
 
 async def test_polls_of_several_phones_are_spread(
-    hass: HomeAssistant, phone: SimulatedPhone, more_phones: list[SimulatedPhone]
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    more_phones: list[SimulatedPhone],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Phones set up together each poll at their own moment of the interval.
 
@@ -278,7 +282,10 @@ async def test_polls_of_several_phones_are_spread(
 
 
 async def test_phones_fetched_together_return_to_their_own_slots(
-    hass: HomeAssistant, phone: SimulatedPhone, more_phones: list[SimulatedPhone]
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    more_phones: list[SimulatedPhone],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Phones read in the same moment (a ring group's pushes) do not stay in step.
 

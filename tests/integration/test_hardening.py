@@ -375,13 +375,18 @@ async def test_flood_costs_the_phone_few_requests(
 # -- the fault matrix -------------------------------------------------------------
 
 OUTAGES = ("reset", "refuse", "slow")
+# The matrix's request timeout: short, but long enough for a healthy phone's
+# answer on a machine busy with other tests (at 0.5 s a recovery read could
+# miss it); "slow" answers take twice as long.
+MATRIX_TIMEOUT = 1.0
+SLOW = 2 * MATRIX_TIMEOUT
 REFUSALS = ("refusal_text", "http401", "locked")
 CELLS = ("setup", "poll", "action", "push")
 
 
 async def _start(phone: SimulatedPhone, fault: str) -> None:
     if fault == "slow":
-        phone.set_fault(Fault("latency", delay=1.0))
+        phone.set_fault(Fault("latency", delay=SLOW))
     elif fault in ("reset", "refuse"):
         phone.set_fault(Fault(fault))  # type: ignore[arg-type]
         if fault == "refuse":
@@ -403,7 +408,7 @@ async def _stop(phone: SimulatedPhone, fault: str) -> None:
     if fault == "refuse":
         await phone.wait_listening()
     if fault == "slow":
-        await asyncio.sleep(1.1)  # slow answers still on their way run out
+        await asyncio.sleep(SLOW + 0.1)  # slow answers still on their way run out
 
 
 def _available(hass: HomeAssistant) -> bool:
@@ -429,8 +434,12 @@ async def test_fault_matrix(  # noqa: PLR0917
     entry = push_entry(phone)
     entry.add_to_hass(hass)
     with (
-        patch("custom_components.grandstream.connection.REQUEST_TIMEOUT", 0.5),
-        patch("custom_components.grandstream.coordinator.REQUEST_TIMEOUT", 0.5),
+        patch(
+            "custom_components.grandstream.connection.REQUEST_TIMEOUT", MATRIX_TIMEOUT
+        ),
+        patch(
+            "custom_components.grandstream.coordinator.REQUEST_TIMEOUT", MATRIX_TIMEOUT
+        ),
     ):
         if cell == "setup":
             await _start(phone, fault)
@@ -460,7 +469,7 @@ async def test_fault_matrix(  # noqa: PLR0917
                 if fault != "refuse":
                     phone.incoming_call(NUMBER)
                     await settle(hass, phone)
-                    await asyncio.sleep(1.2)
+                    await asyncio.sleep(SLOW + 0.2)
                 await poll(hass)
             if fault in OUTAGES:
                 assert not _available(hass), "unavailable while the phone is down"
