@@ -27,7 +27,7 @@ from custom_components.grandstream.cti import (
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
 from ..helpers.cti_client import make_client
-from ..helpers.phone import PASSCODE
+from ..helpers.phone import HOLD_KEY_INTERVAL, PASSCODE, fast_profile
 
 
 async def test_idle_phone(client: GrandstreamClient, phone: SimulatedPhone) -> None:
@@ -167,6 +167,7 @@ async def test_click_to_dial_disabled(
         await client.make_call("300")
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 async def test_send_keys_waits_for_the_phone(
     client: GrandstreamClient, phone: SimulatedPhone
 ) -> None:
@@ -189,6 +190,7 @@ async def test_unknown_key_sends_nothing(
     assert phone.requests == []
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 async def test_key_sequences_never_interleave(
     client: GrandstreamClient, phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:

@@ -9,6 +9,12 @@ PASSCODE = "Sup3r-Secret!pass"
 PHONE_MAC = "00:0b:82:12:34:56"
 
 
+# A key interval for tests that check the client holds the phone until its
+# keys are pressed: the hold's slack (2.6 intervals and more) must outlast the
+# simulator falling behind on a busy machine, which 0.02 s does not.
+HOLD_KEY_INTERVAL = 0.1
+
+
 def fast_profile(**changes: object) -> PhoneProfile:
     """A phone profile that runs fast enough for tests."""
     profile = PhoneProfile(

@@ -34,7 +34,7 @@ from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
 from ..helpers.actions import act, input_error
 from ..helpers.entries import device_id, phone_entry
-from ..helpers.phone import PASSCODE, change_passcode, fast_profile
+from ..helpers.phone import HOLD_KEY_INTERVAL, PASSCODE, change_passcode, fast_profile
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
@@ -303,6 +303,7 @@ async def test_dial_refuses_number(
     assert commands(phone) == []
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 async def test_dial_falls_back_to_keys(
     hass: HomeAssistant,
     device: str,
@@ -467,6 +468,7 @@ async def test_dial_several_phones(
 # -- send_keys ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 @pytest.mark.parametrize(
     ("keys", "sent"),
     [
@@ -980,6 +982,7 @@ async def test_action_bounded_by_request_timeout(
 # -- serialisation -----------------------------------------------------------
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 async def test_commands_to_one_phone_do_not_interleave(
     hass: HomeAssistant, device: str, phone: SimulatedPhone
 ) -> None:
