@@ -26,7 +26,9 @@ from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
 from .blueprint_harness import notify_as_service
-from .conftest import PHONE_MAC, device_by_identifier, settle
+from .helpers.entries import device_by_identifier
+from .helpers.phone import PHONE_MAC
+from .helpers.waiting import missed_call, settle
 
 BLUEPRINT = (
     Path(__file__).parents[1]
@@ -78,14 +80,6 @@ async def notifications(
     return sent
 
 
-async def missed_call(hass: HomeAssistant, phone: SimulatedPhone, number: str) -> None:
-    """A call rings and the caller gives up."""
-    phone.incoming_call(number, NAME)
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
-
-
 async def tap(hass: HomeAssistant, data: dict[str, Any]) -> None:
     """The Companion app reports a tapped notification button."""
     hass.bus.async_fire("mobile_app_notification_action", data)
@@ -101,7 +95,7 @@ async def test_call_back_button_dials_the_caller(
     hass: HomeAssistant, notifications: list[ServiceCall], phone: SimulatedPhone
 ) -> None:
     """The missed-call notification's button makes the desk phone call back."""
-    await missed_call(hass, phone, NUMBER)
+    await missed_call(hass, phone, NUMBER, NAME)
 
     missed = notifications[-1]
     assert missed.data["title"] == "Missed call"

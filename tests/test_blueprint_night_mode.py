@@ -37,7 +37,7 @@ from .blueprint_harness import (
     run_blueprint,
     substitute,
 )
-from .conftest import settle
+from .helpers.waiting import settle
 
 BLUEPRINT = "night_mode.yaml"
 SWITCH = "switch.front_desk_do_not_disturb"

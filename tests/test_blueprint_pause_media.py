@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from simulator import SimulatedPhone
 
 from .blueprint_harness import FakeDevices, fake_media_players, pass_time, run_blueprint
-from .conftest import settle
+from .helpers.waiting import settle
 
 BLUEPRINT = "pause_media_during_calls.yaml"
 RINGING = "binary_sensor.front_desk_ringing"

@@ -1,7 +1,8 @@
 """The integration's structure: no import circle, no reach-throughs, no private API.
 
 Static checks of the source (``ast``), so they hold for every code path,
-including imports under ``TYPE_CHECKING`` and inside functions.
+including imports under ``TYPE_CHECKING`` and inside functions. The last
+check holds the tests to the same: shared helpers live in ``tests/helpers``.
 """
 
 from __future__ import annotations
@@ -237,3 +238,47 @@ def test_cti_imports_only_itself_relatively() -> None:
                 assert not name.startswith(
                     ("custom_components", "homeassistant", "grandstream_cti")
                 ), f"{module} imports {name}"
+
+
+# -- the tests' own structure -------------------------------------------------------
+
+TESTS = Path(__file__).parent
+
+
+def _imported_modules(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, name) of every module a file imports; relative names keep their dots."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            dots = "." * node.level
+            if node.module is None:  # ``from . import conftest``
+                found.extend((node.lineno, dots + alias.name) for alias in node.names)
+            else:
+                found.append((node.lineno, dots + node.module))
+                # ``from tests import conftest``
+                found.extend(
+                    (node.lineno, f"{dots}{node.module}.conftest")
+                    for alias in node.names
+                    if alias.name == "conftest"
+                )
+    return found
+
+
+def test_tests_import_helpers_not_conftest_or_other_tests() -> None:
+    """Shared helpers come from ``tests/helpers``, never a conftest or a test module.
+
+    Conftest files are pytest's: fixtures are found there, not imported. A
+    helper kept in one is hidden among fixtures, and a test module that
+    imports another depends on a file that exists to be collected (a
+    ``test_`` function imported with it is even collected twice).
+    """
+    offences: list[str] = []
+    for path in sorted(TESTS.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for line, name in _imported_modules(tree):
+            last = name.rsplit(".", 1)[-1]
+            if last == "conftest" or last.startswith("test_"):
+                offences.append(f"{path.relative_to(TESTS)}:{line} imports {name}")
+    assert not offences, "\n".join(offences)

@@ -153,6 +153,11 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((kw.value for kw in call.keywords if kw.arg == name), None)
 
 
+def _argument(call: ast.Call, index: int, name: str) -> ast.expr | None:
+    """The call's argument at ``index``, or else its keyword argument ``name``."""
+    return call.args[index] if len(call.args) > index else _keyword(call, name)
+
+
 def _text(node: ast.AST | None) -> str | None:
     """The value of a string literal, else None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -385,12 +390,7 @@ def _scan() -> SourceScan:
                 where = f"{stem}.py:{node.lineno}"
                 name = _call_name(node)
                 if (forwarder := forwarders.get(name)) is not None:
-                    key_node = (
-                        node.args[forwarder.index]
-                        if len(node.args) > forwarder.index
-                        else _keyword(node, forwarder.param)
-                    )
-                    key = resolve(key_node)
+                    key = resolve(_argument(node, forwarder.index, forwarder.param))
                     assert key is not None, f"{where}: key not a constant"
                     given: frozenset[str] | None = frozenset()
                     if forwarder.placeholders_from_kwargs:
@@ -401,12 +401,7 @@ def _scan() -> SourceScan:
                         given = None
                     scan.exceptions.append(Use(key, where, given))
                 if (helper := issue_helpers.get(name)) is not None:
-                    key_node = (
-                        node.args[helper.index]
-                        if len(node.args) > helper.index
-                        else _keyword(node, helper.param)
-                    )
-                    key = resolve(key_node)
+                    key = resolve(_argument(node, helper.index, helper.param))
                     assert key is not None, f"{where}: issue key not a constant"
                     extra = (
                         _dict_keys(_keyword(node, helper.extra))

@@ -7,8 +7,8 @@ import pytest
 from custom_components.grandstream.cti import DEFAULT_EVENTS
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE
-from .conftest import WRONG, cli
+from ..helpers.cli import WRONG, cli
+from ..helpers.phone import PASSCODE
 
 TARGET = "http://192.0.2.5:8765/grandstream"
 OTHER = "http://192.0.2.99/other?event=incoming"

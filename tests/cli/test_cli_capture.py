@@ -18,9 +18,9 @@ from custom_components.grandstream.cti.models import parse_accounts
 from devtools.processes import free_port
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE
 from ..cti.redaction_checks import mac_survives
-from .conftest import WRONG, cli
+from ..helpers.cli import WRONG, cli
+from ..helpers.phone import PASSCODE
 
 READS = ["api-get_phone_status", "api-get_line_status", "api-get_accounts"]
 NUMBER = "+4930123456"

@@ -11,8 +11,8 @@ from custom_components.grandstream.cti import __version__
 from devtools.processes import free_port
 from simulator import Fault, PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE, fast_profile
-from .conftest import WRONG, cli
+from ..helpers.cli import WRONG, cli
+from ..helpers.phone import PASSCODE, fast_profile
 
 KEYS = ["--key-interval", "0.02"]
 

@@ -13,8 +13,8 @@ import pytest
 from devtools.processes import free_port
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE, fast_profile
-from .conftest import WRONG, cli
+from ..helpers.cli import WRONG, cli
+from ..helpers.phone import PASSCODE, fast_profile
 
 AUTHENTICATED = ["api-get_phone_status", "api-get_line_status", "api-get_accounts"]
 

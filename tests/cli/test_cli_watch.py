@@ -10,7 +10,7 @@ import pytest
 from devtools.processes import free_port
 from simulator import Fault, SimulatedPhone
 
-from .conftest import WRONG, Result, cli
+from ..helpers.cli import WRONG, Result, cli
 
 
 async def watch_while(

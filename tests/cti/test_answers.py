@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import pytest
 
 from custom_components.grandstream.cti import (
@@ -12,9 +10,8 @@ from custom_components.grandstream.cti import (
     GrandstreamRejectedError,
 )
 
-from .conftest import ScriptedPhone
-
-type Command = Callable[[GrandstreamClient], Awaitable[object]]
+from ..helpers.cti_client import Command
+from ..helpers.scripted_phone import ScriptedPhone
 
 COMMANDS: dict[str, tuple[str, Command]] = {
     "phone_operation": ("api-phone_operation", lambda client: client.end_call()),
@@ -30,35 +27,33 @@ def envelope(outcome: str, body: str) -> str:
     return f'{{"response":"{outcome}","body":{body}}}'
 
 
-@pytest.mark.parametrize("body", ACCEPTED)
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        # Any body but a failure word inside "success" means done...
+        *((body, False) for body in ACCEPTED),
+        # ...while false, "failed" or "unknown" are refusals, even there.
+        *((body, True) for body in REFUSED),
+    ],
+)
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-async def test_success_envelope_is_accepted(
+async def test_body_of_a_success_envelope(
     scripted: ScriptedPhone,
     scripted_client: GrandstreamClient,
     command: str,
     body: str,
+    refused: bool,
 ) -> None:
-    """Any body but a failure word inside "success" means done."""
+    """A "success" envelope is a refusal only with a failure word as its body."""
     function, send = COMMANDS[command]
     scripted.answer(function, envelope("success", body))
-    await send(scripted_client)
-    assert [name for name, _ in scripted.requests] == [function]
-
-
-@pytest.mark.parametrize("body", REFUSED)
-@pytest.mark.parametrize("command", sorted(COMMANDS))
-async def test_failure_word_is_a_refusal(
-    scripted: ScriptedPhone,
-    scripted_client: GrandstreamClient,
-    command: str,
-    body: str,
-) -> None:
-    """false, "failed" or "unknown" are refusals, even inside "success"."""
-    function, send = COMMANDS[command]
-    scripted.answer(function, envelope("success", body))
-    with pytest.raises(GrandstreamRejectedError) as err:
+    if refused:
+        with pytest.raises(GrandstreamRejectedError) as err:
+            await send(scripted_client)
+        assert "refused" in str(err.value)
+    else:
         await send(scripted_client)
-    assert "refused" in str(err.value)
+        assert [name for name, _ in scripted.requests] == [function]
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

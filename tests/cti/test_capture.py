@@ -34,7 +34,7 @@ from custom_components.grandstream.cti import (
 )
 from custom_components.grandstream.cti.transport import RawAnswer
 
-from .conftest import ScriptedPhone
+from ..helpers.scripted_phone import ScriptedPhone
 
 MANIFEST = CaptureManifest(
     source="test", taken_at="2026-01-01T00:00:00+00:00", tool="t", tool_version="0"

@@ -18,7 +18,7 @@ from custom_components.grandstream.cti import (
     load_capture,
 )
 
-from .conftest import ScriptedPhone
+from ..helpers.scripted_phone import ScriptedPhone
 
 CAPTURES = Path(__file__).parents[1] / "fixtures" / "captures"
 WP826_NUMBER = "0301234567"

@@ -26,8 +26,8 @@ from custom_components.grandstream.cti import (
 )
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import PASSCODE
-from .conftest import make_client
+from ..helpers.cti_client import make_client
+from ..helpers.phone import HOLD_KEY_INTERVAL, PASSCODE, fast_profile
 
 
 async def test_idle_phone(client: GrandstreamClient, phone: SimulatedPhone) -> None:
@@ -167,6 +167,7 @@ async def test_click_to_dial_disabled(
         await client.make_call("300")
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 async def test_send_keys_waits_for_the_phone(
     client: GrandstreamClient, phone: SimulatedPhone
 ) -> None:
@@ -189,6 +190,7 @@ async def test_unknown_key_sends_nothing(
     assert phone.requests == []
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 async def test_key_sequences_never_interleave(
     client: GrandstreamClient, phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:
@@ -320,9 +322,8 @@ async def test_timeout(phone: SimulatedPhone, session: aiohttp.ClientSession) ->
     await asyncio.sleep(0.4)  # let the simulator's slow answer finish
 
 
-async def test_unreachable(
-    session: aiohttp.ClientSession, socket_enabled: None
-) -> None:
+@pytest.mark.usefixtures("socket_enabled")
+async def test_unreachable(session: aiohttp.ClientSession) -> None:
     """Nothing listening: a connection error without the passcode in it."""
     client = GrandstreamClient("127.0.0.1:9", PASSCODE, session=session)
     with pytest.raises(GrandstreamConnectionError) as err:
@@ -349,7 +350,8 @@ async def test_passcode_never_shown(
     assert "Requesting" in caplog.text
 
 
-async def test_https(profile: PhoneProfile, socket_enabled: None) -> None:
+@pytest.mark.usefixtures("socket_enabled")
+async def test_https(profile: PhoneProfile) -> None:
     """HTTPS with the self-signed certificate: works unverified, fails verified."""
     profile.https = True
     async with SimulatedPhone(profile) as phone, aiohttp.ClientSession() as session:

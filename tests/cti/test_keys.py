@@ -20,8 +20,8 @@ from custom_components.grandstream.cti import (
 )
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE
-from .conftest import make_client
+from ..helpers.cti_client import make_client
+from ..helpers.phone import PASSCODE
 
 # -- the pound key --------------------------------------------------------------
 
@@ -32,6 +32,7 @@ async def test_pound_key_goes_out_as_percent_23(
 ) -> None:
     """# and POUND both become the vendor's # key: %23 on the wire, # decoded."""
     await client.send_keys(["1", spelling, "SEND"])
+    await phone.wait_idle_keys()  # (the presses' timing is not the point here)
     request = phone.calls("api-send_key")[0]
     assert "keys=1:%23:SEND" in request.raw_query
     assert request.params["keys"] == "1:#:SEND"

@@ -10,7 +10,7 @@ import pytest
 from custom_components.grandstream.cti import GrandstreamClient, LineState, PhoneState
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE
+from ..helpers.phone import PASSCODE
 
 
 def fast_preset(name: str, **changes: Any) -> PhoneProfile:

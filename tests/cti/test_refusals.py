@@ -25,17 +25,16 @@ from custom_components.grandstream.cti import (
 )
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE, fast_profile
-from .conftest import ScriptedPhone, make_client
+from ..helpers.cti_client import make_client
+from ..helpers.phone import PASSCODE, fast_profile
+from ..helpers.scripted_phone import ScriptedPhone
 
 NOT_AUTHORIZED_CAUSES = ("passcode may be wrong", "Pop up Window Support")
 
 
-async def assert_latched(
-    client: GrandstreamClient,
-    error: type[GrandstreamAuthenticationError],
-    count_sent: Callable[[], int],
-) -> GrandstreamAuthenticationError:
+async def assert_latched[E: GrandstreamAuthenticationError](
+    client: GrandstreamClient, error: type[E], count_sent: Callable[[], int]
+) -> E:
     """The first call raises ``error`` after one request; later calls send nothing."""
     with pytest.raises(error) as first:
         await client.phone_status()
@@ -53,6 +52,14 @@ async def assert_latched(
     assert count_sent() == 1
     assert PASSCODE not in str(first.value)
     return first.value
+
+
+async def status_refused[E: GrandstreamAuthenticationError](
+    scripted: ScriptedPhone, client: GrandstreamClient, body: str, error: type[E]
+) -> E:
+    """The phone answers a status read with ``body``: ``error``, latched."""
+    scripted.answer("api-get_phone_status", body)
+    return await assert_latched(client, error, scripted.passcode_requests)
 
 
 # -- every recognised shape, off the wire --------------------------------------
@@ -115,11 +122,9 @@ async def test_wrong_password_shapes(
     attempts_left: int | None,
 ) -> None:
     """wrongN: the attempts left are kept and said, the passcode latched."""
-    scripted.answer("api-get_phone_status", body)
-    refusal = await assert_latched(
-        scripted_client, GrandstreamWrongPasswordError, scripted.passcode_requests
+    refusal = await status_refused(
+        scripted, scripted_client, body, GrandstreamWrongPasswordError
     )
-    assert isinstance(refusal, GrandstreamWrongPasswordError)
     assert refusal.attempts_left == attempts_left
     assert "passcode is wrong" in str(refusal)
     if attempts_left is not None:
@@ -142,11 +147,9 @@ async def test_locked_shapes(
     lock_time: int | None,
 ) -> None:
     """locked, with lockTime at the top level or in the body, if present."""
-    scripted.answer("api-get_phone_status", body)
-    refusal = await assert_latched(
-        scripted_client, GrandstreamLockedError, scripted.passcode_requests
+    refusal = await status_refused(
+        scripted, scripted_client, body, GrandstreamLockedError
     )
-    assert isinstance(refusal, GrandstreamLockedError)
     assert refusal.lock_time == lock_time
     assert "too many failed attempts" in str(refusal)
 
@@ -163,11 +166,8 @@ async def test_account_not_allowed_shapes(
     scripted: ScriptedPhone, scripted_client: GrandstreamClient, body: str
 ) -> None:
     """user is not allow(ed): the account may not use the remote interface."""
-    scripted.answer("api-get_phone_status", body)
-    refusal = await assert_latched(
-        scripted_client,
-        GrandstreamAccountNotAllowedError,
-        scripted.passcode_requests,
+    refusal = await status_refused(
+        scripted, scripted_client, body, GrandstreamAccountNotAllowedError
     )
     assert "may not use" in str(refusal)
 

@@ -6,13 +6,12 @@ connection: the situation in which aiohttp resends a GET once on its own.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
 from custom_components.grandstream.cti import (
-    GrandstreamClient,
     GrandstreamConnectionDroppedError,
     LineState,
     command_retry_guard,
@@ -20,10 +19,8 @@ from custom_components.grandstream.cti import (
 )
 from simulator import Fault, SimulatedPhone
 
-from ..conftest import PASSCODE
-from .conftest import make_client
-
-type Command = Callable[[GrandstreamClient], Awaitable[object]]
+from ..helpers.cti_client import Command, make_client
+from ..helpers.phone import PASSCODE
 
 COMMANDS: dict[str, tuple[str, Command]] = {
     "acceptcall": ("api-phone_operation", lambda client: client.accept_call()),

@@ -14,10 +14,10 @@ from custom_components.grandstream.cti import (
     detect_scheme,
 )
 from custom_components.grandstream.cti.scheme import _stored_host
-from devtools.processes import free_port
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import fast_profile
+from ..helpers.phone import fast_profile
+from ..helpers.ports import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -77,9 +77,10 @@ async def test_http_when_https_is_not_offered(
     assert phone.requests == []
 
 
+@pytest.mark.usefixtures("socket_enabled")
 @pytest.mark.parametrize("https", [False, True])
 async def test_typed_port_is_tried_with_both_schemes(
-    session: aiohttp.ClientSession, socket_enabled: None, https: bool
+    session: aiohttp.ClientSession, https: bool
 ) -> None:
     """A port typed by the user: HTTPS on it, else HTTP on it."""
     phone = await start(fast_profile(https=https))
@@ -103,9 +104,8 @@ async def test_neither_scheme_answers(session: aiohttp.ClientSession) -> None:
     assert "https" in str(err.value)
 
 
-async def test_silent_phone_is_given_up_on(
-    session: aiohttp.ClientSession, socket_enabled: None
-) -> None:
+@pytest.mark.usefixtures("socket_enabled")
+async def test_silent_phone_is_given_up_on(session: aiohttp.ClientSession) -> None:
     """A host that accepts connections and never answers costs at most the timeout."""
     accepted: list[asyncio.StreamWriter] = []
 

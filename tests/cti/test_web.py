@@ -39,10 +39,10 @@ from custom_components.grandstream.cti.web_models import (
     WebRole,
     WebSessionInfo,
 )
-from devtools.processes import free_port
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE
+from ..helpers.phone import PASSCODE
+from ..helpers.ports import free_port
 
 USER_PASSWORD = "Us3r-Secret"
 HOOK = "http://192.0.2.1:8123/api/webhook/abc?mac=$mac&remote=$remote"
@@ -187,7 +187,8 @@ async def test_detection_sends_no_password(
     assert phone.failures == 0
 
 
-async def test_https(profile: PhoneProfile, socket_enabled: None) -> None:
+@pytest.mark.usefixtures("socket_enabled")
+async def test_https(profile: PhoneProfile) -> None:
     """Same-origin headers name the https origin; the certificate is self-signed."""
     profile.https = True
     async with SimulatedPhone(profile) as phone, aiohttp.ClientSession() as session:
@@ -564,8 +565,9 @@ async def test_logout_from_a_phone_that_is_gone(
 # Cookie jar
 
 
+@pytest.mark.usefixtures("socket_enabled")
 async def test_shared_cookie_jar_neither_needed_nor_polluted(
-    profile: PhoneProfile, phone: SimulatedPhone, socket_enabled: None
+    profile: PhoneProfile, phone: SimulatedPhone
 ) -> None:
     """A jar that keeps IP cookies ends up without the phone's, even stale ones."""
     profile.web_cookie_style = "identity"
@@ -873,9 +875,8 @@ async def test_logout_never_raises(
     assert stub.seen.count("dologout") == 2
 
 
-async def test_unreachable(
-    session: aiohttp.ClientSession, socket_enabled: None
-) -> None:
+@pytest.mark.usefixtures("socket_enabled")
+async def test_unreachable(session: aiohttp.ClientSession) -> None:
     web = GrandstreamWebSession(f"127.0.0.1:{free_port()}", PASSCODE, session=session)
     with pytest.raises(GrandstreamConnectionError) as err:
         await web.login()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import contextlib
-import os
 from pathlib import Path
 import time
 from typing import Any
@@ -23,24 +22,11 @@ from typing import Any
 import pytest
 import pytest_socket
 
+from devtools import browser
 from devtools.client import HomeAssistantClient, HomeAssistantError
 from devtools.stack import Stack, running_stack
 
-REBOOT_DURATION = 3.0
-# A release zip (scripts/build's dist/grandstream.zip) to install the integration from,
-# as HACS does; unset or empty: the repository's custom_components/grandstream.
-ZIP_VARIABLE = "GRANDSTREAM_INTEGRATION_ZIP"
-
-
-def integration_zip() -> Path | None:
-    """The zip the suite installs the integration from, if any."""
-    value = os.environ.get(ZIP_VARIABLE, "")
-    if not value:
-        return None
-    path = Path(value)
-    if not path.is_file():
-        raise pytest.UsageError(f"{ZIP_VARIABLE}={value}: no such file")
-    return path.resolve()
+from ..helpers.stack import REBOOT_DURATION, integration_zip
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -80,6 +66,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         reboot_duration=REBOOT_DURATION, log_dir=logs, integration_zip=integration_zip()
     ) as running:
         yield running
+
+
+@pytest.fixture
+def chromium_ready() -> None:
+    """Skip when scripts/setup-e2e has not installed Chromium and playwright."""
+    if (why := browser.browser_available()) is not None:
+        pytest.skip(why)
 
 
 @pytest.fixture

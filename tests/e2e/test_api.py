@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from devtools.client import HomeAssistantClient
+from devtools.stack import Stack
 
-from .conftest import REBOOT_DURATION, Stack
+from ..helpers.stack import REBOOT_DURATION, ring_and_miss, state_count
 
 pytestmark = pytest.mark.e2e
 
@@ -229,21 +230,8 @@ def test_missed_call_increments_the_counter(idle_phone: Stack) -> None:
     stack = idle_phone
     missed = stack.entity("sensor", "missed_calls")
 
-    async def count(client: HomeAssistantClient) -> int:
-        state = await client.state(missed)
-        assert state is not None
-        return int(state["state"])
-
-    before = stack.run(count)
-    stack.ctl("/_sim/ring", {"number": "+4940111222", "name": "Max Muster"})
-
-    async def ringing(client: HomeAssistantClient) -> None:
-        await client.wait_state(
-            stack.entity("binary_sensor", "ringing"), lambda s: s["state"] == "on"
-        )
-
-    stack.run(ringing)
-    stack.ctl("/_sim/miss", {})
+    before = state_count(stack, missed)
+    ring_and_miss(stack, {"number": "+4940111222", "name": "Max Muster"})
 
     async def counted(client: HomeAssistantClient) -> dict[str, Any]:
         await client.wait_state(missed, lambda s: s["state"] == str(before + 1))

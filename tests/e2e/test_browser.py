@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
-from devtools import browser, demo
+from devtools import browser
 from devtools.stack import Stack
+
+from ..helpers.stack import dashboard, wait_line_1
 
 pytestmark = pytest.mark.e2e
 
 CALLER = {"name": "Erika Mustermann", "number": "+4930123456"}
-
-
-@pytest.fixture
-def chromium_ready() -> None:
-    """Skip when scripts/setup-e2e has not installed Chromium and playwright."""
-    if (why := browser.browser_available()) is not None:
-        pytest.skip(why)
-
-
-def _wait_line_connected(stack: Stack, within: float = 15.0) -> None:
-    deadline = time.monotonic() + within
-    while True:
-        line = stack.ctl("/_sim/state")["lines"][0]
-        if line["state"] == "connected":
-            return
-        assert time.monotonic() < deadline, f"line 1 is {line['state']}"
-        time.sleep(0.2)
 
 
 @pytest.mark.usefixtures("chromium_ready")
@@ -39,11 +23,7 @@ def test_dashboard_shows_ringing_call_and_answers_it(idle_phone: Stack) -> None:
 
     async def scenario() -> None:
         async with browser.chromium() as chromium:
-            page = await browser.new_page(chromium)
-            await browser.login(
-                page, stack.base_url, demo.DEMO_USER, demo.DEMO_PASSWORD
-            )
-            await browser.open_dashboard(page, stack.base_url)
+            page = await dashboard(chromium, stack)
             # The dashboard lives in the sidebar.
             await page.locator("ha-sidebar").get_by_text("Desk phone").first.wait_for()
 
@@ -55,7 +35,7 @@ def test_dashboard_shows_ringing_call_and_answers_it(idle_phone: Stack) -> None:
 
             answer = page.locator("hui-button-card").filter(has_text="Answer").first
             await answer.click()
-            await asyncio.to_thread(_wait_line_connected, stack)
+            await asyncio.to_thread(wait_line_1, stack, "connected")
             await line_1.get_by_text("Connected").first.wait_for(timeout=10_000)
 
     since = len(stack.ctl("/_sim/requests"))

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
-from devtools import browser, demo
+from devtools import browser
 from devtools.client import HomeAssistantClient
 from devtools.stack import Stack
+
+from ..helpers.stack import dashboard, ring_and_miss, state_count, wait_line_1
 
 pytestmark = pytest.mark.e2e
 
@@ -24,23 +26,6 @@ CALLER = {"name": "Anna Beispiel", "number": "+4922155501"}
 SUMMARY = f"{CALLER['name']} ({CALLER['number']})"
 # What the user types on the dial pad: the same number, the national way.
 TYPED = "022155501"
-
-
-@pytest.fixture
-def chromium_ready() -> None:
-    """Skip when scripts/setup-e2e has not installed Chromium and playwright."""
-    if (why := browser.browser_available()) is not None:
-        pytest.skip(why)
-
-
-def _wait_line(stack: Stack, state: str, within: float = 15.0) -> None:
-    deadline = time.monotonic() + within
-    while True:
-        line = stack.ctl("/_sim/state")["lines"][0]
-        if line["state"] == state:
-            return
-        assert time.monotonic() < deadline, f"line 1 is {line['state']}"
-        time.sleep(0.2)
 
 
 async def _items(client: HomeAssistantClient, entity_id: str) -> list[dict[str, Any]]:
@@ -73,21 +58,8 @@ def test_missed_call_is_listed_and_called_back_from_the_dial_pad(
     todo = stack.entity("todo", "call_back")
     number_field = "input_text.desk_phone_number"
 
-    async def open_count(client: HomeAssistantClient) -> int:
-        state = await client.state(todo)
-        assert state is not None
-        return int(state["state"])
-
-    before = stack.run(open_count)
-    stack.ctl("/_sim/ring", CALLER)
-
-    async def ringing(client: HomeAssistantClient) -> None:
-        await client.wait_state(
-            stack.entity("binary_sensor", "ringing"), lambda s: s["state"] == "on"
-        )
-
-    stack.run(ringing)
-    stack.ctl("/_sim/miss", {})
+    before = state_count(stack, todo)
+    ring_and_miss(stack, CALLER)
 
     async def listed(client: HomeAssistantClient) -> dict[str, Any]:
         await client.wait_state(todo, lambda s: s["state"] == str(before + 1))
@@ -105,11 +77,7 @@ def test_missed_call_is_listed_and_called_back_from_the_dial_pad(
 
     async def scenario() -> None:
         async with browser.chromium() as chromium:
-            page = await browser.new_page(chromium)
-            await browser.login(
-                page, stack.base_url, demo.DEMO_USER, demo.DEMO_PASSWORD
-            )
-            await browser.open_dashboard(page, stack.base_url)
+            page = await dashboard(chromium, stack)
             card = page.locator("hui-todo-list-card")
             entry = card.get_by_text(SUMMARY)
             await entry.first.wait_for(timeout=15_000)
@@ -130,11 +98,11 @@ def test_missed_call_is_listed_and_called_back_from_the_dial_pad(
                     .filter(has_text=re.compile(r"^\s*Call\s*$"))
                     .first.click()
                 )
-                await asyncio.to_thread(_wait_line, stack, "calling")
+                await asyncio.to_thread(wait_line_1, stack, "calling")
                 # Ringing at the other end is no call back yet.
                 await _item(client, todo, "needs_action")
                 await asyncio.to_thread(stack.ctl, "/_sim/remote_answer", {"line": 1})
-                await asyncio.to_thread(_wait_line, stack, "connected")
+                await asyncio.to_thread(wait_line_1, stack, "connected")
                 done = await _item(client, todo, "completed")
                 assert done["uid"] == item["uid"]
                 await client.wait_state(todo, lambda s: s["state"] == str(before))

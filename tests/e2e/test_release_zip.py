@@ -15,7 +15,7 @@ import pytest
 from devtools.client import HomeAssistantClient
 from devtools.stack import Stack
 
-from .conftest import ZIP_VARIABLE, integration_zip
+from ..helpers.stack import ZIP_VARIABLE, integration_zip
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get(ZIP_VARIABLE),

@@ -36,7 +36,7 @@ from custom_components.grandstream.cti.models import parse_accounts
 from devtools.add_capture import main
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE
+from ..helpers.phone import PASSCODE
 
 ROOT = Path(__file__).parents[2]
 NAME = "Ирина Петрова"

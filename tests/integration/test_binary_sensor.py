@@ -16,41 +16,33 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulator import PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import AdvanceTime, snapshot_one_platform
+from ..helpers.entities import ACCOUNT_1, ACCOUNT_2, IN_CALL, RINGING
+from ..helpers.snapshots import snapshot_one_platform
+from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
-RINGING = "binary_sensor.front_desk_ringing"
-IN_CALL = "binary_sensor.front_desk_in_call"
-ACCOUNT_1 = "binary_sensor.front_desk_account_1_registered"
-ACCOUNT_2 = "binary_sensor.front_desk_account_2_registered"
+
+async def accounts_read_again(advance_time: AdvanceTime) -> None:
+    """Let the account list be read again (every 2 minutes) and the poll after."""
+    await advance_time(timedelta(minutes=2, seconds=5))
+    await advance_time(timedelta(seconds=5))
 
 
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-@pytest.mark.parametrize(
-    "caller", [None, ("+4930123456", "Ada Lovelace")], ids=["idle", "ringing"]
-)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "idle_or_ringing")
 async def test_snapshot(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
-    snapshot: SnapshotAssertion,
-    caller: tuple[str, str] | None,
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, snapshot: SnapshotAssertion
 ) -> None:
     """Every binary sensor, idle and with a call ringing in."""
-    if caller is not None:
-        phone.incoming_call(*caller)
     await snapshot_one_platform(
         hass, mock_config_entry, snapshot, Platform.BINARY_SENSOR
     )
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_ringing_and_in_call(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Ringing and in call follow the phone's lines; a held call is still a call."""
     assert hass.states.get(RINGING).state == STATE_OFF
@@ -106,37 +98,30 @@ async def test_account_registered(
     assert hass.states.get(ACCOUNT_1).state == STATE_OFF
 
     phone.set_registered(1, True)
-    await advance_time(timedelta(minutes=2, seconds=5))
-    await advance_time(timedelta(seconds=5))
+    await accounts_read_again(advance_time)
     assert hass.states.get(ACCOUNT_1).state == STATE_ON
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_account_added_later(
-    hass: HomeAssistant,
-    profile: PhoneProfile,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, profile: PhoneProfile, advance_time: AdvanceTime
 ) -> None:
     """An account configured on the phone later gets its sensor without a reload."""
     assert hass.states.get(ACCOUNT_2) is None
 
     profile.accounts.append(SimAccount(id=2, sip_id="1002", registered=False))
-    await advance_time(timedelta(minutes=2, seconds=5))
-    await advance_time(timedelta(seconds=5))
+    await accounts_read_again(advance_time)
 
     assert hass.states.get(ACCOUNT_2).state == STATE_OFF
     assert hass.states.get(ACCOUNT_1).state == STATE_ON
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_account_removed(
-    hass: HomeAssistant,
-    profile: PhoneProfile,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, profile: PhoneProfile, advance_time: AdvanceTime
 ) -> None:
     """An account the phone no longer reports has no registration to show."""
     profile.accounts.clear()
-    await advance_time(timedelta(minutes=2, seconds=5))
-    await advance_time(timedelta(seconds=5))
+    await accounts_read_again(advance_time)
 
     assert hass.states.get(ACCOUNT_1).state == "unknown"

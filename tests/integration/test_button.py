@@ -14,28 +14,30 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE, AdvanceTime, snapshot_one_platform
+from ..helpers.entities import (
+    ANSWER,
+    HANG_UP,
+    HOLD,
+    IN_CALL,
+    LINE_1,
+    MISSED,
+    PHONE_STATUS,
+    REJECT,
+    RESET_MISSED,
+    RESTART,
+    RINGING,
+)
+from ..helpers.phone import PASSCODE
+from ..helpers.snapshots import snapshot_one_platform
+from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
-
-LINE_1 = "sensor.front_desk_line_1"
-PHONE_STATUS = "sensor.front_desk_phone_status"
-RINGING = "binary_sensor.front_desk_ringing"
-IN_CALL = "binary_sensor.front_desk_in_call"
-ANSWER = "button.front_desk_answer"
-REJECT = "button.front_desk_reject"
-HANG_UP = "button.front_desk_hang_up"
-HOLD = "button.front_desk_hold_resume"
-RESTART = "button.front_desk_restart"
-RESET_MISSED = "button.front_desk_reset_missed_calls"
-MISSED = "sensor.front_desk_missed_calls"
 
 
 async def press(hass: HomeAssistant, entity_id: str) -> None:
@@ -47,22 +49,26 @@ async def press(hass: HomeAssistant, entity_id: str) -> None:
     await hass.async_block_till_done()
 
 
+@pytest.fixture
+async def ringing(
+    phone: SimulatedPhone, init_integration: MockConfigEntry, advance_time: AdvanceTime
+) -> None:
+    """A call rings on the set-up phone, and Home Assistant has seen it."""
+    phone.incoming_call("+4930123456")
+    await advance_time(timedelta(seconds=5))
+
+
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
 async def test_snapshot(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, snapshot: SnapshotAssertion
 ) -> None:
     """Every button."""
     await snapshot_one_platform(hass, mock_config_entry, snapshot, Platform.BUTTON)
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_answer_hold_hang_up(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """A whole call handled from Home Assistant, each step seen at once."""
     phone.incoming_call("+4930123456", "Ada Lovelace")
@@ -107,15 +113,11 @@ async def test_answer_hold_hang_up(
     ]
 
 
+@pytest.mark.usefixtures("ringing")
 async def test_remote_hangup(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """The far end hanging up shows after the next refresh."""
-    phone.incoming_call("+4930123456")
-    await advance_time(timedelta(seconds=5))
     await press(hass, ANSWER)
     assert hass.states.get(LINE_1).state == "connected"
 
@@ -126,16 +128,9 @@ async def test_remote_hangup(
     assert hass.states.get(IN_CALL).state == STATE_OFF
 
 
-async def test_reject(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
-) -> None:
+@pytest.mark.usefixtures("ringing")
+async def test_reject(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """Rejecting a ringing call frees the line."""
-    phone.incoming_call("+4930123456")
-    await advance_time(timedelta(seconds=5))
-
     await press(hass, REJECT)
 
     assert phone.line(1).state == "idle"
@@ -144,6 +139,7 @@ async def test_reject(
     assert phone.calls("phone_operation")[-1].params["cmd"] == "rejectcall"
 
 
+@pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
     ("button", "translation_key"),
     [
@@ -154,10 +150,7 @@ async def test_reject(
     ],
 )
 async def test_nothing_to_act_on(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    button: str,
-    translation_key: str,
+    hass: HomeAssistant, button: str, translation_key: str
 ) -> None:
     """A button without a call to act on says why, translated."""
     with pytest.raises(HomeAssistantError) as exc_info:
@@ -166,6 +159,7 @@ async def test_nothing_to_act_on(
     assert exc_info.value.translation_key == translation_key
 
 
+@pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
     "button",
     [
@@ -179,7 +173,6 @@ async def test_nothing_to_act_on(
 async def test_phone_unreachable(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
     button: str,
 ) -> None:
@@ -195,16 +188,11 @@ async def test_phone_unreachable(
     assert PASSCODE not in caplog.text
 
 
+@pytest.mark.usefixtures("ringing")
 async def test_restart(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Restart reboots the phone; its entities are unavailable until it is back."""
-    phone.incoming_call("+4930123456")
-    await advance_time(timedelta(seconds=5))
-
     await press(hass, RESTART)
 
     assert phone.calls("sys_operation")[-1].params["request"] == "REBOOT"
@@ -222,15 +210,11 @@ async def test_restart(
     assert hass.states.get(PHONE_STATUS).state == "available"
 
 
+@pytest.mark.usefixtures("ringing")
 async def test_reset_missed_calls_while_phone_unreachable(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Resetting sends nothing to the phone, so it works while the phone is away."""
-    phone.incoming_call("+4930123456")
-    await advance_time(timedelta(seconds=5))
     phone.miss_call()
     await advance_time(timedelta(seconds=5))
     assert hass.states.get(MISSED).state == "1"

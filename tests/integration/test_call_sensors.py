@@ -18,18 +18,11 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
-from ..conftest import (
-    PHONE_MAC,
-    device_by_identifier,
-    poll,
-    register_old_entities,
-    settle,
-)
+from ..helpers.entities import LAST_CALLER, LAST_STARTED, MISSED, RESET_MISSED
+from ..helpers.entries import device_by_identifier, register_old_entities
+from ..helpers.phone import PHONE_MAC
+from ..helpers.waiting import missed_call, poll, settle
 
-LAST_CALLER = "sensor.front_desk_last_caller"
-LAST_STARTED = "sensor.front_desk_last_call_started"
-MISSED = "sensor.front_desk_missed_calls"
-RESET_BUTTON = "button.front_desk_reset_missed_calls"
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
 
@@ -45,16 +38,9 @@ async def set_up(
     phone.profile.action_urls = action_urls(base, entry.data[CONF_WEBHOOK_ID])
 
 
-async def missed_call(hass: HomeAssistant, phone: SimulatedPhone, number: str) -> None:
-    """A call rings and is not answered."""
-    phone.incoming_call(number)
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
-
-
+@pytest.mark.usefixtures("push_integration")
 async def test_last_caller_and_started(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The last incoming caller by name, and when the last call started."""
     assert hass.states.get(LAST_CALLER).state == STATE_UNKNOWN
@@ -94,8 +80,9 @@ async def test_last_caller_and_started(
     assert state.attributes["caller_name"] is None
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_last_caller_name_arrives_later(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A caller first known by number gets the name polling learns later."""
     phone.profile.action_urls = {}
@@ -110,8 +97,9 @@ async def test_last_caller_name_arrives_later(
     assert state.attributes["number"] == NUMBER
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_missed_calls_count_and_reset(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Missed callers add up; the button and the action set them back to 0.
 
@@ -134,7 +122,7 @@ async def test_missed_calls_count_and_reset(
     assert hass.states.get(MISSED).state == "2"
 
     await hass.services.async_call(
-        "button", "press", {"entity_id": RESET_BUTTON}, blocking=True
+        "button", "press", {"entity_id": RESET_MISSED}, blocking=True
     )
     await hass.async_block_till_done()
     state = hass.states.get(MISSED)

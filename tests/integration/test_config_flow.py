@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import partial
-import logging
 import re
-import socket
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, patch
@@ -55,14 +53,10 @@ from custom_components.grandstream.cti import (
 )
 from simulator import Fault, SimulatedPhone
 
-from ..conftest import PASSCODE, PHONE_MAC, fast_profile
-from .flow_checks import (
-    STRINGS,
-    assert_not_logged,
-    check_every_result,
-    error_text,
-    shown_text,
-)
+from ..helpers.entries import set_up_entry_data
+from ..helpers.flows import STRINGS, assert_aborted, error_text, shown_text, user_input
+from ..helpers.phone import PASSCODE, PHONE_MAC, fast_profile
+from ..helpers.ports import free_port
 
 FLOW = "custom_components.grandstream.config_flow"
 MAC_LOOKUP = f"{FLOW}.async_mac_from_neighbours"
@@ -74,21 +68,15 @@ SET_UP_PHONE = "set_up_phone"
 SKIP_SETUP = {SET_UP_PHONE: False}
 SET_UP_AS_ADMIN = {SET_UP_PHONE: True, CONF_WEB_USERNAME: "admin"}
 
-pytestmark = pytest.mark.usefixtures("mock_setup_entry")
+pytestmark = pytest.mark.usefixtures(
+    "mock_setup_entry", "flow_results_checked", "secrets_never_logged"
+)
 
 
-@pytest.fixture(autouse=True)
-def check_translations(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Check the strings of every result the flow managers hand out."""
-    check_every_result(hass, monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def no_passcode_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """No passcode the flow handled reaches a log line, at any level."""
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert_not_logged(caplog, [PASSCODE, WRONG, NEW_PASSCODE])
+@pytest.fixture
+def secrets() -> list[str]:
+    """No passcode the flow handled reaches a log line (see secrets_never_logged)."""
+    return [PASSCODE, WRONG, NEW_PASSCODE]
 
 
 @pytest.fixture
@@ -103,9 +91,7 @@ def mock_setup_entry() -> Iterator[AsyncMock]:
 @pytest.fixture
 def closed_port() -> int:
     """A local TCP port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()
 
 
 @pytest.fixture
@@ -169,21 +155,6 @@ async def wire(socket_enabled: None) -> AsyncIterator[list[Sent]]:
             yield sent
 
 
-def user_input(
-    host: str,
-    passcode: str = PASSCODE,
-    connection: str = "auto",
-    verify_ssl: bool = False,
-) -> dict[str, Any]:
-    """What a user types into the user step."""
-    return {
-        CONF_HOST: host,
-        CONF_PASSCODE: passcode,
-        CONF_CONNECTION: connection,
-        CONF_VERIFY_SSL: verify_ssl,
-    }
-
-
 def reconfigure_input(
     host: str, connection: str = "http", **extra: Any
 ) -> dict[str, Any]:
@@ -199,6 +170,13 @@ def reconfigure_input(
 def dhcp_info(ip: str = "127.0.0.1", mac: str = "000b82123456") -> DhcpServiceInfo:
     """What Home Assistant's DHCP watcher reports for a Grandstream phone."""
     return DhcpServiceInfo(ip=ip, hostname="gxp2170", macaddress=mac)
+
+
+async def start_dhcp_flow(hass: HomeAssistant, ip: str = "127.0.0.1") -> Any:
+    """Home Assistant's DHCP watcher reports the phone at ``ip``: the first result."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(ip)
+    )
 
 
 def form_fields(result: Any) -> dict[str, Any]:
@@ -265,9 +243,28 @@ async def start_user_flow(hass: HomeAssistant) -> str:
     return str(result["flow_id"])
 
 
+async def user_step(
+    hass: HomeAssistant, *typed: Any, **options: Any
+) -> tuple[str, Any]:
+    """Open the user step and submit ``user_input(*typed, **options)``.
+
+    Returns the flow id and the result.
+    """
+    flow_id = await start_user_flow(hass)
+    return flow_id, await configure(hass, flow_id, user_input(*typed, **options))
+
+
 async def configure(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) -> Any:
     """Submit ``data`` to the flow's current step."""
     return await hass.config_entries.flow.async_configure(flow_id, data)
+
+
+async def configure_beside_the_phone(
+    hass: HomeAssistant, flow_id: str, data: dict[str, Any]
+) -> Any:
+    """Submit ``data`` where the phone is a neighbour: its MAC is found."""
+    with patch(MAC_LOOKUP, return_value=MAC):
+        return await configure(hass, flow_id, data)
 
 
 def assert_setup_offered(result: Any, host: str, connection: str) -> None:
@@ -280,6 +277,28 @@ def assert_setup_offered(result: Any, host: str, connection: str) -> None:
         "connection": connection,
     }
     assert form_defaults(result) == {SET_UP_PHONE: True, CONF_WEB_USERNAME: "admin"}
+
+
+async def submit_right_passcode(
+    hass: HomeAssistant, flow_id: str, phone: SimulatedPhone
+) -> Any:
+    """Submit the phone's address and right passcode: one request, setup offered."""
+    result = await configure(hass, flow_id, user_input(phone.address))
+    assert_setup_offered(result, phone.address, "HTTP")
+    assert sent_passcodes(phone) == ["right"]
+    return result
+
+
+async def skip_offered_setup(
+    hass: HomeAssistant, result: Any, phone: SimulatedPhone, host: str, connection: str
+) -> Any:
+    """The right passcode, in one request, was accepted at ``host``: skip the setup.
+
+    Returns the result with the created entry.
+    """
+    assert_setup_offered(result, host, connection)
+    assert sent_passcodes(phone) == ["right"]
+    return await skip_setup(hass, result)
 
 
 async def skip_setup(hass: HomeAssistant, result: Any) -> Any:
@@ -302,30 +321,25 @@ def assert_webhook_id(data: dict[str, Any]) -> str:
 # -- the user step: HTTPS first, without the passcode ----------------------------
 
 
+@pytest.mark.usefixtures("default_ports")
 async def test_user_flow_auto_http_only(
     hass: HomeAssistant,
     *,
     phone: SimulatedPhone,
-    default_ports: None,
     closed_port: int,
     wire: list[Sent],
     mock_setup_entry: AsyncMock,
 ) -> None:
     """HTTPS does not answer: HTTP is used; one request carries the passcode."""
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(hass, flow_id, user_input("127.0.0.1"))
+    _, result = await user_step(hass, "127.0.0.1")
 
     host = f"127.0.0.1:{phone.port}"
-    assert_setup_offered(result, host, "HTTP")
     assert wire == [
         Sent(f"https://127.0.0.1:{closed_port}/", with_passcode=False),
         Sent(f"http://{host}/", with_passcode=False),
         Sent(f"http://{host}/cgi-bin/api-get_phone_status", with_passcode=True),
     ]
-    assert sent_passcodes(phone) == ["right"]
-
-    result = await skip_setup(hass, result)
+    result = await skip_offered_setup(hass, result, phone, host, "HTTP")
 
     assert result["title"] == f"Grandstream {host}"
     assert result["data"] == {
@@ -342,46 +356,39 @@ async def test_user_flow_auto_http_only(
     assert len(mock_setup_entry.mock_calls) == 1
 
 
+@pytest.mark.usefixtures("default_ports")
 @pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
 async def test_user_flow_auto_prefers_https(
-    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, wire: list[Sent]
+    hass: HomeAssistant, phone: SimulatedPhone, wire: list[Sent]
 ) -> None:
     """A phone serving both: HTTPS, probed without the passcode, then one request."""
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(hass, flow_id, user_input("127.0.0.1"))
+    _, result = await user_step(hass, "127.0.0.1")
 
     host = f"127.0.0.1:{phone.https_port}"
-    assert_setup_offered(result, host, "HTTPS")
     assert wire == [
         Sent(f"https://{host}/", with_passcode=False),
         Sent(f"https://{host}/cgi-bin/api-get_phone_status", with_passcode=True),
     ]
-    assert sent_passcodes(phone) == ["right"]
-
-    result = await skip_setup(hass, result)
+    result = await skip_offered_setup(hass, result, phone, host, "HTTPS")
 
     assert result["data"][CONF_HOST] == host
     assert result["data"][CONF_SSL] is True
     assert result["data"][CONF_VERIFY_SSL] is False
 
 
+@pytest.mark.usefixtures("default_ports")
 @pytest.mark.parametrize("profile", [fast_profile(https=True)])
 async def test_user_flow_auto_https_only(
-    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, wire: list[Sent]
+    hass: HomeAssistant, phone: SimulatedPhone, wire: list[Sent]
 ) -> None:
     """A phone serving only HTTPS: HTTP is never tried."""
-    flow_id = await start_user_flow(hass)
+    _, result = await user_step(hass, "127.0.0.1")
 
-    result = await configure(hass, flow_id, user_input("127.0.0.1"))
-
-    assert_setup_offered(result, phone.address, "HTTPS")
     assert [sent.url for sent in wire] == [
         f"https://{phone.address}/",
         f"https://{phone.address}/cgi-bin/api-get_phone_status",
     ]
-    assert sent_passcodes(phone) == ["right"]
-    result = await skip_setup(hass, result)
+    result = await skip_offered_setup(hass, result, phone, phone.address, "HTTPS")
     assert result["data"][CONF_SSL] is True
 
 
@@ -389,17 +396,14 @@ async def test_user_flow_pasted_url(
     hass: HomeAssistant, phone: SimulatedPhone, wire: list[Sent]
 ) -> None:
     """A pasted URL with a port: both schemes are tried on that port."""
-    flow_id = await start_user_flow(hass)
+    _, result = await user_step(hass, f" http://{phone.address}/ ")
 
-    result = await configure(hass, flow_id, user_input(f" http://{phone.address}/ "))
-
-    assert_setup_offered(result, phone.address, "HTTP")
     assert [sent.url for sent in wire] == [
         f"https://{phone.address}/",
         f"http://{phone.address}/",
         f"{phone.base_url}/cgi-bin/api-get_phone_status",
     ]
-    result = await skip_setup(hass, result)
+    result = await skip_offered_setup(hass, result, phone, phone.address, "HTTP")
     assert result["data"][CONF_HOST] == phone.address
     assert result["data"][CONF_SSL] is False
 
@@ -415,16 +419,12 @@ async def test_user_flow_forced_scheme(
 ) -> None:
     """The user forces a scheme: nothing is probed, the phone offering both."""
     host = f"127.0.0.1:{phone.https_port if use_ssl else phone.port}"
-    flow_id = await start_user_flow(hass)
+    _, result = await user_step(hass, host, connection=connection)
 
-    result = await configure(hass, flow_id, user_input(host, connection=connection))
-
-    assert_setup_offered(result, host, connection.upper())
     assert wire == [
         Sent(f"{connection}://{host}/cgi-bin/api-get_phone_status", with_passcode=True)
     ]
-    assert sent_passcodes(phone) == ["right"]
-    result = await skip_setup(hass, result)
+    result = await skip_offered_setup(hass, result, phone, host, connection.upper())
     assert result["data"][CONF_HOST] == host
     assert result["data"][CONF_SSL] is use_ssl
 
@@ -433,11 +433,7 @@ async def test_user_flow_forced_https_on_an_http_phone(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Forcing HTTPS where the phone speaks HTTP fails; forcing HTTP then works."""
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(
-        hass, flow_id, user_input(phone.address, connection="https")
-    )
+    flow_id, result = await user_step(hass, phone.address, connection="https")
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
@@ -447,9 +443,7 @@ async def test_user_flow_forced_https_on_an_http_phone(
         hass, flow_id, user_input(phone.address, connection="http")
     )
 
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
-    result = await skip_setup(hass, result)
+    result = await skip_offered_setup(hass, result, phone, phone.address, "HTTP")
     assert result["data"][CONF_SSL] is False
 
 
@@ -457,11 +451,7 @@ async def test_user_flow_form_keeps_input_but_not_passcode(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """After an error the form is refilled, except for the passcode."""
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(
-        hass, flow_id, user_input(phone.address, WRONG, connection="http")
-    )
+    _, result = await user_step(hass, phone.address, WRONG, connection="http")
 
     assert form_fields(result) == {
         CONF_HOST: phone.address,
@@ -475,18 +465,13 @@ async def test_user_flow_cannot_connect(
     hass: HomeAssistant, phone: SimulatedPhone, closed_port: int, wire: list[Sent]
 ) -> None:
     """Nothing listens at the address; the user corrects the port."""
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(hass, flow_id, user_input(f"127.0.0.1:{closed_port}"))
+    flow_id, result = await user_step(hass, f"127.0.0.1:{closed_port}")
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
     assert not any(sent.with_passcode for sent in wire)
 
-    result = await configure(hass, flow_id, user_input(phone.address))
-
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
+    await submit_right_passcode(hass, flow_id, phone)
 
 
 @pytest.mark.parametrize("connection", ["auto", "http"])
@@ -496,11 +481,7 @@ async def test_user_flow_phone_stopped(
     """The phone is off; once it is back, the same flow succeeds."""
     port = phone.port
     await phone.stop()
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(
-        hass, flow_id, user_input(phone.address, connection=connection)
-    )
+    flow_id, result = await user_step(hass, phone.address, connection=connection)
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
@@ -520,18 +501,13 @@ async def test_user_flow_invalid_response(
 ) -> None:
     """Something answers, but not like a desk phone's CTI interface."""
     phone.set_fault(Fault(kind=kind, count=1))
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_response"}
     assert sent_passcodes(phone) == ["right"]
 
-    result = await configure(hass, flow_id, user_input(phone.address))
-
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
+    await submit_right_passcode(hass, flow_id, phone)
 
 
 async def test_user_flow_unexpected_refusal(
@@ -569,10 +545,7 @@ async def test_user_flow_unknown_error(
     assert result["errors"] == {"base": "unknown"}
     assert "Unexpected error while checking the phone" in caplog.text
 
-    result = await configure(hass, flow_id, user_input(phone.address))
-
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
+    await submit_right_passcode(hass, flow_id, phone)
 
 
 async def test_a_dropped_check_sends_the_passcode_once(
@@ -633,9 +606,7 @@ async def test_user_flow_invalid_host(
     connection: str,
 ) -> None:
     """An unusable host is refused before anything is sent, probes included."""
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(hass, flow_id, user_input(host, connection=connection))
+    flow_id, result = await user_step(hass, host, connection=connection)
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_HOST: "invalid_host"}
@@ -654,12 +625,9 @@ async def test_user_flow_duplicate_host(
 ) -> None:
     """A phone already set up by address: abort before the passcode is sent."""
     add_entry(hass, phone.address)
-    flow_id = await start_user_flow(hass)
+    _, result = await user_step(hass, f"HTTP://{phone.address}")
 
-    result = await configure(hass, flow_id, user_input(f"HTTP://{phone.address}"))
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert_aborted(result, "already_configured")
     assert phone.requests == []
     assert not any(sent.with_passcode for sent in wire)
 
@@ -686,8 +654,7 @@ async def test_user_flow_duplicate_forced_host(
             hass, flow_id, user_input(typed, connection=connection)
         )
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert_aborted(result, "already_configured")
     status.assert_not_called()
 
 
@@ -716,8 +683,7 @@ async def test_user_flow_duplicate_mac_moves_entry(
     )
     flow_id = await start_user_flow(hass)
 
-    with patch(MAC_LOOKUP, return_value=MAC):
-        result = await configure(hass, flow_id, user_input(phone.address))
+    result = await configure_beside_the_phone(hass, flow_id, user_input(phone.address))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "address_updated"
@@ -735,14 +701,11 @@ async def test_user_flow_while_discovery_in_progress(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Adding a phone by hand wins over its pending discovery."""
-    discovery = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    discovery = await start_dhcp_flow(hass)
     assert discovery["type"] is FlowResultType.FORM
     flow_id = await start_user_flow(hass)
 
-    with patch(MAC_LOOKUP, return_value=MAC):
-        result = await configure(hass, flow_id, user_input(phone.address))
+    result = await configure_beside_the_phone(hass, flow_id, user_input(phone.address))
     result = await skip_setup(hass, result)
 
     assert result["result"].unique_id == MAC
@@ -758,8 +721,7 @@ async def test_user_flow_replaces_ignored_discovery(
     ).add_to_hass(hass)
     flow_id = await start_user_flow(hass)
 
-    with patch(MAC_LOOKUP, return_value=MAC):
-        result = await configure(hass, flow_id, user_input(phone.address))
+    result = await configure_beside_the_phone(hass, flow_id, user_input(phone.address))
     result = await skip_setup(hass, result)
 
     assert result["result"].unique_id == MAC
@@ -797,9 +759,7 @@ async def test_popup_window_then_same_passcode(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The right passcode refused by the pop-up setting; fixed, the same one works."""
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
@@ -811,10 +771,7 @@ async def test_popup_window_then_same_passcode(
     assert phone.requests == []
 
     phone.profile.popup_window_enabled = False
-    result = await configure(hass, flow_id, user_input(phone.address))
-
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
+    await submit_right_passcode(hass, flow_id, phone)
 
 
 @pytest.mark.parametrize(
@@ -829,18 +786,13 @@ async def test_unauthorized_in_any_shape(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """JSON, bare text, HTML or HTTP 401: the same error, one attempt each."""
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(hass, flow_id, user_input(phone.address, WRONG))
+    flow_id, result = await user_step(hass, phone.address, WRONG)
 
     assert result["errors"] == {"base": "not_authorized"}
     assert sent_passcodes(phone) == ["wrong"]
     assert phone.failures == 1
 
-    result = await configure(hass, flow_id, user_input(phone.address))
-
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
+    await submit_right_passcode(hass, flow_id, phone)
     assert phone.failures == 0
 
 
@@ -858,10 +810,7 @@ async def test_wrong_password_shows_attempts_left(
         assert result["description_placeholders"]["attempts_left"] == attempts_left
         assert sent_passcodes(phone) == ["wrong"]
 
-    result = await configure(hass, flow_id, user_input(phone.address))
-
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
+    await submit_right_passcode(hass, flow_id, phone)
 
 
 @pytest.mark.parametrize(
@@ -884,8 +833,7 @@ async def test_locked_out_shows_lock_time(
     hass: HomeAssistant, phone: SimulatedPhone, first_error: str
 ) -> None:
     """A locked phone refuses even the right passcode until it is restarted."""
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input(phone.address, WRONG))
+    flow_id, result = await user_step(hass, phone.address, WRONG)
     assert result["errors"] == {"base": first_error}
     assert phone.locked
     phone.clear_logs()
@@ -905,10 +853,7 @@ async def test_locked_out_shows_lock_time(
     # A restart ends the lock (waiting would make the test slow and timed).
     await phone.reboot()
     await phone.wait_online()
-    result = await configure(hass, flow_id, user_input(phone.address))
-
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
+    await submit_right_passcode(hass, flow_id, phone)
 
 
 @pytest.mark.parametrize(
@@ -925,19 +870,14 @@ async def test_refused_account_or_request(
 ) -> None:
     """Refusals that are not about the passcode; fixed on the phone, it works."""
     setattr(phone.profile, switch, broken)
-    flow_id = await start_user_flow(hass)
-
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
 
     assert result["errors"] == {"base": error}
     assert sent_passcodes(phone) == ["right"]
     assert phone.failures == 0
 
     setattr(phone.profile, switch, not broken)
-    result = await configure(hass, flow_id, user_input(phone.address))
-
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
+    await submit_right_passcode(hass, flow_id, phone)
 
 
 # -- zero-touch: the phone_setup step ---------------------------------------------------
@@ -951,8 +891,7 @@ async def test_phone_setup_wires_the_phone(
     hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
 ) -> None:
     """Ticked: one login; identity, Action URLs and Click-To-Dial; device filled."""
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
     assert_setup_offered(result, phone.address, "HTTP")
     phone.clear_logs()
 
@@ -967,19 +906,9 @@ async def test_phone_setup_wires_the_phone(
     entry = result["result"]
     assert entry.unique_id == MAC  # from the login answer, not the neighbours
     webhook_id = assert_webhook_id(entry.data)
-    assert entry.data == {
-        CONF_HOST: phone.address,
-        CONF_PASSCODE: PASSCODE,
-        CONF_SSL: False,
-        CONF_VERIFY_SSL: False,
-        CONF_WEBHOOK_ID: webhook_id,
-        CONF_PHONE_SET_UP: True,
-        CONF_WEB_USERNAME: "admin",
-        CONF_PUSH_BASE_URL: ha_url,
-        CONF_FOREIGN_SLOTS: [],
-        CONF_MODEL: "GXP2135",
-        CONF_FIRMWARE: "1.0.11.79",
-    }
+    assert entry.data == set_up_entry_data(
+        phone.address, webhook_id, ha_url, "GXP2135", "1.0.11.79"
+    )
     assert phone.profile.action_urls == action_urls(ha_url, webhook_id)
     assert phone.profile.click_to_dial is True
     assert len(phone.web.calls("dologin")) == 1
@@ -992,8 +921,7 @@ async def test_phone_setup_wires_the_phone(
 
 async def test_phone_setup_skipped(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """Unticked: the entry is created and the phone's web interface left alone."""
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input(phone.address))
+    _, result = await user_step(hass, phone.address)
 
     result = await skip_setup(hass, result)
 
@@ -1002,14 +930,14 @@ async def test_phone_setup_skipped(hass: HomeAssistant, phone: SimulatedPhone) -
     assert CONF_PHONE_SET_UP not in result["data"]
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_phone_setup_duplicate_from_login(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The login tells the MAC of a phone set up already: nothing is written."""
     entry = add_entry(hass, "192.0.2.10", unique_id=MAC)
     phone.profile.click_to_dial = False
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
     assert_setup_offered(result, phone.address, "HTTP")
 
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
@@ -1030,6 +958,7 @@ async def test_phone_setup_duplicate_from_login(
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
+@pytest.mark.usefixtures("ha_url")
 @pytest.mark.parametrize(
     ("profile", "first", "error", "attempts_left", "fixed"),
     [
@@ -1050,15 +979,13 @@ async def test_phone_setup_refused_login(
     hass: HomeAssistant,
     *,
     phone: SimulatedPhone,
-    ha_url: str,
     first: str,
     error: str,
     attempts_left: tuple[str, str] | None,
     fixed: str,
 ) -> None:
     """A refused login: one login per submit, none on the flow's own."""
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
     assert_setup_offered(result, phone.address, "HTTP")
     assert sent_passcodes(phone) == ["right"]
 
@@ -1093,8 +1020,7 @@ async def test_phone_setup_without_local_url(
     hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
 ) -> None:
     """Home Assistant does not know its address: nothing is sent; then it does."""
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
     api, hass.config.api = hass.config.api, None
     hass.config.internal_url = None
 
@@ -1113,14 +1039,14 @@ async def test_phone_setup_without_local_url(
     assert result["data"][CONF_PUSH_BASE_URL] == ha_url
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_phone_setup_foreign_slot(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A slot something else uses stays as it is; the result says so."""
     foreign = "http://192.0.2.99/notify?event=incoming"
     phone.profile.action_urls = {"incoming": foreign}
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
 
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
 
@@ -1138,13 +1064,13 @@ async def test_phone_setup_foreign_slot(
     assert phone.profile.action_urls["incoming"] == foreign
 
 
+@pytest.mark.usefixtures("ha_url")
 @pytest.mark.parametrize("profile", [fast_profile(web_login="older")])
 async def test_phone_setup_login_without_mac(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Older firmware's login tells no MAC: the entry has no unique id."""
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input(phone.address))
+    flow_id, result = await user_step(hass, phone.address)
 
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
 
@@ -1155,13 +1081,13 @@ async def test_phone_setup_login_without_mac(
     assert result["data"][CONF_MODEL] == "GXP2170"
 
 
+@pytest.mark.usefixtures("default_ports", "ha_url")
 @pytest.mark.parametrize("profile", [fast_profile(https=True)])
 async def test_phone_setup_over_https(
-    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The web login uses the scheme found for the CTI interface."""
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input("127.0.0.1"))
+    flow_id, result = await user_step(hass, "127.0.0.1")
     assert_setup_offered(result, phone.address, "HTTPS")
 
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
@@ -1172,13 +1098,13 @@ async def test_phone_setup_over_https(
     assert len(phone.web.calls("dologin")) == 1
 
 
+@pytest.mark.usefixtures("default_ports", "ha_url")
 @pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
 async def test_phone_setup_over_https_on_a_phone_serving_both(
-    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """HTTPS preferred, the web login too goes over HTTPS and succeeds."""
-    flow_id = await start_user_flow(hass)
-    result = await configure(hass, flow_id, user_input("127.0.0.1"))
+    flow_id, result = await user_step(hass, "127.0.0.1")
     assert_setup_offered(result, f"127.0.0.1:{phone.https_port}", "HTTPS")
 
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
@@ -1191,13 +1117,10 @@ async def test_phone_setup_over_https_on_a_phone_serving_both(
 # -- DHCP discovery ---------------------------------------------------------------------
 
 
-async def test_dhcp_flow(
-    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None
-) -> None:
+@pytest.mark.usefixtures("default_ports")
+async def test_dhcp_flow(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """A discovered phone only needs its passcode; a wrong one can be retried."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "dhcp_confirm"
@@ -1215,9 +1138,7 @@ async def test_dhcp_flow(
 
     result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
 
-    assert_setup_offered(result, phone.address, "HTTP")
-    assert sent_passcodes(phone) == ["right"]
-    result = await skip_setup(hass, result)
+    result = await skip_offered_setup(hass, result, phone, phone.address, "HTTP")
     assert result["title"] == f"Grandstream {phone.address}"
     assert result["data"] == {
         CONF_HOST: phone.address,
@@ -1229,39 +1150,35 @@ async def test_dhcp_flow(
     assert result["result"].unique_id == MAC
 
 
+@pytest.mark.usefixtures("default_ports")
 @pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
 async def test_dhcp_flow_prefers_https(
-    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None, wire: list[Sent]
+    hass: HomeAssistant, phone: SimulatedPhone, wire: list[Sent]
 ) -> None:
     """A discovered phone serving both is added over HTTPS."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
 
     result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
 
     host = f"127.0.0.1:{phone.https_port}"
-    assert_setup_offered(result, host, "HTTPS")
     assert wire == [
         Sent(f"https://{host}/", with_passcode=False),
         Sent(f"https://{host}/cgi-bin/api-get_phone_status", with_passcode=True),
     ]
-    assert sent_passcodes(phone) == ["right"]
-    result = await skip_setup(hass, result)
+    result = await skip_offered_setup(hass, result, phone, host, "HTTPS")
     assert result["result"].unique_id == MAC
     assert result["data"][CONF_HOST] == host
     assert result["data"][CONF_SSL] is True
 
 
+@pytest.mark.usefixtures("default_ports")
 async def test_dhcp_confirm_cannot_connect(
-    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The discovered phone is off for a moment; the same dialog then works."""
     port = phone.port
     await phone.stop()
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
 
     result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
 
@@ -1275,16 +1192,15 @@ async def test_dhcp_confirm_cannot_connect(
     assert sent_passcodes(phone) == ["right"]
 
 
+@pytest.mark.usefixtures("default_ports")
 async def test_dhcp_flow_ignores_unrelated_entries(
-    hass: HomeAssistant, phone: SimulatedPhone, default_ports: None
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Other phones, with or without a MAC, do not stop a discovery."""
     add_entry(hass, "192.0.2.10")
     add_entry(hass, "192.0.2.11", unique_id=OTHER_MAC)
 
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "dhcp_confirm"
@@ -1309,12 +1225,9 @@ async def test_dhcp_known_phone_moved(
     """A known phone at a new IP: the entry follows, keeping port and scheme."""
     entry = add_entry(hass, old_host, unique_id=MAC, ssl=ssl)
 
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert_aborted(result, "already_configured")
     assert entry.data[CONF_HOST] == new_host
     assert entry.data[CONF_SSL] is ssl
 
@@ -1333,12 +1246,9 @@ async def test_dhcp_learns_mac_of_entry_added_by_address(
         "sensor", DOMAIN, f"{entry.entry_id}_phone_status", config_entry=entry
     )
 
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert_aborted(result, "already_configured")
     assert entry.unique_id == MAC
     assert entry.data[CONF_HOST] == host
     moved = registry.async_get(entity.entity_id)
@@ -1352,27 +1262,19 @@ async def test_dhcp_ignored_phone(hass: HomeAssistant) -> None:
         domain=DOMAIN, source=SOURCE_IGNORE, unique_id=MAC, data={}
     ).add_to_hass(hass)
 
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert_aborted(result, "already_configured")
 
 
 async def test_dhcp_already_in_progress(hass: HomeAssistant) -> None:
     """The DHCP watcher reports the same phone twice."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
     assert result["type"] is FlowResultType.FORM
 
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info()
-    )
+    result = await start_dhcp_flow(hass)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_in_progress"
+    assert_aborted(result, "already_in_progress")
 
 
 # -- reauthentication -------------------------------------------------------------------
@@ -1408,8 +1310,7 @@ async def test_reauth_flow(
 
     result = await configure(hass, result["flow_id"], {CONF_PASSCODE: NEW_PASSCODE})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
+    assert_aborted(result, "reauth_successful")
     assert sent_passcodes(phone) == ["new"]
     assert mock_config_entry.data == {
         CONF_HOST: phone.address,
@@ -1437,8 +1338,7 @@ async def test_reauth_after_popup_window_fixed(
     phone.profile.popup_window_enabled = False
     result = await configure(hass, result["flow_id"], {CONF_PASSCODE: PASSCODE})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
+    assert_aborted(result, "reauth_successful")
     assert sent_passcodes(phone) == ["right"]
 
 
@@ -1459,6 +1359,16 @@ async def start_reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     return str(result["flow_id"])
 
 
+async def reconfigure_beside_the_phone(
+    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+) -> Any:
+    """Reconfigure ``entry`` to the phone's address, where its MAC is found."""
+    flow_id = await start_reconfigure(hass, entry)
+    return await configure_beside_the_phone(
+        hass, flow_id, reconfigure_input(phone.address)
+    )
+
+
 async def test_reconfigure_new_host(
     hass: HomeAssistant, phone: SimulatedPhone, closed_port: int
 ) -> None:
@@ -1477,8 +1387,7 @@ async def test_reconfigure_new_host(
         hass, flow_id, reconfigure_input(f"http://{phone.address}/")
     )
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
     assert entry.data == {
         CONF_HOST: phone.address,
         CONF_PASSCODE: PASSCODE,
@@ -1499,8 +1408,7 @@ async def test_reconfigure_keeps_http(
 
     result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
     assert entry.data[CONF_SSL] is False
     assert entry.data[CONF_HOST] == phone.address
     assert [sent.url for sent in wire] == [
@@ -1508,12 +1416,12 @@ async def test_reconfigure_keeps_http(
     ]
 
 
+@pytest.mark.usefixtures("default_ports")
 @pytest.mark.parametrize("profile", [fast_profile(extra_https_port=True)])
 @pytest.mark.parametrize("connection", ["auto", "https"])
 async def test_reconfigure_switches_to_https(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    default_ports: None,
     wire: list[Sent],
     connection: str,
 ) -> None:
@@ -1525,8 +1433,7 @@ async def test_reconfigure_switches_to_https(
 
     result = await configure(hass, flow_id, reconfigure_input(typed, connection))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
     assert entry.data[CONF_HOST] == https_host
     assert entry.data[CONF_SSL] is True
     assert wire[-1] == Sent(
@@ -1546,8 +1453,7 @@ async def test_reconfigure_https_entry_back_to_http(
 
     result = await configure(hass, flow_id, reconfigure_input(phone.address, "http"))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
     assert entry.data[CONF_HOST] == phone.address
     assert entry.data[CONF_SSL] is False
 
@@ -1567,54 +1473,43 @@ async def test_reconfigure_invalid_host(
 
     result = await configure(hass, flow_id, reconfigure_input(phone.address))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
 
 
-async def test_reconfigure_same_phone(
-    hass: HomeAssistant, phone: SimulatedPhone
+@pytest.mark.parametrize(
+    ("stored_mac", "neighbour_mac", "reason", "moved"),
+    [
+        # The MAC at the new address matches the entry's.
+        pytest.param(MAC, MAC, "reconfigure_successful", True, id="same_phone"),
+        # No neighbour entry at the new address: the entry keeps its MAC.
+        pytest.param(MAC, None, "reconfigure_successful", True, id="unknown_mac"),
+        # Another phone answers at the new address: nothing changes.
+        pytest.param(OTHER_MAC, MAC, "wrong_device", False, id="wrong_device"),
+    ],
+)
+async def test_reconfigure_checks_the_mac(
+    hass: HomeAssistant,
+    *,
+    phone: SimulatedPhone,
+    stored_mac: str,
+    neighbour_mac: str | None,
+    reason: str,
+    moved: bool,
 ) -> None:
-    """The MAC at the new address matches the entry's."""
-    entry = add_entry(hass, "192.0.2.10", unique_id=MAC)
+    """An entry with a MAC moves only to that phone, or where the MAC is unknown."""
+    entry = add_entry(hass, "192.0.2.10", unique_id=stored_mac)
     flow_id = await start_reconfigure(hass, entry)
 
-    with patch(MAC_LOOKUP, return_value=MAC):
-        result = await configure(hass, flow_id, reconfigure_input(phone.address))
+    data = reconfigure_input(phone.address)
+    if neighbour_mac is None:
+        result = await configure(hass, flow_id, data)
+    else:
+        with patch(MAC_LOOKUP, return_value=neighbour_mac):
+            result = await configure(hass, flow_id, data)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    assert entry.data[CONF_HOST] == phone.address
-    assert entry.unique_id == MAC
-
-
-async def test_reconfigure_unknown_mac_keeps_unique_id(
-    hass: HomeAssistant, phone: SimulatedPhone
-) -> None:
-    """No neighbour entry at the new address: the entry keeps its MAC."""
-    entry = add_entry(hass, "192.0.2.10", unique_id=MAC)
-    flow_id = await start_reconfigure(hass, entry)
-
-    result = await configure(hass, flow_id, reconfigure_input(phone.address))
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    assert entry.unique_id == MAC
-
-
-async def test_reconfigure_wrong_device(
-    hass: HomeAssistant, phone: SimulatedPhone
-) -> None:
-    """Another phone answers at the new address: nothing changes."""
-    entry = add_entry(hass, "192.0.2.10", unique_id=OTHER_MAC)
-    flow_id = await start_reconfigure(hass, entry)
-
-    with patch(MAC_LOOKUP, return_value=MAC):
-        result = await configure(hass, flow_id, reconfigure_input(phone.address))
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_device"
-    assert entry.data[CONF_HOST] == "192.0.2.10"
-    assert entry.unique_id == OTHER_MAC
+    assert_aborted(result, reason)
+    assert entry.data[CONF_HOST] == (phone.address if moved else "192.0.2.10")
+    assert entry.unique_id == stored_mac
 
 
 async def test_reconfigure_learns_mac(
@@ -1629,13 +1524,9 @@ async def test_reconfigure_learns_mac(
         f"{mock_config_entry.entry_id}_line_1",
         config_entry=mock_config_entry,
     )
-    flow_id = await start_reconfigure(hass, mock_config_entry)
+    result = await reconfigure_beside_the_phone(hass, mock_config_entry, phone)
 
-    with patch(MAC_LOOKUP, return_value=MAC):
-        result = await configure(hass, flow_id, reconfigure_input(phone.address))
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
     assert mock_config_entry.unique_id == MAC
     moved = registry.async_get(entity.entity_id)
     assert moved is not None
@@ -1648,13 +1539,9 @@ async def test_reconfigure_onto_another_entrys_phone(
     """Pointing a MAC-less entry at a phone set up already is refused."""
     mock_config_entry.add_to_hass(hass)
     other = add_entry(hass, "192.0.2.10", unique_id=MAC)
-    flow_id = await start_reconfigure(hass, mock_config_entry)
+    result = await reconfigure_beside_the_phone(hass, mock_config_entry, phone)
 
-    with patch(MAC_LOOKUP, return_value=MAC):
-        result = await configure(hass, flow_id, reconfigure_input(phone.address))
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert_aborted(result, "already_configured")
     assert mock_config_entry.unique_id is None
     assert other.data[CONF_HOST] == "192.0.2.10"
 
@@ -1664,25 +1551,17 @@ async def test_reconfigure_while_the_phone_is_discovered(
 ) -> None:
     """A pending discovery of the same phone does not block its reconfiguration."""
     mock_config_entry.add_to_hass(hass)
-    discovery = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp_info(ip="192.0.2.20")
-    )
+    discovery = await start_dhcp_flow(hass, ip="192.0.2.20")
     assert discovery["type"] is FlowResultType.FORM
-    flow_id = await start_reconfigure(hass, mock_config_entry)
+    result = await reconfigure_beside_the_phone(hass, mock_config_entry, phone)
 
-    with patch(MAC_LOOKUP, return_value=MAC):
-        result = await configure(hass, flow_id, reconfigure_input(phone.address))
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
     assert mock_config_entry.unique_id == MAC
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_reconfigure_with_a_rejected_passcode(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
-    mock_setup_entry: AsyncMock,
+    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
 ) -> None:
     """The stored passcode is refused: the form asks for it, never resends it."""
     mock_config_entry.add_to_hass(hass)
@@ -1703,18 +1582,15 @@ async def test_reconfigure_with_a_rejected_passcode(
         hass, flow_id, reconfigure_input(phone.address, passcode=NEW_PASSCODE)
     )
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
     assert mock_config_entry.data[CONF_PASSCODE] == NEW_PASSCODE
     assert sent_passcodes(phone) == ["new"]
     assert phone.failures == 0  # the right passcode resets the phone's count
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_reconfigure_while_reauth_is_pending(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
-    mock_setup_entry: AsyncMock,
+    hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
 ) -> None:
     """A pending reauth: the passcode is asked at once; success settles the reauth."""
     mock_config_entry.add_to_hass(hass)
@@ -1731,8 +1607,7 @@ async def test_reconfigure_while_reauth_is_pending(
         result["flow_id"],
         reconfigure_input(phone.address, passcode=NEW_PASSCODE),
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert_aborted(result, "reconfigure_successful")
     assert sent_passcodes(phone) == ["new"]
     assert mock_config_entry.data[CONF_PASSCODE] == NEW_PASSCODE
     assert not [

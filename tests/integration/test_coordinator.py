@@ -15,13 +15,8 @@ import logging
 import time
 from typing import Any
 
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_SSL,
-    CONF_VERIFY_SSL,
-    CONF_WEBHOOK_ID,
-    EVENT_HOMEASSISTANT_STOP,
-)
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 import pytest
@@ -31,35 +26,19 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN, EVENT_CALL
+from custom_components.grandstream.const import EVENT_CALL
 from custom_components.grandstream.diagnostics import async_get_config_entry_diagnostics
 from custom_components.grandstream.poll_schedule import next_poll_slot
 from simulator import Fault, SimulatedPhone
-from simulator.actionurl import send_raw_get
 
-from ..conftest import PASSCODE, fast_profile, poll, settle, setup_entry
+from ..helpers.entities import CALL_ENTITY, LAST_CALLER, LINE_1, MISSED
+from ..helpers.entries import device_id, phone_entry, setup_entry
+from ..helpers.phone import fast_profile
+from ..helpers.push import CallEvents, send, types, webhook_url
+from ..helpers.waiting import poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
-LINE_1 = "sensor.front_desk_line_1"
-LAST_CALLER = "sensor.front_desk_last_caller"
-MISSED = "sensor.front_desk_missed_calls"
-CALL_ENTITY = "event.front_desk_call"
-
-
-def webhook_url(base: str, entry: MockConfigEntry) -> str:
-    """The entry's webhook, without a query."""
-    return f"{base}/api/webhook/{entry.data[CONF_WEBHOOK_ID]}"
-
-
-async def send(url: str) -> int:
-    """Send a raw GET the way a phone does; return the status."""
-    return await send_raw_get(url, "Grandstream GXP2170", 5.0)
-
-
-def types(events: list[Event[dict[str, Any]]]) -> list[str]:
-    """The call event types on the bus, in order."""
-    return [event.data["type"] for event in events]
 
 
 async def coordinator_diagnostics(
@@ -86,6 +65,46 @@ def line_status_reads(phone: SimulatedPhone) -> int:
     return len(phone.calls("api-get_line_status"))
 
 
+async def read_within(
+    hass: HomeAssistant, phone: SimulatedPhone, seconds: float
+) -> bool:
+    """Whether the phone's lines were read while ``seconds`` passed."""
+    reads = line_status_reads(phone)
+    await poll(hass, seconds)
+    return line_status_reads(phone) > reads
+
+
+async def set_up_phones(
+    hass: HomeAssistant, phones: list[SimulatedPhone]
+) -> list[MockConfigEntry]:
+    """Set each phone up as an entry of its own (ids with different poll slots)."""
+    entries = []
+    for sim, entry_id in zip(phones, SPREAD_ENTRY_IDS, strict=True):
+        entry = phone_entry(sim, title=f"Phone {entry_id[-1]}", entry_id=entry_id)
+        await setup_entry(hass, entry)
+        entries.append(entry)
+    return entries
+
+
+async def first_polls(
+    hass: HomeAssistant, phones: list[SimulatedPhone]
+) -> dict[int, tuple[int, int]]:
+    """Step through one interval in half seconds, from now.
+
+    For each phone (by index) that polled: the step of its first poll, and
+    how many line status reads it had by the end of that step.
+    """
+    first_poll: dict[int, tuple[int, int]] = {}
+    start = dt_util.utcnow()
+    for step in range(1, 11):
+        async_fire_time_changed(hass, start + timedelta(seconds=step / 2))
+        await hass.async_block_till_done(wait_background_tasks=True)
+        for index, sim in enumerate(phones):
+            if index not in first_poll and line_status_reads(sim):
+                first_poll[index] = (step, line_status_reads(sim))
+    return first_poll
+
+
 # -- pushes and fetches ----------------------------------------------------------
 
 
@@ -94,10 +113,10 @@ async def test_pushes_arriving_together_share_fetches(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
+    call_events: CallEvents,
 ) -> None:
     """20 pushes within a few milliseconds cost a few reads, one at a time."""
     phone.profile.action_urls = {}
-    events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER, NAME)
     delay = 0.5
     phone.set_fault(Fault("latency", delay=delay))
@@ -119,14 +138,15 @@ async def test_pushes_arriving_together_share_fetches(
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert all(gap >= delay - 0.01 for gap in gaps), gaps
     # One call, announced once; the line status read for the pushes shows it.
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     state = hass.states.get(LINE_1)
     assert state.state == "ringing"
     assert state.attributes["remote_name"] == NAME
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_slow_phone_push_event_first(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """With the phone slow to answer, the ring shows and its event fires from the push.
 
@@ -247,7 +267,10 @@ SPREAD_ENTRY_IDS = (
 
 
 async def test_polls_of_several_phones_are_spread(
-    hass: HomeAssistant, phone: SimulatedPhone, more_phones: list[SimulatedPhone]
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    more_phones: list[SimulatedPhone],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Phones set up together each poll at their own moment of the interval.
 
@@ -257,19 +280,7 @@ async def test_polls_of_several_phones_are_spread(
     phones while time moves on in half-second steps.
     """
     phones = [phone, *more_phones]
-    for sim, entry_id in zip(phones, SPREAD_ENTRY_IDS, strict=True):
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title=f"Phone {entry_id[-1]}",
-            data={
-                CONF_HOST: sim.address,
-                CONF_PASSCODE: PASSCODE,
-                CONF_SSL: False,
-                CONF_VERIFY_SSL: False,
-            },
-            entry_id=entry_id,
-        )
-        await setup_entry(hass, entry)
+    for entry in await set_up_phones(hass, phones):
         assert entry.runtime_data.poll_interval_seconds == 5
     # The first polls come an interval after set-up, for all three at once.
     await poll(hass, 5)
@@ -277,23 +288,18 @@ async def test_polls_of_several_phones_are_spread(
     for sim in phones:
         sim.clear_logs()
 
-    # Step by step through one interval: the step in which each phone polled.
-    first_poll: dict[int, int] = {}
-    start = dt_util.utcnow()
-    for step in range(1, 11):
-        async_fire_time_changed(hass, start + timedelta(seconds=step / 2))
-        await hass.async_block_till_done(wait_background_tasks=True)
-        for index, sim in enumerate(phones):
-            if index not in first_poll and line_status_reads(sim):
-                assert line_status_reads(sim) == 1
-                first_poll[index] = step
+    first_poll = await first_polls(hass, phones)
 
     assert sorted(first_poll) == [0, 1, 2]
-    assert len(set(first_poll.values())) == 3, first_poll
+    assert {reads for _, reads in first_poll.values()} == {1}
+    assert len({step for step, _ in first_poll.values()}) == 3, first_poll
 
 
 async def test_phones_fetched_together_return_to_their_own_slots(
-    hass: HomeAssistant, phone: SimulatedPhone, more_phones: list[SimulatedPhone]
+    hass: HomeAssistant,
+    phone: SimulatedPhone,
+    more_phones: list[SimulatedPhone],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Phones read in the same moment (a ring group's pushes) do not stay in step.
 
@@ -301,40 +307,20 @@ async def test_phones_fetched_together_return_to_their_own_slots(
     interval after the fetch that brought them together.
     """
     phones = [phone, *more_phones]
-    entries = []
-    for sim, entry_id in zip(phones, SPREAD_ENTRY_IDS, strict=True):
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title=f"Phone {entry_id[-1]}",
-            data={
-                CONF_HOST: sim.address,
-                CONF_PASSCODE: PASSCODE,
-                CONF_SSL: False,
-                CONF_VERIFY_SSL: False,
-            },
-            entry_id=entry_id,
-        )
-        await setup_entry(hass, entry)
-        entries.append(entry)
+    entries = await set_up_phones(hass, phones)
     await asyncio.gather(*(entry.runtime_data.async_refresh() for entry in entries))
     for sim in phones:
         sim.clear_logs()
 
-    first_poll: dict[int, int] = {}
-    start = dt_util.utcnow()
-    for step in range(1, 11):
-        async_fire_time_changed(hass, start + timedelta(seconds=step / 2))
-        await hass.async_block_till_done(wait_background_tasks=True)
-        for index, sim in enumerate(phones):
-            if index not in first_poll and line_status_reads(sim):
-                first_poll[index] = step
+    first_poll = await first_polls(hass, phones)
 
     assert sorted(first_poll) == [0, 1, 2]
-    assert len(set(first_poll.values())) == 3, first_poll
+    assert len({step for step, _ in first_poll.values()}) == 3, first_poll
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_first_poll_comes_an_interval_after_set_up(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Set-up just read the phone: the next read is an interval later."""
     reads = line_status_reads(phone)
@@ -346,47 +332,39 @@ async def test_first_poll_comes_an_interval_after_set_up(
     assert line_status_reads(phone) == reads + 1
 
 
+@pytest.mark.usefixtures("push_integration")
 @pytest.mark.parametrize("state", [CoreState.stopping, CoreState.final_write])
 async def test_no_poll_while_home_assistant_stops(
-    hass: HomeAssistant,
-    push_integration: MockConfigEntry,
-    phone: SimulatedPhone,
-    state: CoreState,
+    hass: HomeAssistant, phone: SimulatedPhone, state: CoreState
 ) -> None:
     """Entries are not unloaded when Home Assistant stops: the timer must hold back.
 
     Home Assistant closes its HTTP sessions as it stops; a poll then would
     end in "Session is closed" and a traceback.
     """
-    reads = line_status_reads(phone)
-    await poll(hass, 61)
-    assert line_status_reads(phone) > reads  # a poll was due
-    reads = line_status_reads(phone)
+    assert await read_within(hass, phone, 61)  # a poll was due
     hass.set_state(state)
     try:
-        await poll(hass, 61)
-        assert line_status_reads(phone) == reads
+        assert not await read_within(hass, phone, 61)
     finally:
         hass.set_state(CoreState.running)
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_polling_ends_when_home_assistant_stops(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The stop event ends polling for good (the entry is not unloaded)."""
-    reads = line_status_reads(phone)
-    await poll(hass, 61)
-    assert line_status_reads(phone) > reads
+    assert await read_within(hass, phone, 61)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
-    reads = line_status_reads(phone)
     for _ in range(3):
-        await poll(hass, 61)
-    assert line_status_reads(phone) == reads
+        assert not await read_within(hass, phone, 61)
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_polls_go_on_while_home_assistant_starts(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Entries are set up before Home Assistant runs ("not running" then).
 
@@ -540,8 +518,6 @@ async def test_push_shows_at_once_and_the_phone_confirms_it(
 
 # -- review fixes -------------------------------------------------------------------
 
-LINE_1_SENSOR = "sensor.front_desk_line_1"
-
 
 async def test_overtaken_refresh_leaves_no_stale_entity(
     hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
@@ -569,7 +545,7 @@ async def test_overtaken_refresh_leaves_no_stale_entity(
     await hass.async_block_till_done()
     assert calls >= 2
     assert coordinator.data.line(1).state.value == "idle"
-    assert hass.states.get(LINE_1_SENSOR).state == "idle"
+    assert hass.states.get(LINE_1).state == "idle"
 
 
 async def test_a_failing_subscriber_does_not_stop_polling(
@@ -594,7 +570,7 @@ async def test_a_failing_subscriber_does_not_stop_polling(
     await poll(hass, 61)
     await poll(hass, 61)
     assert status_reads(phone) > reads
-    assert hass.states.get(LINE_1_SENSOR).state == "idle"
+    assert hass.states.get(LINE_1).state == "idle"
 
 
 async def test_boot_push_never_renames_the_phone(
@@ -629,35 +605,21 @@ async def test_a_push_the_phone_does_not_bear_out_teaches_no_mac(
     assert entry.unique_id is None
 
 
+@pytest.mark.usefixtures("socket_enabled")
 async def test_dial_with_an_account_the_phone_has_not_listed(
-    hass: HomeAssistant, socket_enabled: None, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """No accounts known: an account cannot be checked, so nothing is sent."""
     from homeassistant.exceptions import ServiceValidationError
 
-    from ..conftest import input_error
+    from ..helpers.actions import act, input_error
 
     phone.profile.accounts = []
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-        },
-    )
+    entry = phone_entry(phone)
     await setup_entry(hass, entry)
-    from homeassistant.helpers import device_registry as dr
 
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     with pytest.raises((ServiceValidationError, Exception)) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "dial",
-            {"device_id": device.id, "number": "200", "account": 1},
-            blocking=True,
-        )
+        await act(hass, "dial", device, number="200", account=1)
     assert input_error(err.value).translation_key == "accounts_unknown"
     assert phone.calls("api-make_call") == []

@@ -24,8 +24,9 @@ from custom_components.grandstream.const import EVENT_CALL
 from simulator import Fault, SimulatedPhone
 from simulator.actionurl import send_raw_get
 
-from ..conftest import settle, setup_entry
-from .test_switch import dnd_entry, mutes, switch  # noqa: F401 - fixtures by name
+from ..helpers.dnd import mutes, switch
+from ..helpers.entries import setup_entry
+from ..helpers.waiting import settle
 
 NUMBER = "+4930123456"
 LINE_1 = "sensor.front_desk_line_1"
@@ -34,7 +35,7 @@ RINGING = "binary_sensor.front_desk_ringing"
 
 async def test_dnd_sends_nothing_when_the_fresh_read_fails(
     hass: HomeAssistant,
-    dnd_entry: MockConfigEntry,  # noqa: F811
+    dnd_entry: MockConfigEntry,
     phone: SimulatedPhone,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

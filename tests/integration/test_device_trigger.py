@@ -7,8 +7,8 @@ from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_get_device_automations,
     async_mock_service,
 )
@@ -17,7 +17,9 @@ from custom_components.grandstream.const import DOMAIN
 from custom_components.grandstream.device_trigger import TRIGGER_SCHEMA
 from simulator import SimulatedPhone
 
-from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
+from ..helpers.entries import device_by_identifier
+from ..helpers.phone import PHONE_MAC
+from ..helpers.waiting import poll, settle
 
 TRIGGER_TYPES = [
     "incoming_call",
@@ -68,9 +70,8 @@ async def set_up_automations(hass: HomeAssistant, device_id: str) -> None:
     )
 
 
-async def test_get_triggers(
-    hass: HomeAssistant, push_integration: MockConfigEntry
-) -> None:
+@pytest.mark.usefixtures("push_integration")
+async def test_get_triggers(hass: HomeAssistant) -> None:
     """Every phone offers the five call triggers."""
     device = phone_device(hass)
     triggers = await async_get_device_automations(
@@ -84,9 +85,8 @@ async def test_get_triggers(
         TRIGGER_SCHEMA(trigger)
 
 
-async def test_triggers_fire(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
-) -> None:
+@pytest.mark.usefixtures("push_integration")
+async def test_triggers_fire(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """Incoming, answered, ended, missed and outgoing calls run automations."""
     calls: list[ServiceCall] = async_mock_service(hass, "test", "automation")
     await set_up_automations(hass, phone_device(hass).id)
@@ -117,8 +117,9 @@ async def test_triggers_fire(
     ]
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_trigger_of_other_device_silent(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A trigger for another device does not fire on this phone's calls."""
     calls: list[ServiceCall] = async_mock_service(hass, "test", "automation")

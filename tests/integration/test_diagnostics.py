@@ -35,8 +35,9 @@ from simulator import SimulatedPhone
 from simulator.actionurl import send_raw_get
 from simulator.replay import ReplayedPhone
 
-from ..conftest import PASSCODE, PHONE_MAC, settle
 from ..cti.redaction_checks import mac_survives
+from ..helpers.phone import PASSCODE, PHONE_MAC
+from ..helpers.waiting import settle
 
 CALLER_NUMBER = "+4930123456"
 CALLER_NAME = "Ada Lovelace"

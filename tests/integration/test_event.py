@@ -17,15 +17,13 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import SimAccount, SimulatedPhone
 
-from ..conftest import (
-    PHONE_MAC,
-    device_by_identifier,
-    poll,
-    settle,
-    snapshot_one_platform,
-)
+from ..helpers.entities import CALL_ENTITY
+from ..helpers.entries import device_by_identifier
+from ..helpers.phone import PHONE_MAC
+from ..helpers.push import CallEvents
+from ..helpers.snapshots import snapshot_one_platform
+from ..helpers.waiting import poll, settle
 
-CALL_ENTITY = "event.front_desk_call"
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
 EVENT_DATA = (
@@ -64,9 +62,8 @@ async def test_snapshot(
     )
 
 
-async def test_event_entity(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
-) -> None:
+@pytest.mark.usefixtures("push_integration")
+async def test_event_entity(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """The entity exists with every event type and shows the latest event."""
     entity = er.async_get(hass).async_get(CALL_ENTITY)
     assert entity is not None
@@ -103,9 +100,8 @@ async def test_event_entity(
     assert hass.states.get(CALL_ENTITY).attributes["event_type"] == "answered"
 
 
-async def test_bus_event(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
-) -> None:
+@pytest.mark.usefixtures("push_integration")
+async def test_bus_event(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """The bus event carries the same data plus the device and the type."""
     device = device_by_identifier(hass, PHONE_MAC)
     assert device is not None
@@ -144,22 +140,21 @@ def second_account(phone: SimulatedPhone) -> None:
     phone.profile.accounts.append(SimAccount(id=2, sip_id="2002", name=""))
 
 
-@pytest.mark.usefixtures("second_account")
+@pytest.mark.usefixtures("second_account", "push_integration")
 @pytest.mark.parametrize("acct_as_number", [False, True])
 async def test_account_of_a_call(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     acct_as_number: bool,
+    call_events: CallEvents,
 ) -> None:
     """A call on the second account says so, as users number accounts."""
     phone.profile.acct_as_number = acct_as_number
-    events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER, NAME, account=2)
     await settle(hass, phone)
     assert [
         (e.data["account"], e.data["account_sip_user"], e.data["account_name"])
-        for e in events
+        for e in call_events
     ] == [(2, "2002", None)]
     state = hass.states.get(CALL_ENTITY)
     assert (state.attributes["account"], state.attributes["account_sip_user"]) == (
@@ -173,19 +168,19 @@ async def test_account_of_a_call(
     )
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_events_by_polling(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """Without pushes the entity still fires, from polls."""
     phone.profile.action_urls = {}
-    events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER, NAME)
     await poll(hass)
     phone.answer()
     await poll(hass)
     phone.remote_hangup()
     await poll(hass)
-    assert [event.data["type"] for event in events] == [
+    assert [event.data["type"] for event in call_events] == [
         "incoming",
         "answered",
         "ended",
@@ -195,11 +190,9 @@ async def test_events_by_polling(
     assert state.attributes["remote_name"] == NAME
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_account_counted_from_zero(
-    hass: HomeAssistant,
-    push_integration: MockConfigEntry,
-    phone: SimulatedPhone,
-    monkeypatch: pytest.MonkeyPatch,
+    hass: HomeAssistant, phone: SimulatedPhone, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A phone whose line status counts accounts from 0 (a WP826) says account 1."""
     real_line_status = phone.line_status

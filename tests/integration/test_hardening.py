@@ -15,10 +15,9 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -26,15 +25,17 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.grandstream.action_urls import action_urls
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN, EVENT_CALL
+from custom_components.grandstream.const import DOMAIN, EVENT_CALL
 from custom_components.grandstream.coordinator import PUSH_FETCH_SPACING
 from simulator import Fault, PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE, PHONE_MAC, fast_profile, poll, settle
+from ..helpers.actions import act
+from ..helpers.entities import LINE_1, PUSH
+from ..helpers.entries import device_id, push_entry, store_our_action_urls
+from ..helpers.phone import PASSCODE, change_passcode, fast_profile
+from ..helpers.waiting import missed_call, poll, settle
 
 NUMBER = "+4930123456"
-LINE = "sensor.front_desk_line_1"
-PUSH = "sensor.front_desk_push"
 
 
 @pytest.fixture
@@ -91,21 +92,18 @@ def passcode_requests(phone: SimulatedPhone, since: int = 0) -> int:
 
 async def verify_push(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """A call over push, so that push is verified and polling slow."""
-    phone.incoming_call("+4940111222")
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
+    await missed_call(hass, phone, "+4940111222")
     assert hass.states.get(PUSH).state == "verified"
 
 
 # -- 1. a short outage while a call is up -------------------------------------
 
 
+@pytest.mark.usefixtures("entry")
 @pytest.mark.parametrize("stage", ["ringing", "answered"])
 @pytest.mark.parametrize("kind", ["reset", "refuse"])
-async def test_outage_during_a_call(  # noqa: PLR0917
+async def test_outage_during_a_call(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
     phone: SimulatedPhone,
     log: pytest.LogCaptureFixture,
     stage: str,
@@ -138,7 +136,7 @@ async def test_outage_during_a_call(  # noqa: PLR0917
     # The next successful poll shows the phone again.
     await poll(hass)
     await poll(hass)
-    state = hass.states.get(LINE)
+    state = hass.states.get(LINE_1)
     assert state.state != "unavailable"
     expected = "idle" if stage == "answered" else "connected"
     assert state.state == expected
@@ -152,11 +150,9 @@ async def test_outage_during_a_call(  # noqa: PLR0917
     assert types.count("answered") <= 1
 
 
+@pytest.mark.usefixtures("entry")
 async def test_push_fetch_failing_brings_fast_polls(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    phone: SimulatedPhone,
-    log: pytest.LogCaptureFixture,
+    hass: HomeAssistant, phone: SimulatedPhone, log: pytest.LogCaptureFixture
 ) -> None:
     """A push whose line-status read fails: the next poll comes fast, not in 60 s."""
     await verify_push(hass, phone)
@@ -166,11 +162,11 @@ async def test_push_fetch_failing_brings_fast_polls(
     await settle(hass, phone)
     # The push's own event went out from what the push said.
     await asyncio.sleep(0.5)
-    assert hass.states.get(LINE).state == "unavailable"
+    assert hass.states.get(LINE_1).state == "unavailable"
     phone.set_fault(None)
     # 6 s later (not 60) the phone is read again.
     await poll(hass, 6)
-    assert hass.states.get(LINE).state == "ringing"
+    assert hass.states.get(LINE_1).state == "ringing"
     assert tracebacks(log) == []
 
 
@@ -188,8 +184,7 @@ async def test_refusal_in_any_shape_stops_the_passcode(
     style: str,
 ) -> None:
     """After one refusal no request carries the passcode; reauth starts."""
-    phone.profile.unauthorized_style = style
-    phone.profile.passcode = "changed on the phone"
+    change_passcode(phone, style)
     since = len(phone.requests)
     await poll(hass, 61)  # whatever the poll interval, one poll falls due
     first = passcode_requests(phone, since)
@@ -201,11 +196,9 @@ async def test_refusal_in_any_shape_stops_the_passcode(
     phone.profile.passcode = PASSCODE  # the phone would even accept it now
     phone.incoming_call(NUMBER)
     await settle(hass, phone)
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     with pytest.raises(HomeAssistantError):
-        await hass.services.async_call(
-            DOMAIN, "answer", {"device_id": device.id}, blocking=True
-        )
+        await act(hass, "answer", device)
     assert passcode_requests(phone, refused_at) == 0
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
@@ -240,12 +233,10 @@ async def test_bad_input_never_reaches_the_phone(
     data: dict[str, Any],
 ) -> None:
     """Refused before anything is sent, with an error users can read."""
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     since = len(phone.requests)
     with pytest.raises(Exception) as err:
-        await hass.services.async_call(
-            DOMAIN, action, {"device_id": device.id, **data}, blocking=True
-        )
+        await act(hass, action, device, **data)
     assert "Traceback" not in str(err.value)
     commands = [
         r for r in phone.requests[since:] if r.function != "api-get_line_status"
@@ -266,10 +257,10 @@ async def test_bad_input_over_rest_is_http_400(  # noqa: PLR0917
     from homeassistant.setup import async_setup_component
 
     assert await async_setup_component(hass, "api", {})
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     client = await hass_client()
     response = await client.post(
-        f"/api/services/{DOMAIN}/{action}", json={"device_id": device.id, **data}
+        f"/api/services/{DOMAIN}/{action}", json={"device_id": device, **data}
     )
     assert response.status == 400
 
@@ -285,7 +276,7 @@ async def test_silent_phone_bounds_an_action(
     (Before: the read before, the call and the read after each waited their
     own timeout, 40 s in all.)
     """
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     timeout = 1.0
     phone.set_fault(Fault("latency", delay=2.5))
     started = time.monotonic()
@@ -293,13 +284,10 @@ async def test_silent_phone_bounds_an_action(
         patch("custom_components.grandstream.call_control.REQUEST_TIMEOUT", timeout),
         pytest.raises(HomeAssistantError) as err,
     ):
-        await hass.services.async_call(
-            DOMAIN,
-            "dial",
-            {"device_id": device.id, "number": "200"},
-            blocking=True,
-        )
-    assert time.monotonic() - started < timeout + 0.5
+        await act(hass, "dial", device, number="200")
+    # One timeout, not one per request (a second would take another second;
+    # the rest is room for a machine busy with other tests).
+    assert time.monotonic() - started < 2 * timeout
     assert err.value.translation_key == "timeout"
     phone.set_fault(None)
     await asyncio.sleep(2.6)  # the simulator's slow answers run out
@@ -329,15 +317,16 @@ async def test_commands_are_sent_once(  # noqa: PLR0917
     """A reset connection never makes the phone see one command twice."""
     if action == "answer":
         phone.incoming_call(NUMBER)
+        # Its push (and the read that follows it) first: arriving late, on a
+        # loaded machine, that read took the reset meant for the command.
+        await settle(hass, phone)
         await poll(hass)
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     since = len(phone.requests)
     # The connection is reset after the phone read the command.
     phone.set_fault(Fault("reset", count=reads_before + 1))
     with pytest.raises(HomeAssistantError):
-        await hass.services.async_call(
-            DOMAIN, action, {"device_id": device.id, **data}, blocking=True
-        )
+        await act(hass, action, device, **data)
     sent = [r for r in phone.requests[since:] if r.function == function]
     assert len(sent) == 1
 
@@ -376,7 +365,7 @@ async def test_flood_costs_the_phone_few_requests(
     # One read in flight at a time, a few per second: not one (or two) per push.
     assert len(reads) <= 2 + elapsed / PUSH_FETCH_SPACING
     assert len(reads) < 40
-    assert hass.states.get(LINE).state == "idle"
+    assert hass.states.get(LINE_1).state == "idle"
     assert hass.states.get("sensor.front_desk_missed_calls").state == "0"
     warnings = ours(log, logging.WARNING)
     assert 1 <= len(warnings) <= 2  # dropped (flood) and not confirmed, once each
@@ -386,13 +375,18 @@ async def test_flood_costs_the_phone_few_requests(
 # -- the fault matrix -------------------------------------------------------------
 
 OUTAGES = ("reset", "refuse", "slow")
+# The matrix's request timeout: short, but long enough for a healthy phone's
+# answer on a machine busy with other tests (at 0.5 s a recovery read could
+# miss it); "slow" answers take twice as long.
+MATRIX_TIMEOUT = 1.0
+SLOW = 2 * MATRIX_TIMEOUT
 REFUSALS = ("refusal_text", "http401", "locked")
 CELLS = ("setup", "poll", "action", "push")
 
 
 async def _start(phone: SimulatedPhone, fault: str) -> None:
     if fault == "slow":
-        phone.set_fault(Fault("latency", delay=1.0))
+        phone.set_fault(Fault("latency", delay=SLOW))
     elif fault in ("reset", "refuse"):
         phone.set_fault(Fault(fault))  # type: ignore[arg-type]
         if fault == "refuse":
@@ -406,7 +400,7 @@ async def _start(phone: SimulatedPhone, fault: str) -> None:
         if fault == "locked":
             phone.profile.wrong_passcode_style = "countdown"
             phone.profile.lockout_threshold = 1
-        phone.profile.passcode = "changed on the phone"
+        change_passcode(phone)
 
 
 async def _stop(phone: SimulatedPhone, fault: str) -> None:
@@ -414,13 +408,13 @@ async def _stop(phone: SimulatedPhone, fault: str) -> None:
     if fault == "refuse":
         await phone.wait_listening()
     if fault == "slow":
-        await asyncio.sleep(1.1)  # slow answers still on their way run out
+        await asyncio.sleep(SLOW + 0.1)  # slow answers still on their way run out
 
 
 def _available(hass: HomeAssistant) -> bool:
     return (
-        hass.states.get(LINE) is not None
-        and hass.states.get(LINE).state != "unavailable"
+        hass.states.get(LINE_1) is not None
+        and hass.states.get(LINE_1).state != "unavailable"
     )
 
 
@@ -436,23 +430,16 @@ async def test_fault_matrix(  # noqa: PLR0917
 ) -> None:
     """Each fault at each place: no traceback, honest availability, one line
     per outage, and not one passcode after a refusal."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        unique_id=PHONE_MAC,
-        minor_version=2,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-            CONF_WEBHOOK_ID: "0123456789abcdef0123456789abcdef",
-        },
-    )
+    # The wired_entry fixture's entry, set up here: the fault may come first.
+    entry = push_entry(phone)
     entry.add_to_hass(hass)
     with (
-        patch("custom_components.grandstream.connection.REQUEST_TIMEOUT", 0.5),
-        patch("custom_components.grandstream.call_control.REQUEST_TIMEOUT", 0.5),
+        patch(
+            "custom_components.grandstream.connection.REQUEST_TIMEOUT", MATRIX_TIMEOUT
+        ),
+        patch(
+            "custom_components.grandstream.call_control.REQUEST_TIMEOUT", MATRIX_TIMEOUT
+        ),
     ):
         if cell == "setup":
             await _start(phone, fault)
@@ -466,8 +453,7 @@ async def test_fault_matrix(  # noqa: PLR0917
         else:
             assert await hass.config_entries.async_setup(entry.entry_id)
             await hass.async_block_till_done()
-            for event, url in action_urls(ha_url, entry.data[CONF_WEBHOOK_ID]).items():
-                phone.store_action_url(event, url)
+            store_our_action_urls(phone, ha_url, entry)
             assert _available(hass)
             log.clear()
             await _start(phone, fault)
@@ -475,22 +461,15 @@ async def test_fault_matrix(  # noqa: PLR0917
             if cell == "poll":
                 await poll(hass)
             elif cell == "action":
-                device = dr.async_entries_for_config_entry(
-                    dr.async_get(hass), entry.entry_id
-                )[0]
+                device = device_id(hass, entry)
                 with pytest.raises(HomeAssistantError):
-                    await hass.services.async_call(
-                        DOMAIN,
-                        "dial",
-                        {"device_id": device.id, "number": "200"},
-                        blocking=True,
-                    )
+                    await act(hass, "dial", device, number="200")
                 await poll(hass)
             else:  # push
                 if fault != "refuse":
                     phone.incoming_call(NUMBER)
                     await settle(hass, phone)
-                    await asyncio.sleep(1.2)
+                    await asyncio.sleep(SLOW + 0.2)
                 await poll(hass)
             if fault in OUTAGES:
                 assert not _available(hass), "unavailable while the phone is down"
@@ -527,17 +506,11 @@ async def test_dial_placed_is_not_reported_as_a_timeout(
 
     (An automation retrying on an error would dial a second time.)
     """
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     phone.set_fault(Fault("latency", delay=0.8))
     with patch("custom_components.grandstream.call_control.REQUEST_TIMEOUT", 2.0):
-        response = await hass.services.async_call(
-            DOMAIN,
-            "dial",
-            {"device_id": device.id, "number": "200"},
-            blocking=True,
-            return_response=True,
-        )
-    assert response == {device.id: {"line": None, "method": "click_to_dial"}}
+        response = await act(hass, "dial", device, number="200")
+    assert response == {device: {"line": None, "method": "click_to_dial"}}
     assert len(phone.calls("api-make_call")) == 1
     phone.set_fault(None)
     await asyncio.sleep(0.9)
@@ -547,16 +520,20 @@ async def test_action_does_not_wait_for_the_read_after_it(
     hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Answering returns once the phone answered, not after the refresh that follows."""
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     phone.incoming_call(NUMBER)
+    # Its push (and the read that follows it) first: arriving late, that read
+    # would be slow too and could hold the answer up.
+    await settle(hass, phone)
     await poll(hass)
-    phone.set_fault(Fault("latency", delay=0.6))
+    latency = 0.6
+    phone.set_fault(Fault("latency", delay=latency))
     started = time.monotonic()
     with patch("custom_components.grandstream.call_control.REQUEST_TIMEOUT", 1.0):
-        await hass.services.async_call(
-            DOMAIN, "answer", {"device_id": device.id}, blocking=True
-        )
-    assert time.monotonic() - started < 1.0
+        await act(hass, "answer", device)
+    # One answer's latency, not two (the refresh's); the rest is room for a
+    # machine busy with other tests.
+    assert time.monotonic() - started < 2 * latency
     phone.set_fault(None)
     await hass.async_block_till_done()
     await asyncio.sleep(0.7)

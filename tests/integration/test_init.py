@@ -15,12 +15,21 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.grandstream.const import DOMAIN, MANUFACTURER
 from simulator import Fault, SimulatedPhone
 
-from ..conftest import PASSCODE, AdvanceTime, device_by_identifier, setup_entry
+from ..helpers.entries import device_by_identifier, setup_entry
+from ..helpers.phone import PASSCODE
+from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
 
 # As the config flow stores it (format_mac).
 MAC = "00:0b:82:12:34:56"
+
+
+def same_phone_entry(entry: MockConfigEntry, **options: Any) -> MockConfigEntry:
+    """Another entry with ``entry``'s data (``options`` go to MockConfigEntry)."""
+    return MockConfigEntry(
+        domain=DOMAIN, title="Front desk", data=dict(entry.data), **options
+    )
 
 
 async def test_setup_and_unload(
@@ -57,12 +66,7 @@ async def test_device_known_by_mac(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """With the MAC known, it names the device and the entities, not the entry id."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        unique_id=MAC,
-        data=dict(mock_config_entry.data),
-    )
+    entry = same_phone_entry(mock_config_entry, unique_id=MAC)
     await setup_entry(hass, entry)
 
     device = device_by_identifier(hass, MAC)
@@ -182,13 +186,8 @@ async def test_migrate_hang_up_button(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """1.1 → 1.2: the hang-up button's unique id ends in "hangup", its entity id stays."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        unique_id=MAC,
-        data=dict(mock_config_entry.data),
-        version=1,
-        minor_version=1,
+    entry = same_phone_entry(
+        mock_config_entry, unique_id=MAC, version=1, minor_version=1
     )
     entry.add_to_hass(hass)
     old = entity_registry.async_get_or_create(
@@ -224,13 +223,7 @@ async def test_newer_entry_not_set_up(
     hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
 ) -> None:
     """An entry of a newer version (a downgrade) is left alone."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        data=dict(mock_config_entry.data),
-        version=2,
-        minor_version=1,
-    )
+    entry = same_phone_entry(mock_config_entry, version=2, minor_version=1)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.MIGRATION_ERROR
     assert phone.requests == []

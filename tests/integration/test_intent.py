@@ -29,7 +29,8 @@ from custom_components.grandstream.cti import GrandstreamClient
 from custom_components.grandstream.voice_text import Speech
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE, fast_profile, poll
+from ..helpers.phone import PASSCODE, fast_profile
+from ..helpers.waiting import poll
 
 REPOSITORY = Path(__file__).parents[2]
 ERIKA = ("+4930123456", "Erika Mustermann")

@@ -26,7 +26,9 @@ from custom_components.grandstream.const import DOMAIN
 from custom_components.grandstream.logbook import describe_call
 from simulator import SimulatedPhone
 
-from ..conftest import PHONE_MAC, device_by_identifier, settle
+from ..helpers.entries import device_by_identifier
+from ..helpers.phone import PHONE_MAC
+from ..helpers.waiting import settle
 
 CALL_ENTITY = "event.front_desk_call"
 LINE_ENTITY = "sensor.front_desk_line_1"

@@ -7,11 +7,9 @@ Both run against the simulator over real HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-import logging
 from typing import Any
 
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -19,53 +17,26 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.grandstream.action_urls import EVENTS, action_urls
 from custom_components.grandstream.const import (
-    CONF_FIRMWARE,
     CONF_FOREIGN_SLOTS,
-    CONF_MODEL,
-    CONF_PASSCODE,
     CONF_PHONE_SET_UP,
-    CONF_PUSH_BASE_URL,
     CONF_WEB_USERNAME,
-    DOMAIN,
 )
 from simulator import SimulatedPhone
 
-from ..conftest import PASSCODE, PHONE_MAC, fast_profile
-from .flow_checks import assert_not_logged, check_every_result, shown_text
+from ..helpers.entries import WEBHOOK_ID, phone_entry, set_up_entry_data
+from ..helpers.flows import assert_aborted, shown_text
+from ..helpers.phone import PHONE_MAC, fast_profile
 
-WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture(autouse=True)
-def check_translations(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Check the strings of every result the flow managers hand out."""
-    check_every_result(hass, monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def no_passcode_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """The stored passcode reaches no log line, at any level."""
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert_not_logged(caplog, [PASSCODE])
+# Every result's strings are checked; the stored passcode reaches no log line.
+pytestmark = pytest.mark.usefixtures("flow_results_checked", "secrets_never_logged")
 
 
 def add_entry(
     hass: HomeAssistant, phone: SimulatedPhone, **data: Any
 ) -> MockConfigEntry:
     """The simulated phone's entry, added but not loaded: no poll disturbs."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        unique_id=PHONE_MAC,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-            CONF_WEBHOOK_ID: WEBHOOK_ID,
-            **data,
-        },
+    entry = phone_entry(
+        phone, unique_id=PHONE_MAC, data={CONF_WEBHOOK_ID: WEBHOOK_ID, **data}
     )
     entry.add_to_hass(hass)
     return entry
@@ -140,24 +111,13 @@ async def test_set_up_again(
     assert len(phone.web.calls("dologin")) == 1
     assert phone.web.sessions == []  # logged out
     assert phone.requests == []  # no CTI request: the web login is enough
-    assert entry.data == {
-        CONF_HOST: phone.address,
-        CONF_PASSCODE: PASSCODE,
-        CONF_SSL: False,
-        CONF_VERIFY_SSL: False,
-        CONF_WEBHOOK_ID: WEBHOOK_ID,
-        CONF_PHONE_SET_UP: True,
-        CONF_WEB_USERNAME: "admin",
-        CONF_PUSH_BASE_URL: ha_url,
-        CONF_FOREIGN_SLOTS: [],
-        CONF_MODEL: "GXP2170",
-        CONF_FIRMWARE: "1.0.11.23",
-    }
+    assert entry.data == set_up_entry_data(
+        phone.address, WEBHOOK_ID, ha_url, "GXP2170", "1.0.11.23"
+    )
 
 
-async def test_set_up_again_partial(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
-) -> None:
+@pytest.mark.usefixtures("ha_url")
+async def test_set_up_again_partial(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """A slot something else uses is left alone, and the result says which."""
     foreign = "http://192.0.2.99/notify?event=missed"
     phone.profile.action_urls = {"missed": foreign}
@@ -182,6 +142,7 @@ async def test_set_up_again_partial(
     assert len(phone.web.calls("dologin")) == 1
 
 
+@pytest.mark.usefixtures("ha_url")
 @pytest.mark.parametrize(
     ("profile", "stored", "error", "attempts_left"),
     [
@@ -201,7 +162,6 @@ async def test_set_up_again_refused_then_fixed(
     hass: HomeAssistant,
     phone: SimulatedPhone,
     *,
-    ha_url: str,
     stored: str,
     error: str,
     attempts_left: tuple[str, str] | None,
@@ -229,8 +189,7 @@ async def test_set_up_again_refused_then_fixed(
     phone.profile.web_denied_users = []
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
     assert len(phone.web.calls("dologin")) == 3
     assert entry.data[CONF_WEB_USERNAME] == "admin"
 
@@ -254,8 +213,7 @@ async def test_set_up_again_without_local_url(
     hass.config.internal_url = ha_url
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
 
 
 async def test_set_up_before_first_load(
@@ -283,13 +241,13 @@ async def test_set_up_before_first_load(
     )
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
     assert phone.profile.action_urls == action_urls(ha_url, WEBHOOK_ID)
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_set_up_again_refuses_another_phone(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Another phone answers at the entry's address: nothing is written to it."""
     entry = add_entry(hass, phone)
@@ -351,8 +309,9 @@ async def test_urls(hass: HomeAssistant, phone: SimulatedPhone, ha_url: str) -> 
     assert result["step_id"] == "set_up"
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_urls_without_local_url(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Without a local URL the dialog says how to set one."""
     entry = add_entry(hass, phone)
@@ -371,8 +330,9 @@ async def test_urls_without_local_url(
     )
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_urls_before_first_load(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ha_url: str
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:
     """An entry never loaded has no webhook yet: the dialog says so."""
     mock_config_entry.add_to_hass(hass)

@@ -15,16 +15,13 @@ import logging
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
+from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_capture_events,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -38,29 +35,22 @@ from custom_components.grandstream.action_urls import (
     too_long,
 )
 from custom_components.grandstream.const import (
-    CONF_CONNECTION,
     CONF_FIRMWARE,
     CONF_FOREIGN_SLOTS,
     CONF_MODEL,
-    CONF_PASSCODE,
     CONF_PHONE_SET_UP,
     CONF_PUSH_BASE_URL,
     CONF_WEB_USERNAME,
     DOMAIN,
-    EVENT_CALL,
 )
-from devtools.processes import free_port
 from simulator import SimulatedPhone
 
-from ..conftest import (
-    PASSCODE,
-    PHONE_MAC,
-    device_by_identifier,
-    fast_profile,
-    poll,
-    settle,
-)
-from .flow_checks import STRINGS, check_every_result, shown_text
+from ..helpers.entries import device_by_identifier, entry_data
+from ..helpers.flows import STRINGS, assert_aborted, shown_text, user_input
+from ..helpers.phone import PASSCODE, PHONE_MAC, change_passcode, fast_profile
+from ..helpers.ports import free_port
+from ..helpers.push import CallEvents
+from ..helpers.waiting import missed_call, poll, settle
 
 # How the dialogs name the phone's events (English).
 NAMES: dict[str, str] = {
@@ -86,18 +76,15 @@ OUR_PVALUES = [str(pvalue) for pvalue in EVENTS.values()]
 CLICK_TO_DIAL = "1561"
 
 
+pytestmark = pytest.mark.usefixtures("flow_results_checked")
+
+
 @pytest.fixture
 def ha_address(hass: HomeAssistant) -> str:
     """Home Assistant's local URL: a port on 127.0.0.1 where nothing listens."""
     url = f"http://127.0.0.1:{free_port()}"
     hass.config.internal_url = url
     return url
-
-
-@pytest.fixture(autouse=True)
-def flow_results_checked(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every step, error and result the flows show has its text and placeholders."""
-    check_every_result(hass, monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -129,23 +116,24 @@ def no_secrets_in_logs(
 # -- driving Home Assistant's interfaces ----------------------------------------
 
 
-async def checked_phone_flow(hass: HomeAssistant, phone: SimulatedPhone) -> str:
-    """Start adding the phone; return the flow waiting at the phone_setup step."""
+async def phone_setup_step(
+    hass: HomeAssistant, phone: SimulatedPhone, connection: str = "http"
+) -> Any:
+    """Start adding the phone; the flow's phone_setup step."""
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_CONNECTION: "http",
-            CONF_VERIFY_SSL: False,
-        },
+        result["flow_id"], user_input(phone.address, connection=connection)
     )
     assert result["type"] is FlowResultType.FORM, result
     assert result["step_id"] == "phone_setup"
-    return str(result["flow_id"])
+    return result
+
+
+async def checked_phone_flow(hass: HomeAssistant, phone: SimulatedPhone) -> str:
+    """Start adding the phone; return the flow waiting at the phone_setup step."""
+    return str((await phone_setup_step(hass, phone))["flow_id"])
 
 
 async def submit_setup(
@@ -230,8 +218,69 @@ async def repair_fix(
     response = await client.post(f"/api/repairs/issues/fix/{shown['flow_id']}", json={})
     assert response.status == HTTPStatus.OK, await response.text()
     answer = await response.json()
-    await hass.async_block_till_done()
+    # Also the read the fix starts: a test that lets time pass next would
+    # otherwise fire its timeout while it is still on its way (loaded machine).
+    await hass.async_block_till_done(wait_background_tasks=True)
     return shown, answer
+
+
+async def add_phone_beside_a_foreign_slot(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> tuple[Any, ConfigEntry[Any]]:
+    """Add the phone while another system has its "missed" slot."""
+    phone.store_action_url("missed", FOREIGN_URL)
+    return await add_phone(hass, phone)
+
+
+async def slots_in_use_repair(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> tuple[ConfigEntry[Any], ir.IssueEntry]:
+    """Add the phone beside a foreign slot; the entry and its "slots in use" repair."""
+    _, entry = await add_phone_beside_a_foreign_slot(hass, phone)
+    in_use = issue(hass, "slots_in_use", entry)
+    assert in_use is not None
+    return entry, in_use
+
+
+async def lose_pushes(
+    hass: HomeAssistant, phone: SimulatedPhone, entry: ConfigEntry[Any], number: str
+) -> ir.IssueEntry:
+    """The phone forgets its Action URLs; a ring by ``number`` only polling sees.
+
+    No push for it within the grace: the "push stopped" repair, returned.
+    """
+    phone.profile.action_urls = {}
+    phone.incoming_call(number)
+    await poll(hass, 61)
+    await poll(hass, 6)
+    stopped = issue(hass, "push_stopped", entry)
+    assert stopped is not None
+    return stopped
+
+
+async def set_up_again(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Any:
+    """Configure → Set up the phone, as admin; the result of the submit."""
+    menu = await hass.config_entries.options.async_init(entry.entry_id)
+    assert menu["type"] is FlowResultType.MENU
+    form = await hass.config_entries.options.async_configure(
+        menu["flow_id"], {"next_step_id": "set_up"}
+    )
+    assert form["step_id"] == "set_up"
+    return await hass.config_entries.options.async_configure(
+        form["flow_id"], {CONF_WEB_USERNAME: "admin"}
+    )
+
+
+async def reload(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """Reload the entry (a start of Home Assistant) and let its set-up finish."""
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def remove(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """Remove the entry, as the user does, and let its clean-up finish."""
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 # -- the flow's setup step --------------------------------------------------------
@@ -281,24 +330,13 @@ async def test_each_login_generation_wires_every_event(
     assert issue(hass, "slots_in_use", entry) is None
 
 
+@pytest.mark.usefixtures("ha_address")
 @pytest.mark.parametrize("profile", [fast_profile(https=True)])
 async def test_phone_reached_over_https(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Found on HTTPS (self-signed): the web session takes the same way."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_CONNECTION: "auto",
-            CONF_VERIFY_SSL: False,
-        },
-    )
-    assert result["step_id"] == "phone_setup"
+    result = await phone_setup_step(hass, phone, connection="auto")
     assert result["description_placeholders"]["connection"] == "HTTPS"
 
     result = await submit_setup(hass, result["flow_id"])
@@ -310,8 +348,9 @@ async def test_phone_reached_over_https(
     assert logins(phone) == 1
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_identity_known_right_after_the_flow(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """MAC, model and firmware come from the login: no push or poll needed."""
     phone.profile.model = "GRP2614"
@@ -330,15 +369,16 @@ async def test_identity_known_right_after_the_flow(
     assert not phone.pushes
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_known_phone_at_a_new_address_is_not_set_up_twice(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The login tells the MAC: a known phone aborts before anything is written."""
     known = MockConfigEntry(
         domain=DOMAIN,
         title="Front desk",
         unique_id=PHONE_MAC,
-        data={CONF_HOST: "192.0.2.10", CONF_PASSCODE: PASSCODE},
+        data=entry_data("192.0.2.10"),
     )
     known.add_to_hass(hass)
 
@@ -354,8 +394,9 @@ async def test_known_phone_at_a_new_address_is_not_set_up_twice(
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_user_account_writes_checked_by_read_back(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Logged in as user: what the phone silently ignored is reported, not done.
 
@@ -382,6 +423,7 @@ async def test_user_account_writes_checked_by_read_back(
     assert entry.data[CONF_WEB_USERNAME] == "user"
 
 
+@pytest.mark.usefixtures("ha_address")
 @pytest.mark.parametrize(
     "refusing_phone",
     [
@@ -393,10 +435,7 @@ async def test_user_account_writes_checked_by_read_back(
     ],
 )
 async def test_read_back_catches_silently_refused_writes(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    ha_address: str,
-    refusing_phone: dict[str, Any],
+    hass: HomeAssistant, phone: SimulatedPhone, refusing_phone: dict[str, Any]
 ) -> None:
     """The phone answers "success" and keeps the old values: reported as refused."""
     for name, value in refusing_phone.items():
@@ -474,8 +513,9 @@ async def test_urls_over_the_256_limit_are_not_written(
     assert too_long_issue.translation_placeholders["events"] == named(long)
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_failed_login_is_one_attempt_with_countdown_and_no_retry(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A refused password: one attempt, the attempts left shown, nothing retried.
 
@@ -505,8 +545,9 @@ async def test_failed_login_is_one_attempt_with_countdown_and_no_retry(
     assert logins(phone) == 1
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_locked_phone_shows_its_lock_time(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The refusal that locks the phone says for how long; each submit one attempt.
 
@@ -533,12 +574,10 @@ async def test_locked_phone_shows_its_lock_time(
     assert logins(phone) == 2
 
 
+@pytest.mark.usefixtures("ha_address")
 @pytest.mark.parametrize("one_session_per_account", [True, False])
 async def test_session_held_by_a_person(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    ha_address: str,
-    one_session_per_account: bool,
+    hass: HomeAssistant, phone: SimulatedPhone, one_session_per_account: bool
 ) -> None:
     """Someone is logged in to the phone's web page while Home Assistant sets it up.
 
@@ -559,8 +598,9 @@ async def test_session_held_by_a_person(
     assert_logged_out(phone)
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_manual_path_when_unticked(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Unticked: no web login at all; the URLs to paste are offered instead."""
     result = await submit_setup(
@@ -591,11 +631,11 @@ async def test_manual_path_when_unticked(
     assert not phone.web.requests
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_pushes_arrive_once_set_up(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """The URLs Home Assistant wrote work: a ring on the phone arrives by push."""
-    calls = async_capture_events(hass, EVENT_CALL)
     _, entry = await add_phone(hass, phone)
 
     phone.incoming_call("+4930123456", "Erika Mustermann")
@@ -603,23 +643,19 @@ async def test_pushes_arrive_once_set_up(
 
     assert [p.event for p in phone.pushes] == ["incoming"]
     assert {p.status for p in phone.pushes} == {200}
-    assert [e.data["type"] for e in calls] == ["incoming"]
+    assert [e.data["type"] for e in call_events] == ["incoming"]
     assert entry.runtime_data.pushes_received == 1
 
 
 # -- slots someone else uses, and the repair that takes them over -----------------
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_slot_in_use_is_left_alone_then_taken_over_by_the_repair(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
-    ha_address: str,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """A foreign slot is never overwritten, unless the user says so in Repairs."""
-    phone.store_action_url("missed", FOREIGN_URL)
-
-    result, entry = await add_phone(hass, phone)
+    result, entry = await add_phone_beside_a_foreign_slot(hass, phone)
 
     assert result["description"] == "set_up_partial"
     assert shown_text("config", result) == (
@@ -648,18 +684,13 @@ async def test_slot_in_use_is_left_alone_then_taken_over_by_the_repair(
     assert_logged_out(phone)
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_repair_refused_by_the_phone_keeps_the_issue(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
-    ha_address: str,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """The phone's password changed meanwhile: one attempt, the error, no retry."""
-    phone.store_action_url("missed", FOREIGN_URL)
-    _, entry = await add_phone(hass, phone)
-    in_use = issue(hass, "slots_in_use", entry)
-    assert in_use is not None
-    phone.profile.passcode = "changed-by-the-admin"
+    entry, in_use = await slots_in_use_repair(hass, phone)
+    change_passcode(phone)
 
     _, answer = await repair_fix(hass, hass_client, in_use.issue_id)
 
@@ -671,27 +702,17 @@ async def test_repair_refused_by_the_phone_keeps_the_issue(
     assert issue(hass, "slots_in_use", entry) is not None
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_pushes_stopped_repair_writes_the_urls_again(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
-    ha_url: str,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """The phone lost its Action URLs (a factory reset): Repairs sets it up again."""
     _, entry = await add_phone(hass, phone)
-    phone.incoming_call("+4930123456")
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
+    await missed_call(hass, phone, "+4930123456")
     assert issue(hass, "push_stopped", entry) is None
-    phone.profile.action_urls = {}
 
     # A ring only polling sees, and no push for it within the grace.
-    phone.incoming_call("+4930654321")
-    await poll(hass, 61)
-    await poll(hass, 6)
-    stopped = issue(hass, "push_stopped", entry)
-    assert stopped is not None
+    stopped = await lose_pushes(hass, phone, entry, "+4930654321")
     assert stopped.is_fixable
 
     _, answer = await repair_fix(hass, hass_client, stopped.issue_id)
@@ -704,11 +725,9 @@ async def test_pushes_stopped_repair_writes_the_urls_again(
     assert logins(phone) == 2
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_pushes_stopped_comes_back_when_pushes_go_missing_again(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
-    ha_url: str,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """Pushes missing again after the fix: the repair is raised again.
 
@@ -716,40 +735,28 @@ async def test_pushes_stopped_comes_back_when_pushes_go_missing_again(
     would not say it a second time.
     """
     _, entry = await add_phone(hass, phone)
-    phone.incoming_call("+4930123456")
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
-    phone.profile.action_urls = {}
-    phone.incoming_call("+4930654321")
-    await poll(hass, 61)
-    await poll(hass, 6)
-    stopped = issue(hass, "push_stopped", entry)
-    assert stopped is not None
+    await missed_call(hass, phone, "+4930123456")
+    stopped = await lose_pushes(hass, phone, entry, "+4930654321")
     phone.miss_call()
     await poll(hass, 61)
     _, answer = await repair_fix(hass, hass_client, stopped.issue_id)
     assert answer["type"] == FlowResultType.CREATE_ENTRY
     assert issue(hass, "push_stopped", entry) is None
-    phone.profile.action_urls = {}
 
-    phone.incoming_call("+4930777777")
-    await poll(hass, 61)
-    await poll(hass, 6)
-
-    assert issue(hass, "push_stopped", entry) is not None
+    # Raised again (lose_pushes asserts it).
+    await lose_pushes(hass, phone, entry, "+4930777777")
 
 
 # -- the phone's firmware -----------------------------------------------------------
 
 
+@pytest.mark.usefixtures("ha_address")
 @pytest.mark.parametrize(
     ("firmware", "affected"), [("1.0.7.79", True), ("1.0.7.81", False)]
 )
 async def test_firmware_with_cve_2026_2329_gets_a_repair(
     hass: HomeAssistant,
     phone: SimulatedPhone,
-    ha_address: str,
     firmware: str,
     affected: bool,
 ) -> None:
@@ -768,8 +775,9 @@ async def test_firmware_with_cve_2026_2329_gets_a_repair(
         assert cve.translation_placeholders["firmware"] == firmware
 
 
+@pytest.mark.usefixtures("ha_url")
 async def test_cve_repair_goes_once_the_firmware_is_updated(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_url: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The phone comes back with fixed firmware: its boot push clears the repair."""
     phone.profile.model = "GXP1628"
@@ -790,26 +798,18 @@ async def test_cve_repair_goes_once_the_firmware_is_updated(
 # -- after the setup: set up again, Home Assistant moves, the phone is removed ------
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_options_set_the_phone_up_again(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """After a factory reset of the phone, Configure → Set up writes it all again."""
     _, entry = await add_phone(hass, phone)
     phone.profile.action_urls = {}
     phone.profile.click_to_dial = False
 
-    menu = await hass.config_entries.options.async_init(entry.entry_id)
-    assert menu["type"] is FlowResultType.MENU
-    form = await hass.config_entries.options.async_configure(
-        menu["flow_id"], {"next_step_id": "set_up"}
-    )
-    assert form["step_id"] == "set_up"
-    result = await hass.config_entries.options.async_configure(
-        form["flow_id"], {CONF_WEB_USERNAME: "admin"}
-    )
+    result = await set_up_again(hass, entry)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
     assert {s: phone.web.slots()[s] for s in OUR_SLOTS.values()} == our_urls(
         hass, entry
     )
@@ -818,22 +818,15 @@ async def test_options_set_the_phone_up_again(
     assert_logged_out(phone)
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_setting_up_again_updates_the_repairs(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The other system gave its slot up: setting up again takes it, the repair goes."""
-    phone.store_action_url("missed", FOREIGN_URL)
-    _, entry = await add_phone(hass, phone)
-    assert issue(hass, "slots_in_use", entry) is not None
+    entry, _ = await slots_in_use_repair(hass, phone)
     phone.store_action_url("missed", "")
 
-    menu = await hass.config_entries.options.async_init(entry.entry_id)
-    form = await hass.config_entries.options.async_configure(
-        menu["flow_id"], {"next_step_id": "set_up"}
-    )
-    result = await hass.config_entries.options.async_configure(
-        form["flow_id"], {CONF_WEB_USERNAME: "admin"}
-    )
+    result = await set_up_again(hass, entry)
 
     assert result["reason"] == "set_up_complete"
     assert phone.web.slots()["P8312"] == our_urls(hass, entry)["P8312"]
@@ -841,21 +834,19 @@ async def test_setting_up_again_updates_the_repairs(
     assert issue(hass, "slots_in_use", entry) is None
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_home_assistant_url_change_rewrites_only_our_slots(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Home Assistant got a new address: our slots follow at the next start."""
-    phone.store_action_url("missed", FOREIGN_URL)
-    _, entry = await add_phone(hass, phone)
+    _, entry = await add_phone_beside_a_foreign_slot(hass, phone)
     # A start with the same address logs in to nothing.
-    assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await reload(hass, entry)
     assert logins(phone) == 1
 
     new_address = f"http://127.0.0.1:{free_port()}"
     hass.config.internal_url = new_address
-    assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await reload(hass, entry)
 
     assert logins(phone) == 2
     slots = phone.web.slots()
@@ -868,22 +859,21 @@ async def test_home_assistant_url_change_rewrites_only_our_slots(
     assert_logged_out(phone)
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_slot_taken_while_away_is_left_alone_and_reported(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Another system took one of our slots; then Home Assistant's address changed.
 
     Our other slots follow the new address, the taken one stays the other
     system's, and the repair lists it.
     """
-    phone.store_action_url("missed", FOREIGN_URL)
-    _, entry = await add_phone(hass, phone)
+    _, entry = await add_phone_beside_a_foreign_slot(hass, phone)
     taken = "http://192.0.2.77/dnd?mac=$mac"
     phone.store_action_url("dnd_on", taken)
 
     hass.config.internal_url = f"http://127.0.0.1:{free_port()}"
-    assert await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await reload(hass, entry)
 
     assert phone.web.slots()["P8316"] == taken
     assert entry.data[CONF_FOREIGN_SLOTS] == ["missed", "dnd_on"]
@@ -900,13 +890,11 @@ async def test_removal_clears_only_our_slots(
 ) -> None:
     """Removing the phone empties its slots; another system's and another entry's stay."""
     other_webhook = f"{ha_address}/api/webhook/{'f' * 32}?e=established&m=$mac"
-    phone.store_action_url("missed", FOREIGN_URL)
     phone.store_action_url("established", other_webhook)
-    _, entry = await add_phone(hass, phone)
+    _, entry = await add_phone_beside_a_foreign_slot(hass, phone)
     wired = len(EVENTS) - 2
 
-    await hass.config_entries.async_remove(entry.entry_id)
-    await hass.async_block_till_done()
+    await remove(hass, entry)
 
     slots = phone.web.slots()
     assert slots["P8312"] == FOREIGN_URL
@@ -921,11 +909,9 @@ async def test_removal_clears_only_our_slots(
     assert f"cleared its {wired} Action URLs" in said[0]
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_removal_of_a_phone_that_is_off(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    ha_address: str,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, phone: SimulatedPhone, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The phone is off when it is removed: no error, one line in the log."""
     _, entry = await add_phone(hass, phone)
@@ -934,8 +920,7 @@ async def test_removal_of_a_phone_that_is_off(
     # Not caplog.clear(): the autouse check reads every record of the test.
     seen = len(caplog.records)
 
-    await hass.config_entries.async_remove(entry.entry_id)
-    await hass.async_block_till_done()
+    await remove(hass, entry)
 
     assert not hass.config_entries.async_entries(DOMAIN)
     said = [
@@ -950,15 +935,13 @@ async def test_removal_of_a_phone_that_is_off(
     assert said[0].exc_info is None
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_removal_sends_no_password_the_phone_refused(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    ha_address: str,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, phone: SimulatedPhone, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The phone's password changed (reauth pending): removal does not log in."""
     _, entry = await add_phone(hass, phone)
-    phone.profile.passcode = "changed-by-the-admin"
+    change_passcode(phone)
     await poll(hass)
     assert [
         flow["context"]["source"] for flow in hass.config_entries.flow.async_progress()
@@ -966,8 +949,7 @@ async def test_removal_sends_no_password_the_phone_refused(
     # Not caplog.clear(): the autouse check reads every record of the test.
     seen = len(caplog.records)
 
-    await hass.config_entries.async_remove(entry.entry_id)
-    await hass.async_block_till_done()
+    await remove(hass, entry)
 
     assert logins(phone) == 1
     said = [
@@ -980,11 +962,9 @@ async def test_removal_sends_no_password_the_phone_refused(
 # -- secrets --------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_diagnostics_show_no_password(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
-    ha_address: str,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """A phone set up by Home Assistant: its diagnostics hold no password."""
     _, entry = await add_phone(hass, phone)
@@ -1011,8 +991,9 @@ async def test_diagnostics_show_no_password(
 # -- review fixes: never an automatic retry, never "done" when it is not ------------
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_refused_login_after_an_address_change_is_not_retried(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Home Assistant moved and the phone refuses the web login: one attempt.
 
@@ -1024,24 +1005,18 @@ async def test_refused_login_after_an_address_change_is_not_retried(
     phone.profile.web_denied_users = ["admin"]
     hass.config.internal_url = f"http://127.0.0.1:{free_port()}"
     for _ in range(3):
-        assert await hass.config_entries.async_reload(entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
+        await reload(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     assert logins(phone) == 2  # the flow's, then exactly one for the new address
     assert issue(hass, "push_stopped", entry) is not None
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_repair_reports_partly_when_the_phone_keeps_its_values(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
-    ha_address: str,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """A take-over the phone silently ignores is not reported as done."""
-    phone.store_action_url("missed", FOREIGN_URL)
-    _, entry = await add_phone(hass, phone)
-    in_use = issue(hass, "slots_in_use", entry)
-    assert in_use is not None
+    entry, in_use = await slots_in_use_repair(hass, phone)
     phone.profile.gdms_managed = True
 
     _, answer = await repair_fix(hass, hass_client, in_use.issue_id)
@@ -1053,17 +1028,12 @@ async def test_repair_reports_partly_when_the_phone_keeps_its_values(
     assert issue(hass, "slots_in_use", entry) is not None
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_repair_writes_nothing_to_another_phone(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    phone: SimulatedPhone,
-    ha_address: str,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, phone: SimulatedPhone
 ) -> None:
     """Another phone took the address: the fix stops before writing anything."""
-    phone.store_action_url("missed", FOREIGN_URL)
-    _, entry = await add_phone(hass, phone)
-    in_use = issue(hass, "slots_in_use", entry)
-    assert in_use is not None
+    entry, in_use = await slots_in_use_repair(hass, phone)
     hass.config_entries.async_update_entry(entry, unique_id="00:0b:82:aa:bb:cc")
     before = writes(phone)
 
@@ -1075,33 +1045,26 @@ async def test_repair_writes_nothing_to_another_phone(
     assert_logged_out(phone)
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_setting_up_again_waits_for_reauthentication(
-    hass: HomeAssistant, phone: SimulatedPhone, ha_address: str
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """While the phone refuses the stored password, Configure does not log in."""
     _, entry = await add_phone(hass, phone)
-    phone.profile.passcode = "changed-by-the-admin"
+    change_passcode(phone)
     await poll(hass, 61)  # the CTI refusal starts the reauthentication
     assert entry.async_get_active_flows(hass, {"reauth"})
     before = logins(phone)
 
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "set_up"}
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_WEB_USERNAME: "admin"}
-    )
+    result = await set_up_again(hass, entry)
 
     assert result["errors"] == {"base": "reauth_pending"}
     assert logins(phone) == before
 
 
+@pytest.mark.usefixtures("ha_address")
 async def test_setup_notes_a_person_may_be_logged_out(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    ha_address: str,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, phone: SimulatedPhone, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The phone does not tell whether our login ended someone's: the log says it may."""
     caplog.set_level(logging.INFO)

@@ -15,7 +15,7 @@ from unittest.mock import patch
 
 import aiohttp
 from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -50,35 +50,21 @@ from custom_components.grandstream.const import (
 from custom_components.grandstream.diagnostics import async_get_config_entry_diagnostics
 from custom_components.grandstream.identity import normalize_mac
 from simulator import Fault, SimulatedPhone
-from simulator.actionurl import send_raw_get
 
-from ..conftest import PHONE_MAC, device_by_identifier, poll, settle
-from .flow_checks import STRINGS as _STRINGS_FILES
+from ..helpers.entities import CALL_ENTITY, PUSH
+from ..helpers.entries import device_by_identifier
+from ..helpers.flows import STRINGS as _STRINGS_FILES
+from ..helpers.phone import PHONE_MAC
+from ..helpers.push import CallEvents, call_event, send, types, webhook_url
+from ..helpers.waiting import missed_call, poll, settle
 
 STRINGS = _STRINGS_FILES[0]
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
-CALL_ENTITY = "event.front_desk_call"
-PUSH_SENSOR = "sensor.front_desk_push"
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-def webhook_url(base: str, entry: MockConfigEntry) -> str:
-    """The entry's webhook, without a query."""
-    return f"{base}/api/webhook/{entry.data[CONF_WEBHOOK_ID]}"
-
-
-async def send(url: str) -> int:
-    """Send a raw GET the way a phone does; return the status."""
-    return await send_raw_get(url, "Grandstream GXP2170", 5.0)
-
-
-def types(events: list[Event[dict[str, Any]]]) -> list[str]:
-    """The call event types on the bus, in order."""
-    return [event.data["type"] for event in events]
 
 
 async def interval(hass: HomeAssistant, entry: MockConfigEntry) -> float | None:
@@ -270,7 +256,7 @@ async def test_call_over_push(
     sent = [p for p in phone.pushes if p.event in ("hold", "unhold", "terminated")]
     assert [p.event for p in sent] == ["hold", "unhold", "terminated"]
     assert {p.status for p in phone.pushes} == {200}
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     assert await interval(hass, entry) == 60
     assert entry.runtime_data.pushes_received == len(phone.pushes)
     assert entry.runtime_data.pushes_ignored == 0
@@ -289,7 +275,7 @@ async def test_caller_rings_again_after_a_lost_end_push(
     await settle(hass, phone)
     phone.miss_call()
     await settle(hass, phone)
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     assert await interval(hass, push_integration) == 60
     for lost in ("missed", "terminated"):
         phone.profile.action_urls.pop(lost)
@@ -318,25 +304,25 @@ async def test_caller_rings_again_after_a_lost_end_push(
     assert "2 missed calls" in item["description"]
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_poll_first_then_push(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """A poll sees the ring before the late push: one event, push verified."""
-    events = async_capture_events(hass, EVENT_CALL)
     phone.profile.action_url_delay = 0.3
     phone.incoming_call(NUMBER, NAME)
     await poll(hass)
-    assert types(events) == ["incoming"]
-    assert hass.states.get(PUSH_SENSOR).state == "never_seen"
+    assert types(call_events) == ["incoming"]
+    assert hass.states.get(PUSH).state == "never_seen"
     await settle(hass, phone)
-    assert types(events) == ["incoming"]
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert types(call_events) == ["incoming"]
+    assert hass.states.get(PUSH).state == "verified"
 
     phone.miss_call()
     await poll(hass, 61)
     await settle(hass, phone)
     await poll(hass, 61)
-    assert types(events) == ["incoming", "missed"]
+    assert types(call_events) == ["incoming", "missed"]
     assert hass.states.get("sensor.front_desk_missed_calls").state == "1"
 
 
@@ -356,7 +342,7 @@ async def test_missed_call_by_polling_only(
     assert events[1].data["remote_name"] == NAME
     assert hass.states.get(CALL_ENTITY).attributes["event_type"] == "missed"
     assert hass.states.get("sensor.front_desk_missed_calls").state == "1"
-    assert hass.states.get(PUSH_SENSOR).state == "never_seen"
+    assert hass.states.get(PUSH).state == "never_seen"
     assert await interval(hass, entry) == 5
     assert issue(hass, entry) is not None
     assert phone.pushes == []
@@ -370,12 +356,12 @@ async def test_display_name_in_template_gets_400(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
+    call_events: CallEvents,
 ) -> None:
     """A display name arrives with raw spaces: HA answers 400 before the webhook.
 
     This is why the generated URLs never ask for one.
     """
-    events = async_capture_events(hass, EVENT_CALL)
     generated = action_urls(ha_url, push_integration.data[CONF_WEBHOOK_ID])
     assert all("$display" not in url for url in generated.values())
     phone.profile.action_urls = {
@@ -385,18 +371,18 @@ async def test_display_name_in_template_gets_400(
     await settle(hass, phone)
     assert f"name={NAME}" in phone.pushes[-1].url
     assert phone.pushes[-1].status == 400
-    assert events == []
+    assert call_events == []
     assert push_integration.runtime_data.pushes_received == 0
 
     # The generated URLs get through: the miss, of the ring a poll saw.
     phone.profile.action_urls = generated
     await poll(hass)
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     phone.miss_call()
     await settle(hass, phone)
     assert phone.pushes[-1].status == 200
     assert push_integration.runtime_data.pushes_received == 1
-    assert types(events) == ["incoming", "missed"]
+    assert types(call_events) == ["incoming", "missed"]
 
 
 @pytest.mark.parametrize("mac_format", ["plain", "colon", "dash"])
@@ -405,14 +391,14 @@ async def test_mac_forms(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     mac_format: str,
+    call_events: CallEvents,
 ) -> None:
     """Whichever way the phone writes its MAC, the push is its own."""
     phone.profile.mac_format = mac_format
-    events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER)
     await settle(hass, phone)
     assert phone.profile.formatted_mac() in phone.pushes[-1].url
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     assert push_integration.unique_id == PHONE_MAC
 
 
@@ -421,6 +407,7 @@ async def test_literal_variables(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
+    call_events: CallEvents,
 ) -> None:
     """A push whose variables the phone could not fill still counts.
 
@@ -428,7 +415,6 @@ async def test_literal_variables(
     after the push names the call.
     """
     phone.profile.action_urls = {}
-    events = async_capture_events(hass, EVENT_CALL)
     phone.make_call("+4940987654")
     status = await send(
         f"{webhook_url(ha_url, push_integration)}"
@@ -436,33 +422,27 @@ async def test_literal_variables(
     )
     assert status == 200
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert [event.data for event in events] == [
-        {
-            "device_id": events[0].data["device_id"],
-            "type": "outgoing",
-            "remote_number": "+4940987654",
-            "remote_name": None,
-            "line": 1,
-            "account": 1,
-            "account_sip_user": "1001",
-            "account_name": "Office",
-            "direction": "outgoing",
-            "duration": None,
-        }
+    assert [event.data for event in call_events] == [
+        call_event(
+            call_events[0].data["device_id"],
+            "outgoing",
+            "+4940987654",
+            direction="outgoing",
+        )
     ]
     assert push_integration.runtime_data.pushes_ignored == 0
 
 
+@pytest.mark.usefixtures("socket_enabled")
 async def test_post_accepted(
     hass: HomeAssistant,
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
-    socket_enabled: None,
+    call_events: CallEvents,
 ) -> None:
     """POST works too: parameters in the body, or in the query of an empty POST."""
     phone.profile.action_urls = {}
-    events = async_capture_events(hass, EVENT_CALL)
     url = webhook_url(ha_url, push_integration)
     phone.incoming_call(NUMBER)
     async with aiohttp.ClientSession() as session:
@@ -480,8 +460,8 @@ async def test_post_accepted(
         ) as response:
             assert response.status == 200
         await hass.async_block_till_done(wait_background_tasks=True)
-    assert types(events) == ["incoming", "missed"]
-    assert {e.data["remote_number"] for e in events} == {NUMBER}
+    assert types(call_events) == ["incoming", "missed"]
+    assert {e.data["remote_number"] for e in call_events} == {NUMBER}
     assert push_integration.runtime_data.pushes_received == 2
 
 
@@ -522,7 +502,7 @@ async def test_bad_requests_change_nothing(
     assert entry.runtime_data.pushes_ignored == 1
     assert entry.runtime_data.pushes_received == 0
     assert issue(hass, entry) is not None
-    assert hass.states.get(PUSH_SENSOR).state == "never_seen"
+    assert hass.states.get(PUSH).state == "never_seen"
 
 
 async def test_unknown_webhook_changes_nothing(
@@ -530,16 +510,16 @@ async def test_unknown_webhook_changes_nothing(
     push_integration: MockConfigEntry,
     phone: SimulatedPhone,
     ha_url: str,
+    call_events: CallEvents,
 ) -> None:
     """A push to a webhook id nobody owns reaches no phone."""
-    events = async_capture_events(hass, EVENT_CALL)
     before = {s.entity_id: s.state for s in hass.states.async_all()}
     status = await send(
         f"{ha_url}/api/webhook/0123456789abcdef?event=incoming&mac=000b82123456"
     )
     assert status == 200
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert events == []
+    assert call_events == []
     assert {s.entity_id: s.state for s in hass.states.async_all()} == before
     assert push_integration.runtime_data.pushes_ignored == 0
     assert push_integration.runtime_data.pushes_received == 0
@@ -564,33 +544,33 @@ async def test_handler_never_raises(
     assert len(phone.requests) == reads
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_push_while_phone_unreachable(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """When the line status cannot be fetched, the push still fires its event.
 
     The next poll, once the phone answers, confirms the call without firing
     it again.
     """
-    events = async_capture_events(hass, EVENT_CALL)
     phone.set_fault(Fault("reset"))
     phone.incoming_call(NUMBER, NAME)
     await settle(hass, phone)
-    assert types(events) == ["incoming"]
-    assert events[0].data["remote_number"] == NUMBER
-    assert events[0].data["line"] is None
-    assert events[0].data["remote_name"] is None
+    assert types(call_events) == ["incoming"]
+    assert call_events[0].data["remote_number"] == NUMBER
+    assert call_events[0].data["line"] is None
+    assert call_events[0].data["remote_name"] is None
     assert hass.states.get("sensor.front_desk_line_1").state == "unavailable"
 
     phone.set_fault(None)
     await poll(hass)
-    assert types(events) == ["incoming"]
+    assert types(call_events) == ["incoming"]
     assert hass.states.get("sensor.front_desk_line_1").state == "ringing"
     phone.miss_call()
     await settle(hass, phone)
-    assert types(events) == ["incoming", "missed"]
-    assert events[1].data["line"] == 1
-    assert events[1].data["remote_name"] == NAME
+    assert types(call_events) == ["incoming", "missed"]
+    assert call_events[1].data["line"] == 1
+    assert call_events[1].data["remote_name"] == NAME
 
 
 # -- repair, push health and polling -------------------------------------------
@@ -610,12 +590,12 @@ async def test_repair_until_first_push(
     assert shown.translation_placeholders["name"] == "Front desk"
     assert entry.data[CONF_WEBHOOK_ID] in shown.translation_placeholders["urls"]
     assert "$display" not in shown.translation_placeholders["urls"]
-    assert hass.states.get(PUSH_SENSOR).state == "never_seen"
+    assert hass.states.get(PUSH).state == "never_seen"
 
     phone.set_dnd(True)
     await settle(hass, phone)
     assert issue(hass, entry) is None
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
 
     # After a restart push must prove itself again, but no repair comes back:
     # the phone's record (its own storage, not the entry) kept "push seen".
@@ -624,7 +604,7 @@ async def test_repair_until_first_push(
     assert CONF_PUSH_SEEN not in entry.data
     assert hass_storage[f"grandstream.record.{entry.entry_id}"]["data"]["push_seen"]
     assert issue(hass, entry) is None
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
 
 
@@ -674,7 +654,7 @@ async def test_polling_follows_push_health(
     phone.incoming_call(NUMBER, NAME)
     await settle(hass, phone)
     # The fetch the push triggered confirmed it: no poll needed.
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     assert await interval(hass, entry) == 60
 
     # After that fetch, polls come every 60 s (at the phone's own slot of
@@ -686,9 +666,9 @@ async def test_polling_follows_push_health(
     await poll(hass, 61)
     assert types(events) == ["incoming", "answered"]
     # Its push may still be on the way: push health waits a few seconds.
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     await poll(hass, 6)
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
     reads = len(phone.calls("api-get_line_status"))
     await poll(hass, 6)
@@ -698,7 +678,7 @@ async def test_polling_follows_push_health(
     phone.remote_hangup()
     await settle(hass, phone)
     await poll(hass)
-    assert hass.states.get(PUSH_SENSOR).state == "verified"
+    assert hass.states.get(PUSH).state == "verified"
     assert await interval(hass, entry) == 60
 
 
@@ -712,17 +692,14 @@ async def test_boot_push_reverifies(
     entry = push_integration
     phone.profile.model = "GXP2135"
     phone.profile.firmware = "1.0.11.79"
-    phone.incoming_call(NUMBER)
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
+    await missed_call(hass, phone, NUMBER)
     assert await interval(hass, entry) == 60
 
     await phone.reboot()
     await phone.wait_online()
     await settle(hass, phone)
     assert [p.event for p in phone.pushes][-2:] == ["boot", "registered"]
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
     assert entry.data[CONF_MODEL] == "GXP2135"
     assert entry.data[CONF_FIRMWARE] == "1.0.11.79"
@@ -768,7 +745,7 @@ async def test_reboot_without_boot_push_reverifies(
         await asyncio.sleep(0.1)
         await poll(hass, 61)
     assert entry.runtime_data.last_update_success
-    assert hass.states.get(PUSH_SENSOR).state == "not_verified"
+    assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
 
 
@@ -907,8 +884,9 @@ async def test_short_rings_count_as_missed(
     assert ignored[3] - ignored[2] == 2
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_registration_push_refreshes_accounts(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A registration push fetches the accounts again at once."""
     accounts = len(phone.calls("api-get_accounts"))

@@ -20,8 +20,8 @@ import yaml
 
 from simulator import SimulatedPhone
 
-from ..conftest import AdvanceTime
-from .test_switch import dnd_entry, mutes  # noqa: F401 - the fixture, used by name
+from ..helpers.dnd import mutes
+from ..helpers.waiting import AdvanceTime
 
 REPOSITORY = Path(__file__).parents[2]
 README = (REPOSITORY / "README.md").read_text(encoding="utf-8")
@@ -96,7 +96,7 @@ def _inputs(section: dict[str, Any]) -> list[str]:
 @pytest.mark.freeze_time("2025-06-01T19:59:50+00:00", tick=True)
 async def test_night_mode_recipe(
     hass: HomeAssistant,
-    dnd_entry: MockConfigEntry,  # noqa: F811
+    dnd_entry: MockConfigEntry,
     phone: SimulatedPhone,
     advance_time: AdvanceTime,
 ) -> None:

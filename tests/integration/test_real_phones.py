@@ -13,17 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
 
-from custom_components.grandstream.const import DOMAIN, EVENT_CALL
+from custom_components.grandstream.const import EVENT_CALL
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import PASSCODE, settle
+from ..helpers.actions import act
+from ..helpers.entries import device_id
+from ..helpers.phone import PASSCODE
+from ..helpers.push import CallEvents
+from ..helpers.waiting import missed_call, settle
 
 PROFILES = ["guide", "wp826", "wp826-3line", "gxp21xx"]
 NUMBER = "+4930123456"
@@ -78,7 +81,7 @@ async def test_ring_answer_hold_hang_up(
     """A call's whole life reads the same on every phone."""
     profile = phone.profile.model + phone.profile.firmware
     name = NAMES["gxp21xx"] if phone.profile.lines == 8 else NAMES["guide"]
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     events = async_capture_events(hass, EVENT_CALL)
 
     phone.incoming_call(NUMBER, name)
@@ -95,14 +98,10 @@ async def test_ring_answer_hold_hang_up(
     # The WP826 repeats the number as the name once connected: no name then.
     assert _line(hass, 1).attributes["remote_name"] in (name, None)
 
-    await hass.services.async_call(
-        DOMAIN, "hold", {"device_id": device.id}, blocking=True
-    )
+    await act(hass, "hold", device)
     await settle(hass, phone)
     assert _line(hass, 1).state == "on_hold"
-    await hass.services.async_call(
-        DOMAIN, "hold", {"device_id": device.id}, blocking=True
-    )
+    await act(hass, "hold", device)
     await settle(hass, phone)
     assert _line(hass, 1).state == "connected"
 
@@ -123,17 +122,14 @@ async def test_ring_answer_hold_hang_up(
     assert _calls(events)[0][3] == name
 
 
+@pytest.mark.usefixtures("entry")
 async def test_missed_call(
-    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone, call_events: CallEvents
 ) -> None:
     """A ring that stops unanswered is one missed call, on the right account."""
-    events = async_capture_events(hass, EVENT_CALL)
-    phone.incoming_call(NUMBER)
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
-    assert [e[0] for e in _calls(events)] == ["incoming", "missed"]
-    assert _calls(events)[-1][4] == 1
+    await missed_call(hass, phone, NUMBER)
+    assert [e[0] for e in _calls(call_events)] == ["incoming", "missed"]
+    assert _calls(call_events)[-1][4] == 1
     assert hass.states.get("sensor.front_desk_missed_calls").state == "1"
 
 
@@ -141,16 +137,10 @@ async def test_dial(
     hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Dialling from Home Assistant starts the call the phone reports."""
-    device = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)[0]
+    device = device_id(hass, entry)
     events = async_capture_events(hass, EVENT_CALL)
-    response = await hass.services.async_call(
-        DOMAIN,
-        "dial",
-        {"device_id": device.id, "number": "+49 40 987654"},
-        blocking=True,
-        return_response=True,
-    )
-    assert response == {device.id: {"line": 1, "method": "click_to_dial"}}
+    response = await act(hass, "dial", device, number="+49 40 987654")
+    assert response == {device: {"line": 1, "method": "click_to_dial"}}
     await settle(hass, phone)
     assert _line(hass, 1).state == "calling"
     phone.remote_answer(1)
@@ -161,8 +151,9 @@ async def test_dial(
     assert _calls(events)[0][4] == 1
 
 
+@pytest.mark.usefixtures("entry")
 async def test_second_account_is_account_two(
-    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """On a phone with two accounts, a call on the second says account 2."""
     if phone.profile.account(2) is None:

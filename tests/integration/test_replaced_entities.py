@@ -26,7 +26,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.grandstream.const import CONF_REPLACED_DND_SENSOR, DOMAIN
 from simulator import SimulatedPhone
 
-from ..conftest import PHONE_MAC, setup_entry
+from ..helpers.entries import setup_entry
+from ..helpers.phone import PHONE_MAC
 
 OLD = "binary_sensor.front_desk_do_not_disturb"
 NEW = "switch.front_desk_do_not_disturb"

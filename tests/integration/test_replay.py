@@ -42,8 +42,8 @@ from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 from simulator import PhoneProfile, SimulatedPhone
 from simulator.replay import ReplayedPhone, load_replay
 
-from ..cli.conftest import cli
-from ..conftest import PASSCODE
+from ..helpers.cli import cli
+from ..helpers.phone import PASSCODE
 
 # Another folder of captures through GRANDSTREAM_CAPTURES (scripts/add-capture's test).
 CAPTURES = Path(

@@ -15,38 +15,27 @@ from syrupy.assertion import SnapshotAssertion
 
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..conftest import AdvanceTime, setup_entry, snapshot_one_platform
+from ..helpers.entities import LINE_1, PHONE_STATUS
+from ..helpers.entries import setup_entry
+from ..helpers.snapshots import snapshot_one_platform
+from ..helpers.waiting import AdvanceTime
 
 pytestmark = pytest.mark.freeze_time(tick=True)
-
-LINE_1 = "sensor.front_desk_line_1"
-PHONE_STATUS = "sensor.front_desk_phone_status"
 
 
 # A fixed clock, so that timestamps in the snapshot do not change.
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-@pytest.mark.parametrize(
-    "caller", [None, ("+4930123456", "Ada Lovelace")], ids=["idle", "ringing"]
-)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "idle_or_ringing")
 async def test_snapshot(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
-    snapshot: SnapshotAssertion,
-    caller: tuple[str, str] | None,
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, snapshot: SnapshotAssertion
 ) -> None:
     """Every sensor, idle and with a call ringing in."""
-    if caller is not None:
-        phone.incoming_call(*caller)
     await snapshot_one_platform(hass, mock_config_entry, snapshot, Platform.SENSOR)
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_polling_follows_the_phone(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """A call ringing in and given up shows on the next poll."""
     assert hass.states.get(LINE_1).state == "idle"
@@ -75,9 +64,7 @@ async def test_polling_follows_the_phone(
 
 
 async def test_phone_without_registered_account(
-    hass: HomeAssistant,
-    profile: PhoneProfile,
-    init_integration: MockConfigEntry,
+    hass: HomeAssistant, profile: PhoneProfile, init_integration: MockConfigEntry
 ) -> None:
     """The phone's own "unavailable" is not Home Assistant's unavailable."""
     profile.accounts[0].registered = False
@@ -112,12 +99,9 @@ async def test_sixteen_lines(
             assert hass.states.get(entity_id) is None
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_line_no_longer_reported(
-    hass: HomeAssistant,
-    profile: PhoneProfile,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, profile: PhoneProfile, advance_time: AdvanceTime
 ) -> None:
     """A line the phone stops reporting becomes unavailable; the others stay."""
     assert hass.states.get("sensor.front_desk_line_4").state == "idle"
@@ -171,11 +155,9 @@ async def test_unknown_states_logged_once(
     ]
 
 
+@pytest.mark.usefixtures("init_integration")
 async def test_call_history_from_polls(
-    hass: HomeAssistant,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
-    advance_time: AdvanceTime,
+    hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Without push, polls still tell who called and count missed calls."""
     assert hass.states.get("sensor.front_desk_missed_calls").state == "0"

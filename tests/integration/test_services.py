@@ -18,8 +18,7 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -27,12 +26,14 @@ from homeassistant.util.yaml import load_yaml_dict
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
+from custom_components.grandstream.const import DOMAIN
 from custom_components.grandstream.cti import GrandstreamClient
 from custom_components.grandstream.cti.client import DEFAULT_MAX_PENDING_COMMANDS
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
-from ..conftest import PASSCODE, fast_profile, input_error
+from ..helpers.actions import act, input_error
+from ..helpers.entries import device_id, phone_entry
+from ..helpers.phone import HOLD_KEY_INTERVAL, PASSCODE, change_passcode, fast_profile
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
@@ -95,13 +96,6 @@ def assert_translated(err: HomeAssistantError, key: str) -> None:
     assert needed <= set(err.translation_placeholders or {})
 
 
-def device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    """The device id of the phone of ``entry``."""
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    assert len(devices) == 1
-    return devices[0].id
-
-
 def line_state(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
     """What the sensor of ``line`` shows."""
     state = hass.states.get(line_entity(hass, entry, line))
@@ -116,19 +110,6 @@ def line_entity(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
     )
     assert entity_id is not None
     return entity_id
-
-
-async def act(
-    hass: HomeAssistant, service: str, devices: str | list[str], **data: Any
-) -> ServiceResponse:
-    """Call one of the integration's actions and wait for it to finish."""
-    return await hass.services.async_call(
-        DOMAIN,
-        service,
-        {"device_id": devices, **data},
-        blocking=True,
-        return_response=service == "dial",
-    )
 
 
 async def set_up_phone(
@@ -150,17 +131,7 @@ async def set_up_phone(
 
 def make_entry(phone: SimulatedPhone, entry_id: str, title: str) -> MockConfigEntry:
     """A config entry for another simulated phone."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=title,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-        },
-        entry_id=entry_id,
-    )
+    return phone_entry(phone, title=title, entry_id=entry_id)
 
 
 @pytest.fixture
@@ -358,6 +329,7 @@ async def test_dial_without_a_number(
     assert commands(phone) == []
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 async def test_dial_falls_back_to_keys(
     hass: HomeAssistant,
     device: str,
@@ -522,6 +494,7 @@ async def test_dial_several_phones(
 # -- send_keys ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 @pytest.mark.parametrize(
     ("keys", "sent"),
     [
@@ -924,9 +897,8 @@ async def test_not_a_phone(
     assert commands(phone) == []
 
 
-async def test_unknown_device(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
-) -> None:
+@pytest.mark.usefixtures("integration")
+async def test_unknown_device(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """A device id that does not exist is refused."""
     with pytest.raises(ServiceValidationError) as err:
         await act(hass, "send_keys", ["0123456789abcdef"], keys="1")
@@ -1101,7 +1073,7 @@ async def test_wrong_passcode_starts_reauth(
     phone: SimulatedPhone,
 ) -> None:
     """A passcode changed on the phone: not_authorized, and reauth is under way."""
-    phone.profile.passcode = "changed-on-the-phone"
+    change_passcode(phone)
 
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "send_keys", [device], keys="1")
@@ -1179,6 +1151,7 @@ async def test_action_bounded_by_request_timeout(
 # -- serialisation -----------------------------------------------------------
 
 
+@pytest.mark.parametrize("profile", [fast_profile(key_interval=HOLD_KEY_INTERVAL)])
 async def test_commands_to_one_phone_do_not_interleave(
     hass: HomeAssistant, device: str, phone: SimulatedPhone
 ) -> None:

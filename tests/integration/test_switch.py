@@ -10,16 +10,10 @@ and the switch waits for that push.
 from __future__ import annotations
 
 import asyncio
-import functools
-from unittest.mock import patch
 
-from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     CONF_WEBHOOK_ID,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
@@ -39,78 +33,15 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import EVENT_CALL
-from custom_components.grandstream.cti import GrandstreamClient
 from simulator import SimulatedPhone
 
-from ..conftest import (
-    PHONE_MAC,
-    poll,
-    register_old_entities,
-    settle,
-    snapshot_one_platform,
-)
+from ..helpers.dnd import DND, PUSH, mutes, set_up, switch, verify_push
+from ..helpers.entries import register_old_entities
+from ..helpers.phone import PHONE_MAC
+from ..helpers.snapshots import snapshot_one_platform
+from ..helpers.waiting import poll, settle
 
-DND = "switch.front_desk_do_not_disturb"
 OLD_DND = "binary_sensor.front_desk_do_not_disturb"
-PUSH = "sensor.front_desk_push"
-
-
-async def set_up(
-    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
-) -> None:
-    """Set up ``entry``; the client presses keys at the simulator's pace."""
-    factory = functools.partial(
-        GrandstreamClient, key_interval=phone.profile.key_interval
-    )
-    with patch("custom_components.grandstream.connection.GrandstreamClient", factory):
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-
-
-async def verify_push(hass: HomeAssistant, phone: SimulatedPhone) -> None:
-    """A call over push: the line status confirms it, push is verified."""
-    phone.incoming_call("+4940111222")
-    await settle(hass, phone)
-    phone.miss_call()
-    await settle(hass, phone)
-    assert hass.states.get(PUSH).state == "verified"
-
-
-@pytest.fixture
-async def dnd_entry(
-    hass: HomeAssistant,
-    ha_url: str,
-    phone: SimulatedPhone,
-    push_config_entry: MockConfigEntry,
-) -> MockConfigEntry:
-    """The phone set up with push, its pushes verified."""
-    await set_up(hass, push_config_entry, phone)
-    phone.profile.action_urls = action_urls(
-        ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
-    )
-    await verify_push(hass, phone)
-    phone.clear_logs()
-    return push_config_entry
-
-
-async def switch(hass: HomeAssistant, on: bool) -> None:
-    """Turn the switch on or off and wait for the answer."""
-    await hass.services.async_call(
-        SWITCH_DOMAIN,
-        SERVICE_TURN_ON if on else SERVICE_TURN_OFF,
-        {ATTR_ENTITY_ID: DND},
-        blocking=True,
-    )
-
-
-def mutes(phone: SimulatedPhone) -> int:
-    """How many MUTE keys the phone was sent."""
-    return sum(
-        request.params.get("keys", "").split(":").count("MUTE")
-        for request in phone.calls("send_key")
-    )
 
 
 @pytest.mark.freeze_time("2025-06-01T12:00:00+00:00")

@@ -39,14 +39,13 @@ from custom_components.grandstream.call_back import (
     storage_key,
 )
 from custom_components.grandstream.call_events import CallEvent, CallEventType
-from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
-from ..conftest import poll, register_old_entities, settle
+from ..helpers.actions import act
+from ..helpers.entities import CALL_BACK, MISSED, RESET_MISSED
+from ..helpers.entries import register_old_entities
+from ..helpers.waiting import catch_up, missed_call, settle
 
-TODO = "todo.front_desk_call_back"
-MISSED = "sensor.front_desk_missed_calls"
-RESET_BUTTON = "button.front_desk_reset_missed_calls"
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
 OTHER = "+4940987654"
@@ -63,34 +62,16 @@ def integration(request: pytest.FixtureRequest) -> MockConfigEntry:
     return entry
 
 
-async def catch_up(hass: HomeAssistant, phone: SimulatedPhone) -> None:
-    """Let Home Assistant learn what the phone did: its pushes, else a poll."""
-    if phone.profile.action_urls:
-        await settle(hass, phone)
-    else:
-        await poll(hass)
-
-
-async def missed_call(
-    hass: HomeAssistant, phone: SimulatedPhone, number: str, name: str = ""
-) -> None:
-    """A call rings and the caller gives up."""
-    phone.incoming_call(number, name)
-    await catch_up(hass, phone)
-    phone.miss_call()
-    await catch_up(hass, phone)
-
-
 async def get_items(hass: HomeAssistant, *statuses: str) -> list[dict[str, Any]]:
     """The list's items through todo.get_items."""
-    data: dict[str, Any] = {"entity_id": TODO}
+    data: dict[str, Any] = {"entity_id": CALL_BACK}
     if statuses:
         data["status"] = list(statuses)
     response = await hass.services.async_call(
         "todo", "get_items", data, blocking=True, return_response=True
     )
     assert response is not None
-    items = response[TODO]["items"]  # type: ignore[index]
+    items = response[CALL_BACK]["items"]  # type: ignore[index]
     assert isinstance(items, list)
     return items
 
@@ -105,22 +86,16 @@ async def update(hass: HomeAssistant, item: str, **changes: Any) -> None:
     await hass.services.async_call(
         "todo",
         "update_item",
-        {"entity_id": TODO, "item": item, **changes},
+        {"entity_id": CALL_BACK, "item": item, **changes},
         blocking=True,
     )
 
 
 async def dial(hass: HomeAssistant, number: str) -> None:
     """grandstream.dial on the phone of the list."""
-    entity = er.async_get(hass).async_get(TODO)
+    entity = er.async_get(hass).async_get(CALL_BACK)
     assert entity is not None
-    await hass.services.async_call(
-        DOMAIN,
-        "dial",
-        {"device_id": entity.device_id, "number": number},
-        blocking=True,
-        return_response=True,
-    )
+    await act(hass, "dial", entity.device_id, number=number)
 
 
 def state(hass: HomeAssistant, entity_id: str) -> State:
@@ -133,11 +108,12 @@ def state(hass: HomeAssistant, entity_id: str) -> State:
 # -- what a missed call adds -----------------------------------------------------
 
 
+@pytest.mark.usefixtures("integration")
 async def test_one_missed_call_is_one_item(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """A missed call: an item named after the caller, due when they called."""
-    assert state(hass, TODO).state == "0"
+    assert state(hass, CALL_BACK).state == "0"
     assert state(hass, MISSED).state == "0"
     before = dt_util.utcnow()
 
@@ -154,12 +130,13 @@ async def test_one_missed_call_is_one_item(
     due = dt_util.parse_datetime(item["due"])
     assert due is not None
     assert before - timedelta(seconds=1) <= due <= dt_util.utcnow()
-    assert state(hass, TODO).state == "1"
+    assert state(hass, CALL_BACK).state == "1"
     assert state(hass, MISSED).state == "1"
 
 
+@pytest.mark.usefixtures("integration")
 async def test_three_calls_from_one_number_are_one_item(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The same caller three times: one item that counts them, newest first."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -177,11 +154,12 @@ async def test_three_calls_from_one_number_are_one_item(
     assert lines[3].startswith("Calls: ")
     assert lines[3].count(":") == 1 + 3  # three times hh:mm
     assert state(hass, MISSED).state == "2"
-    assert state(hass, TODO).state == "2"
+    assert state(hass, CALL_BACK).state == "2"
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_anonymous_callers_share_an_item_nobody_completes(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Withheld numbers: one item; answering another withheld call is no call back."""
     phone.profile.remotename_repeats_number = False
@@ -203,8 +181,9 @@ async def test_anonymous_callers_share_an_item_nobody_completes(
 # -- what completes an item ----------------------------------------------------------
 
 
+@pytest.mark.usefixtures("integration")
 async def test_calling_back_completes_the_item(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Dialled the national way, answered by the caller: the item is done."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -227,8 +206,9 @@ async def test_calling_back_completes_the_item(
     await catch_up(hass, phone)
 
 
+@pytest.mark.usefixtures("integration")
 async def test_unanswered_call_back_leaves_the_item_open(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Nobody answers the call back (or it fails): the caller still waits."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -246,8 +226,9 @@ async def test_unanswered_call_back_leaves_the_item_open(
     assert state(hass, MISSED).state == "1"
 
 
+@pytest.mark.usefixtures("integration")
 async def test_answering_their_next_call_completes_the_item(
-    hass: HomeAssistant, integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The caller tries again and the user answers: done; others stay open."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -272,11 +253,12 @@ async def test_answering_their_next_call_completes_the_item(
 # -- what the user does ------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_user_completes_edits_and_deletes_items(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Tick off, reopen, rename, describe, reschedule and delete, as any to-do."""
-    features = state(hass, TODO).attributes[ATTR_SUPPORTED_FEATURES]
+    features = state(hass, CALL_BACK).attributes[ATTR_SUPPORTED_FEATURES]
     assert features == (
         TodoListEntityFeature.UPDATE_TODO_ITEM
         | TodoListEntityFeature.DELETE_TODO_ITEM
@@ -286,7 +268,10 @@ async def test_user_completes_edits_and_deletes_items(
     # The phone is the source: no items by hand.
     with pytest.raises(HomeAssistantError):
         await hass.services.async_call(
-            "todo", "add_item", {"entity_id": TODO, "item": "Call mum"}, blocking=True
+            "todo",
+            "add_item",
+            {"entity_id": CALL_BACK, "item": "Call mum"},
+            blocking=True,
         )
     await missed_call(hass, phone, NUMBER, NAME)
     await missed_call(hass, phone, OTHER)
@@ -331,15 +316,16 @@ async def test_user_completes_edits_and_deletes_items(
     await hass.services.async_call(
         "todo",
         "remove_item",
-        {"entity_id": TODO, "item": [erika["uid"]]},
+        {"entity_id": CALL_BACK, "item": [erika["uid"]]},
         blocking=True,
     )
     assert [i["summary"] for i in await get_items(hass)] == ["Supplier"]
     assert state(hass, MISSED).state == "1"
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_reset_completes_every_item(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The reset button and the reset action complete all open items."""
     await missed_call(hass, phone, NUMBER, NAME)
@@ -347,7 +333,7 @@ async def test_reset_completes_every_item(
     assert state(hass, MISSED).attributes.get("last_reset") is None
 
     await hass.services.async_call(
-        "button", "press", {"entity_id": RESET_BUTTON}, blocking=True
+        "button", "press", {"entity_id": RESET_MISSED}, blocking=True
     )
     assert await open_items(hass) == []
     assert len(await get_items(hass, "completed")) == 2
@@ -356,11 +342,9 @@ async def test_reset_completes_every_item(
     assert missed.attributes["last_reset"] is not None
 
     await missed_call(hass, phone, NUMBER, NAME)
-    entity = er.async_get(hass).async_get(TODO)
+    entity = er.async_get(hass).async_get(CALL_BACK)
     assert entity is not None
-    await hass.services.async_call(
-        DOMAIN, "reset_missed_calls", {"device_id": entity.device_id}, blocking=True
-    )
+    await act(hass, "reset_missed_calls", entity.device_id)
     assert await open_items(hass) == []
     assert state(hass, MISSED).state == "0"
 
@@ -538,6 +522,7 @@ async def test_old_counter_gives_way_to_the_list(
 # -- language, diagnostics ---------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
     ("language", "one", "three", "place"),
     [
@@ -556,7 +541,6 @@ async def test_old_counter_gives_way_to_the_list(
 async def test_descriptions_in_home_assistants_language(
     hass: HomeAssistant,
     *,
-    init_integration: MockConfigEntry,
     phone: SimulatedPhone,
     language: str,
     one: str,
@@ -610,7 +594,7 @@ async def test_removing_the_phone_removes_its_list(
 ) -> None:
     """The stored list goes with the phone; an item gone meanwhile is no error."""
     await missed_call(hass, phone, NUMBER, NAME)
-    entity = hass.data["todo"].get_entity(TODO)
+    entity = hass.data["todo"].get_entity(CALL_BACK)
     await entity.async_update_todo_item(TodoItem(uid="gone", summary="x"))
     assert len(await get_items(hass)) == 1
 
@@ -622,11 +606,12 @@ async def test_removing_the_phone_removes_its_list(
     assert key not in hass_storage
 
 
+@pytest.mark.usefixtures("push_integration")
 async def test_readme_script_calls_back_the_newest_caller(
-    hass: HomeAssistant, push_integration: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The README's script dials the number the newest item's description starts with."""
-    entity = er.async_get(hass).async_get(TODO)
+    entity = er.async_get(hass).async_get(CALL_BACK)
     assert entity is not None
     assert entity.device_id is not None
     [block] = [
@@ -634,7 +619,7 @@ async def test_readme_script_calls_back_the_newest_caller(
         for block in re.findall(r"```yaml\n(.*?)```", README.read_text("utf-8"), re.S)
         if "call_back_newest" in block
     ]
-    block = block.replace("todo.desk_phone_call_back", TODO).replace(
+    block = block.replace("todo.desk_phone_call_back", CALL_BACK).replace(
         "0123456789abcdef0123456789abcdef", entity.device_id
     )
     assert await async_setup_component(hass, "script", yaml.safe_load(block))

@@ -7,7 +7,6 @@ push variables and timed faults, checked on the wire.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 import json
 import ssl
 from typing import Any
@@ -23,28 +22,9 @@ from simulator.__main__ import (
     profile_from_args,
 )
 
-from .test_simulator import FAST, RawReceiver, body, control, cti
+from ..helpers.simulator_http import FAST, RawReceiver, body, control, cti
 
 pytestmark = pytest.mark.enable_socket
-
-
-@pytest.fixture(autouse=True)
-def _allow_sockets(socket_enabled: None) -> None:
-    """Request pytest-socket's fixture for every test in this module."""
-
-
-@pytest.fixture
-async def phone() -> AsyncIterator[SimulatedPhone]:
-    async with SimulatedPhone(PhoneProfile(**FAST)) as sim:
-        yield sim
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    # force_close: no silent resend of a GET on a reset keep-alive connection.
-    connector = aiohttp.TCPConnector(force_close=True)
-    async with aiohttp.ClientSession(connector=connector) as client:
-        yield client
 
 
 async def line_entries(

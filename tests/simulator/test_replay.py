@@ -29,7 +29,9 @@ from custom_components.grandstream.cti.models import parse_lines
 from simulator.__main__ import build_serve_parser, main
 from simulator.replay import ReplayedPhone, capture_library, load_replay
 
-from .test_simulator import FAST, ROOT, control
+from ..helpers.simulator_http import FAST, control
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.enable_socket
 

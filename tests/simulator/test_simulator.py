@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 import json
 import os
 from pathlib import Path
@@ -30,119 +29,13 @@ from simulator.actionurl import fill_template
 from simulator.fleet import fleet_mac
 from simulator.models import SimulatorError
 
+from ..helpers.simulator_http import FAST, RawReceiver, body, control, cti
+
 # Home Assistant's pytest plugin blocks sockets; the simulator needs real
 # 127.0.0.1 sockets.
 pytestmark = pytest.mark.enable_socket
 
 ROOT = Path(__file__).resolve().parents[2]
-FAST: dict[str, Any] = {
-    "key_interval": 0.02,
-    "reboot_duration": 0.3,
-    "lockout_duration": 0.3,
-    "failed_duration": 0.2,
-}
-
-
-@pytest.fixture(autouse=True)
-def _allow_sockets(socket_enabled: None) -> None:
-    """Request pytest-socket's fixture for every test in this module."""
-
-
-@pytest.fixture
-async def phone() -> AsyncIterator[SimulatedPhone]:
-    async with SimulatedPhone(PhoneProfile(**FAST)) as sim:
-        yield sim
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    # force_close: aiohttp silently retries idempotent requests once when a
-    # reused keep-alive connection is reset, which would hide the faults.
-    connector = aiohttp.TCPConnector(force_close=True)
-    async with aiohttp.ClientSession(connector=connector) as client:
-        yield client
-
-
-async def cti(
-    session: aiohttp.ClientSession,
-    phone: SimulatedPhone,
-    function: str,
-    *,
-    method: str = "GET",
-    passcode: str | None = "admin",
-    ssl_arg: ssl.SSLContext | bool = True,
-    **params: str,
-) -> tuple[int, str, str]:
-    """Call a CTI function; return (status, text, content type)."""
-    return await cti_params(
-        session,
-        phone,
-        function,
-        params,
-        method=method,
-        passcode=passcode,
-        ssl_arg=ssl_arg,
-    )
-
-
-async def cti_params(
-    session: aiohttp.ClientSession,
-    phone: SimulatedPhone,
-    function: str,
-    params: dict[str, str],
-    *,
-    method: str = "GET",
-    passcode: str | None = "admin",
-    ssl_arg: ssl.SSLContext | bool = True,
-) -> tuple[int, str, str]:
-    """Like cti() but with the parameters as a dict."""
-    if passcode is not None:
-        params = {"passcode": passcode, **params}
-    url = f"{phone.base_url}/cgi-bin/{function}"
-    if method == "GET":
-        request = session.get(url, params=params, ssl=ssl_arg)
-    else:
-        request = session.post(url, data=params, ssl=ssl_arg)
-    async with request as response:
-        return (
-            response.status,
-            await response.text(),
-            response.headers.get("Content-Type", ""),
-        )
-
-
-async def body(
-    session: aiohttp.ClientSession,
-    phone: SimulatedPhone,
-    function: str,
-    *,
-    passcode: str | None = "admin",
-    **params: str,
-) -> Any:
-    status, text, _ = await cti_params(
-        session, phone, function, params, passcode=passcode
-    )
-    assert status == 200
-    return json.loads(text)
-
-
-async def control(
-    session: aiohttp.ClientSession,
-    phone: SimulatedPhone,
-    name: str,
-    data: dict[str, Any] | None = None,
-    *,
-    expect: int = 200,
-) -> Any:
-    url = f"{phone.base_url}/_sim/{name}"
-    request = (
-        session.get(url, ssl=False)
-        if data is None
-        else session.post(url, json=data, ssl=False)
-    )
-    async with request as response:
-        assert response.status == expect, await response.text()
-        return await response.json()
 
 
 def states(phone: SimulatedPhone) -> list[str]:
@@ -292,6 +185,9 @@ async def test_unauthorized_styles(
 async def test_lockout_after_threshold(
     phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:
+    # Long enough to be seen locked by the requests below on a loaded machine
+    # (the fast profile's 0.3 s is not), short enough to wait for.
+    phone.profile.lockout_duration = 1.0
     # A correct passcode resets the counter.
     for _ in range(4):
         await cti(session, phone, "api-get_accounts", passcode="nope")
@@ -303,7 +199,7 @@ async def test_lockout_after_threshold(
     assert phone.locked
     reply = await body(session, phone, "api-get_accounts")
     assert reply == {"response": "error", "body": "locked"}
-    await asyncio.sleep(0.35)
+    await asyncio.sleep(1.05)
     assert (await body(session, phone, "api-get_accounts"))["response"] == "success"
     state = await control(session, phone, "state")
     assert state["locked"] is False
@@ -624,6 +520,9 @@ async def test_two_sequences_interleave(
 async def test_reboot_drops_connection_and_comes_back(
     phone: SimulatedPhone, session: aiohttp.ClientSession
 ) -> None:
+    # Down long enough to be seen down below on a loaded machine (the fast
+    # profile's 0.3 s is not).
+    phone.profile.reboot_duration = 1.0
     phone.incoming_call("1")
     phone.answer()
     with pytest.raises(aiohttp.ClientError):
@@ -636,7 +535,7 @@ async def test_reboot_drops_connection_and_comes_back(
     with pytest.raises(SimulatorError):
         phone.incoming_call("2")
     assert phone.make_call("2") is None
-    await asyncio.wait_for(phone.wait_online(), 2)
+    await asyncio.wait_for(phone.wait_online(), 5)
     assert (await body(session, phone, "api-get_phone_status"))["body"] == "available"
     assert event_names(phone)[-2:] == ["boot", "registered"]
     assert "terminated" not in event_names(phone)
@@ -761,37 +660,6 @@ async def test_https_self_signed(session: aiohttp.ClientSession) -> None:
 
 # ---------------------------------------------------------------------------
 # Action URLs
-
-
-class RawReceiver:
-    """A raw TCP server that records request lines exactly as received."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.server: asyncio.Server | None = None
-        self.port = 0
-
-    async def __aenter__(self) -> RawReceiver:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self.server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
-
-    async def _handle(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        self.lines.append(head.split(b"\r\n")[0].decode("utf-8"))
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        await writer.drain()
-        writer.close()
-        await writer.wait_closed()
 
 
 async def test_action_url_raw_get(phone: SimulatedPhone) -> None:
@@ -940,6 +808,9 @@ async def test_control_api(
     await control(session, phone, "hangup", {"line": 1})
     await control(session, phone, "remote_answer", {}, expect=400)
     await body(session, phone, "api-make_call", phonenumber="4")
+    # Failed until the state is read below (the fast profile's 0.2 s can pass
+    # between two requests on a loaded machine).
+    phone.profile.failed_duration = 30.0
     assert await control(session, phone, "fail", {"line": 1}) == {"line": 1}
     await control(session, phone, "answer", {}, expect=400)
     await control(session, phone, "ring", {"name": "no number"}, expect=400)
@@ -996,6 +867,7 @@ async def test_control_api(
         assert resp.status == 400
 
     phone.profile.action_urls = {}
+    phone.profile.reboot_duration = 1.0  # still down below, however busy the machine
     assert (await control(session, phone, "reboot", {}))["rebooting"] is True
     await asyncio.sleep(0.15)
     assert not phone.online

@@ -26,11 +26,6 @@ USER_PASSWORD = "Us3r-Secret"
 SID_RE = re.compile(r"[0-9a-f]{64}")
 
 
-@pytest.fixture(autouse=True)
-def _allow_sockets(socket_enabled: None) -> None:
-    """Request pytest-socket's fixture for every test in this module."""
-
-
 @pytest.fixture
 def profile() -> PhoneProfile:
     return PhoneProfile(

@@ -16,7 +16,7 @@ from typing import Any
 from custom_components.grandstream.cti.cli import Terminal, run
 from custom_components.grandstream.cti.cli.passcode import ENV_VAR
 
-from ..conftest import PASSCODE
+from .phone import PASSCODE
 
 # Never a passcode any test phone has: what "wrong" sends.
 WRONG = "Wr0ng-Passc0de!"

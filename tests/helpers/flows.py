@@ -14,11 +14,14 @@ from pathlib import Path
 import re
 from typing import Any
 
+from homeassistant.const import CONF_HOST, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.grandstream.const import DOMAIN
+from custom_components.grandstream.const import CONF_CONNECTION, CONF_PASSCODE, DOMAIN
+
+from .phone import PASSCODE
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -129,3 +132,24 @@ def shown_text(section: str, result: Any, strings: Any = None) -> str:
     placeholders = result.get("description_placeholders") or {}
     text = "\n\n".join(t for t in texts if t)
     return _PLACEHOLDER.sub(lambda match: placeholders[match.group(1)], text)
+
+
+def assert_aborted(result: Any, reason: str) -> None:
+    """The flow ended with ``reason`` (the result is not printed: it may hold data)."""
+    assert result["type"] is FlowResultType.ABORT, result.get("errors")
+    assert result["reason"] == reason
+
+
+def user_input(
+    host: str,
+    passcode: str = PASSCODE,
+    connection: str = "auto",
+    verify_ssl: bool = False,
+) -> dict[str, Any]:
+    """What a user types into the config flow's user step."""
+    return {
+        CONF_HOST: host,
+        CONF_PASSCODE: passcode,
+        CONF_CONNECTION: connection,
+        CONF_VERIFY_SSL: verify_ssl,
+    }

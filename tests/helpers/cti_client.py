@@ -1,0 +1,33 @@
+"""A CTI client for the simulated phone, with test-sized timings."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+
+from custom_components.grandstream.cti import GrandstreamClient
+from simulator import SimulatedPhone
+
+from .phone import PASSCODE
+
+# A command the client sends, for tests that run the same check over several.
+type Command = Callable[[GrandstreamClient], Awaitable[object]]
+
+
+def make_client(
+    phone: SimulatedPhone, session: aiohttp.ClientSession, **kwargs: object
+) -> GrandstreamClient:
+    """A client for the simulated phone, with a test-sized key interval."""
+    options: dict[str, object] = {
+        "key_interval": phone.profile.key_interval,
+        "request_timeout": 2.0,
+    }
+    options.update(kwargs)
+    return GrandstreamClient(
+        phone.address,
+        kwargs.pop("passcode", PASSCODE),  # type: ignore[arg-type]
+        session=session,
+        use_ssl=phone.profile.https,
+        **{k: v for k, v in options.items() if k != "passcode"},  # type: ignore[arg-type]
+    )

@@ -1,0 +1,83 @@
+"""Fixtures of the integration tests that several modules turn on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import logging
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.grandstream.action_urls import action_urls
+from custom_components.grandstream.const import EVENT_CALL
+from simulator import SimulatedPhone
+
+from ..helpers.dnd import set_up, verify_push
+from ..helpers.flows import assert_not_logged, check_every_result
+from ..helpers.phone import PASSCODE
+from ..helpers.push import CallEvents
+
+
+@pytest.fixture
+def flow_results_checked(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every step, error and result the flows show has its text and placeholders."""
+    check_every_result(hass, monkeypatch)
+
+
+@pytest.fixture
+def secrets() -> list[str]:
+    """What ``secrets_never_logged`` looks for; a module adds what its tests type."""
+    return [PASSCODE]
+
+
+@pytest.fixture
+def secrets_never_logged(
+    caplog: pytest.LogCaptureFixture, secrets: list[str]
+) -> Iterator[None]:
+    """None of ``secrets`` reaches a log line or traceback, at any level."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    assert_not_logged(caplog, secrets)
+
+
+@pytest.fixture(params=[None, ("+4930123456", "Ada Lovelace")], ids=["idle", "ringing"])
+def idle_or_ringing(
+    request: pytest.FixtureRequest,
+    freezer: FrozenDateTimeFactory,
+    phone: SimulatedPhone,
+) -> None:
+    """The phone idle, or a call ringing in: a test using this runs both ways.
+
+    (After the clock is frozen: a snapshot's call shows the frozen time.)
+    """
+    if request.param is not None:
+        phone.incoming_call(*request.param)
+
+
+@pytest.fixture
+def call_events(hass: HomeAssistant) -> CallEvents:
+    """The call events fired on the bus from now on."""
+    return async_capture_events(hass, EVENT_CALL)
+
+
+@pytest.fixture
+async def dnd_entry(
+    hass: HomeAssistant,
+    ha_url: str,
+    phone: SimulatedPhone,
+    push_config_entry: MockConfigEntry,
+) -> MockConfigEntry:
+    """The phone set up with push, its pushes verified."""
+    await set_up(hass, push_config_entry, phone)
+    phone.profile.action_urls = action_urls(
+        ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
+    )
+    await verify_push(hass, phone)
+    phone.clear_logs()
+    return push_config_entry
