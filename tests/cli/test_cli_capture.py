@@ -16,7 +16,7 @@ import pytest
 from custom_components.grandstream.cti import load_capture
 from custom_components.grandstream.cti.models import parse_accounts
 from devtools.processes import free_port
-from simulator import PhoneProfile, SimulatedPhone
+from simulator import Fault, PhoneProfile, SimulatedPhone
 
 from ..conftest import PASSCODE
 from ..cti.redaction_checks import mac_survives
@@ -181,3 +181,74 @@ async def test_the_web_refuses(phone: SimulatedPhone, tmp_path: Path) -> None:
     assert [a.function for a in capture.cti] == READS
     assert [a.function for a in capture.web] == ["access", "dologin"]
     assert "user is not allow" in capture.web[1].body
+
+
+async def test_answers_not_understood_stop_before_the_passcode_is_proven(
+    phone: SimulatedPhone, tmp_path: Path
+) -> None:
+    """An HTML page where a read should be: the passcode is unproven (the page
+    may hide a refusal), so nothing more is sent with it, and no web login."""
+    phone.set_fault(Fault("html"))
+    folder = tmp_path / "capture"
+    result = await cli(
+        ["capture", phone.address, "-o", str(folder), "--web"], passcode=WRONG
+    )
+    assert result.code == 1, result.text
+    assert [r.function for r in phone.requests] == ["api-get_phone_status"]
+    assert phone.web.requests == []
+    capture = load_capture(folder)
+    assert [a.function for a in capture.cti] == ["api-get_phone_status"]
+    assert capture.web == ()
+
+
+async def test_an_answer_not_understood_after_the_passcode_was_accepted(
+    phone: SimulatedPhone, tmp_path: Path
+) -> None:
+    """Once a read succeeded, garbage in the next one is captured and the rest
+    follows, the web login too (its passcode was accepted)."""
+    original = phone._take_fault  # noqa: SLF001 - the second request only
+    taken = iter([None, Fault("non_json")])
+    phone._take_fault = lambda: next(taken, None) or original()  # type: ignore[method-assign]  # noqa: SLF001
+    folder = tmp_path / "capture"
+    result = await cli(["capture", phone.address, "-o", str(folder), "--web"])
+    assert result.code == 1, result.text
+    assert [r.function for r in phone.requests] == READS
+    assert len(phone.web.calls("dologin")) == 1
+    capture = load_capture(folder)
+    answer = capture.answer("api-get_line_status")
+    assert answer is not None
+    assert answer.body == "OK"
+
+
+async def test_json_refusal_is_one_document(
+    phone: SimulatedPhone, tmp_path: Path
+) -> None:
+    """--json: what was written and the refusal, in one document, exit 4."""
+    folder = tmp_path / "refused"
+    result = await cli(
+        ["capture", phone.address, "-o", str(folder), "--json"], passcode=WRONG
+    )
+    assert result.code == 4, result.text
+    data = result.json()  # exactly one document
+    assert data["ok"] is False
+    assert data["exit_code"] == 4
+    assert data["error"]["phone_said"] == "unauthorized"
+    assert data["files"] == ["manifest.json", "cti/api-get_phone_status.json"]
+    assert data["manifest"]["cti"] == ["api-get_phone_status"]
+    assert len(phone.requests) == 1
+
+
+@pytest.mark.parametrize("where", ["proc", "file"])
+async def test_a_folder_that_cannot_be_written_costs_no_request(
+    phone: SimulatedPhone, tmp_path: Path, where: str
+) -> None:
+    """Checked before anything is sent: exit 2, not a traceback afterwards."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    folder = Path("/proc/grandstream-capture") if where == "proc" else blocker / "sub"
+    for as_json in (False, True):
+        argv = ["capture", phone.address, "-o", str(folder)]
+        result = await cli([*argv, "--json"] if as_json else argv)
+        assert result.code == 2, result.text
+        assert "Cannot write into" in result.text
+    assert phone.requests == []
