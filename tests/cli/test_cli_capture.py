@@ -206,9 +206,9 @@ async def test_an_answer_not_understood_after_the_passcode_was_accepted(
 ) -> None:
     """Once a read succeeded, garbage in the next one is captured and the rest
     follows, the web login too (its passcode was accepted)."""
-    original = phone._take_fault  # noqa: SLF001 - the second request only
+    original = phone._take_fault
     taken = iter([None, Fault("non_json")])
-    phone._take_fault = lambda: next(taken, None) or original()  # type: ignore[method-assign]  # noqa: SLF001
+    phone._take_fault = lambda: next(taken, None) or original()  # type: ignore[method-assign]
     folder = tmp_path / "capture"
     result = await cli(["capture", phone.address, "-o", str(folder), "--web"])
     assert result.code == 1, result.text
