@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.grandstream.cti import load_capture
+from custom_components.grandstream.cti import (
+    Capture,
+    CapturedAnswer,
+    CaptureManifest,
+    load_capture,
+)
 from custom_components.grandstream.cti.models import parse_accounts
 from devtools.processes import free_port
 from simulator import Fault, PhoneProfile, SimulatedPhone
+from simulator.replay import ReplayedPhone
 
 from ..conftest import PASSCODE
 from ..cti.redaction_checks import mac_survives
@@ -24,6 +30,10 @@ from .conftest import WRONG, cli
 
 READS = ["api-get_phone_status", "api-get_line_status", "api-get_accounts"]
 NUMBER = "+4930123456"
+LATIN1_ACCOUNTS = (
+    '{"response":"success","body":[{"id":1,"sip_server":"host-1.example",'
+    '"sip_id":"9001","name":"M\u00fcller","reg":1}]}'
+)
 NAMES = {"latin": "Erika Mustermann", "cyrillic": "Ирина Петрова"}
 
 
@@ -252,3 +262,30 @@ async def test_a_folder_that_cannot_be_written_costs_no_request(
         assert result.code == 2, result.text
         assert "Cannot write into" in result.text
     assert phone.requests == []
+
+
+async def test_a_body_that_is_not_utf8(socket_enabled: None, tmp_path: Path) -> None:
+    """Latin-1 from the phone: captured without loss (its bytes come back), the
+    name in it redacted, the odd encoding counted, and replayed as it came."""
+    original = CapturedAnswer(
+        "api-get_accounts", 200, "", LATIN1_ACCOUNTS, encoding="latin-1"
+    )
+    source = Capture(manifest=CaptureManifest("test", "", "test", "0"), cti=(original,))
+    async with ReplayedPhone(source, passcode=PASSCODE) as phone:
+        folder = tmp_path / "capture"
+        result = await cli(["capture", f"http://{phone.address}", "-o", str(folder)])
+        assert result.code == 0, result.text
+    capture = load_capture(folder)
+    answer = capture.answer("api-get_accounts")
+    assert answer is not None
+    assert (answer.encoding, answer.content_type) == ("latin-1", "")
+    raw = answer.raw_body
+    assert len(raw) == len(original.raw_body)
+    name = json.loads(raw.decode("latin-1"))["body"][0]["name"]
+    assert len(name) == len("Müller")
+    assert name != "Müller"
+    unknown = json.loads((folder / "unknown.json").read_text(encoding="utf-8"))
+    assert {"kind": "encoding", "value": "api-get_accounts: not UTF-8", "count": 1} in (
+        unknown
+    )
+    assert "Not understood: encoding" in result.out

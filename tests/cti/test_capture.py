@@ -149,6 +149,14 @@ def manifest(**changes: Any) -> dict[str, Any]:
             "too large",
         ),
         ({"manifest": manifest(), "cti": [answer(cookies="sid")]}, "list of names"),
+        (
+            {"manifest": manifest(), "cti": [answer(encoding="utf-16")]},
+            "encoding 'utf-16' is not known",
+        ),
+        (
+            {"manifest": manifest(), "cti": [answer(encoding="latin-1", body="Ж")]},
+            "not Latin-1",
+        ),
         ({"manifest": manifest(), "pushes": {}}, "pushes"),
         ({"manifest": manifest(), "pushes": [{"q": 1}]}, "with its query"),
         ({"manifest": manifest(), "unknown": {}}, "unknown: a list"),
