@@ -387,9 +387,10 @@ class GrandstreamClient:
             raise GrandstreamResponseError(
                 f"HTTP {status} from {where}: the command may have been carried out",
                 command_sent=True,
+                status=status,
             )
         if status >= 400:
-            raise GrandstreamResponseError(f"HTTP {status} from {where}")
+            raise GrandstreamResponseError(f"HTTP {status} from {where}", status=status)
         try:
             envelope = json.loads(text)
         except (ValueError, RecursionError):  # deep nesting is garbage too

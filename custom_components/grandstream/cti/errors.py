@@ -71,10 +71,14 @@ class GrandstreamTimeoutError(GrandstreamConnectionError):
 class GrandstreamResponseError(GrandstreamError):
     """The phone answered something we cannot use (HTTP error, garbage, HTML)."""
 
-    def __init__(self, message: str, *, command_sent: bool = False) -> None:
-        """Keep whether the unreadable answer was a command's."""
+    def __init__(
+        self, message: str, *, command_sent: bool = False, status: int | None = None
+    ) -> None:
+        """Keep whether the unreadable answer was a command's, and its HTTP
+        status where that was the fault (a phone's web server failing: 5xx)."""
         super().__init__(message)
         self.command_sent = command_sent
+        self.status = status
 
 
 class GrandstreamRejectedError(GrandstreamResponseError):
