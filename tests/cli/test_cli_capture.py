@@ -85,16 +85,20 @@ async def test_every_profile(socket_enabled: None, preset: str, tmp_path: Path) 
     text = everything(folder)
     for secret in (PASSCODE, NUMBER, NUMBER[1:], name, *name.split()):
         assert secret not in text, secret
-    # SIP ids: no digit in place (a short id could turn up in a random number).
     accounts = capture.answer("api-get_accounts")
     assert accounts is not None
+    # SIP ids keep their shape. (Whether a digit comes back by chance says
+    # nothing: tests/cti/test_redaction.py checks that replacements do not
+    # depend on the original at all.)
     redacted_ids = [
         a.sip_user for a in parse_accounts(json.loads(accounts.body)["body"])
     ]
     for original, redacted in zip(
         [a.sip_id for a in profile.accounts], redacted_ids, strict=True
     ):
-        assert all(a != b for a, b in zip(original, redacted, strict=True))
+        assert len(redacted) == len(original)
+        assert redacted.isdigit()
+        assert redacted[0] != "0"
     assert "pbx.example.test" not in text
     assert not mac_survives(profile.mac, text)
     assert '"sid":"REDACTED"' in text.replace("\\", "")
