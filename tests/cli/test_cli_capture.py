@@ -8,6 +8,7 @@ session id, number, name, SIP id, server or MAC of the phone.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -17,9 +18,13 @@ from custom_components.grandstream.cti import (
     Capture,
     CapturedAnswer,
     CaptureManifest,
+    Redactor,
     load_capture,
+    redact_answer,
 )
+from custom_components.grandstream.cti.cli.capture import web_secrets
 from custom_components.grandstream.cti.models import parse_accounts
+from custom_components.grandstream.cti.transport import RawAnswer
 from devtools.processes import free_port
 from simulator import Fault, PhoneProfile, SimulatedPhone
 from simulator.replay import ReplayedPhone
@@ -293,3 +298,33 @@ async def test_a_body_that_is_not_utf8(socket_enabled: None, tmp_path: Path) -> 
         unknown
     )
     assert "Not understood: encoding" in result.out
+
+
+def test_web_secrets_are_swept_wherever_they_appear() -> None:
+    """The session's own secrets (cookie values, nonce, the proof made from it,
+    a session id in a login's body) go from every answer, whatever member or
+    text holds them; role and refusals stay."""
+    nonce, sid = "a1b2c3d4e5f60718", "0123456789abcdef0123"
+    answers = [
+        (
+            "access",
+            RawAnswer(200, f'{{"response":"success","body":"{nonce}"}}'.encode()),
+        ),
+        (
+            "dologin",
+            RawAnswer(
+                200,
+                f'{{"response":"success","body":{{"session":"{sid}","role":"admin"}}}}'.encode(),
+                cookies={"session-identity": sid, "session-role": "admin"},
+            ),
+        ),
+        ("dologin", RawAnswer(200, b'{"response":"error","body":"wrong4"}')),
+    ]
+    proof = hashlib.sha256((PASSCODE + nonce).encode()).hexdigest()
+    found = web_secrets(answers, PASSCODE)
+    assert set(found) == {nonce, sid, proof}
+    redactor = Redactor([PASSCODE, *found])
+    echoed = f"<p>session {sid} for {proof[:40]}{proof[40:]} ({nonce})</p>"
+    swept = redact_answer(redactor, "config_get", echoed)
+    for secret in (nonce, sid, proof):
+        assert secret not in swept
