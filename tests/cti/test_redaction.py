@@ -345,7 +345,9 @@ def test_fixture_answers_keep_their_bytes_outside_values() -> None:
         if re.search(r'"remote(?:number|name)"\s*:\s*"[^"]', body):
             assert redacted != body, case_id
             with_a_caller += 1
-    assert with_a_caller  # the fixtures have calls: the check above ran
+    # The project's fixtures have calls, so the check above ran (another folder
+    # of captures may have none).
+    assert with_a_caller or os.environ.get("GRANDSTREAM_CAPTURES")
 
 
 def test_one_value_one_replacement_within_a_capture() -> None:
