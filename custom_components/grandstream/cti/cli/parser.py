@@ -20,7 +20,7 @@ _EXIT_CODES = "\n".join(
         (ExitCode.NOT_AUTHORIZED, "passcode or account refused (not sent again)"),
         (ExitCode.LOCKED, "the phone's account is locked (too many wrong passwords)"),
         (ExitCode.REFUSED, "the phone refused the request or ignored a setting"),
-        (ExitCode.UNKNOWN_OUTCOME, "connection dropped after a command: look first"),
+        (ExitCode.UNKNOWN_OUTCOME, "a command got no readable answer: look first"),
         (ExitCode.PARTLY_DONE, "action-urls: slots of someone else left alone"),
         (ExitCode.INTERRUPTED, "interrupted"),
     )
