@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from pathlib import Path
 import pty
@@ -158,3 +159,14 @@ def test_a_reader_that_goes_away(argv: list[str]) -> None:
     errors = child.stderr.read()
     assert child.wait(timeout=30) == ExitCode.FAILED
     assert errors == b""
+
+
+def test_a_reader_that_goes_away_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same, in this process: BrokenPipeError ends main() with exit 1."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["lines", "no host!", "--json"]) == ExitCode.FAILED

@@ -189,6 +189,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _silence_stdout() -> None:
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    try:
+        target = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return  # no real stream (a test's): nothing flushes it at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, target)
+    finally:
+        os.close(devnull)
