@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
 FaultKind = Literal[
-    "latency", "http500", "truncated", "non_json", "html", "reset", "refuse"
+    "latency",
+    "http500",
+    "truncated",
+    "bad_header",
+    "non_json",
+    "html",
+    "reset",
+    "refuse",
 ]
 FAULT_KINDS: Final[frozenset[str]] = frozenset(get_args(FaultKind))
 
@@ -59,6 +66,7 @@ class Fault:
 
     Kinds: ``latency`` (answer after ``delay`` seconds: a hang), ``http500``,
     ``truncated`` (the action happens, half the answer arrives),
+    ``bad_header`` (the action happens, the answer's header is malformed),
     ``non_json``, ``html`` (a login page), ``reset`` (the request is read,
     then the connection is reset without an answer) and ``refuse`` (the
     phone stops listening: new connections are refused, the control API

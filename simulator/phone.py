@@ -1232,6 +1232,9 @@ class SimulatedPhone:
         if refusal is not None:
             return refusal
         response = await self._dispatch(request, function, params)
+        if fault is not None and fault.kind == "bad_header":
+            # The action already happened; the answer is no valid HTTP.
+            return self._broken_http(request)
         if fault is not None and fault.kind == "truncated":
             # The action already happened; only the answer is mangled.
             body = response.body if isinstance(response, web.Response) else None
@@ -1380,6 +1383,14 @@ class SimulatedPhone:
             status=status,
             headers={"Content-Type": self.profile.content_type},
         )
+
+    def _broken_http(self, request: web.Request) -> web.StreamResponse:
+        """A status line and a header line without a colon, then close."""
+        transport = request.transport
+        if transport is not None:
+            transport.write(b"HTTP/1.1 200 OK\r\nContent-Type text/plain\r\n\r\n")
+            transport.close()
+        return web.Response()
 
     def _drop(self, request: web.Request) -> web.StreamResponse:
         """Close the connection without any answer, like a crashing phone."""

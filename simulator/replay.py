@@ -140,9 +140,11 @@ class ReplayedPhone(SimulatedPhone):
         }[function]
         envelope = self._templates.envelope(function)
         if unchanged or envelope is None:
-            headers = {"Content-Type": captured.content_type or "text/plain"}
+            # As captured, an empty Content-Type too (aiohttp would otherwise
+            # add application/octet-stream), and the body's own bytes.
+            headers = {"Content-Type": captured.content_type}
             return web.Response(
-                status=captured.status, body=captured.body.encode(), headers=headers
+                status=captured.status, body=captured.raw_body, headers=headers
             )
         fields = dict(envelope)
         if function == "api-get_line_status":
@@ -153,7 +155,8 @@ class ReplayedPhone(SimulatedPhone):
             fields["body"] = self._derived_accounts(fields.get("body"))
         text = _written_like(captured.body, fields)
         return web.Response(
-            body=text.encode(), headers={"Content-Type": captured.content_type}
+            body=text.encode(captured.encoding, errors="replace"),
+            headers={"Content-Type": captured.content_type},
         )
 
     def _derived_accounts(self, body: Any) -> Any:
@@ -258,7 +261,7 @@ def profile_for(
                 else "never"
             )
         answer = capture.answer("api-get_line_status")
-        values["content_type"] = answer.content_type or "text/plain"
+        values["content_type"] = answer.content_type
         values["compact_json"] = not answer.body.lstrip().startswith("{ ")
     status = templates.envelope("api-get_phone_status")
     if status is not None and status.get("misc") is not None:

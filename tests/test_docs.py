@@ -45,3 +45,15 @@ def test_one_host_example() -> None:
     row = next(line for line in README.splitlines() if line.startswith("| Host |"))
     assert examples == set(re.findall(r"\b[a-z]+\.lan:\d+", row))
     assert len(examples) == 1
+
+
+def test_issue_templates_ask_only_for_redacted_output() -> None:
+    """Issues are public: the templates ask for a capture (redacted) or the
+    diagnostics, never for the raw output of probe, status or lines (MAC, SIP
+    ids, servers, callers as they are)."""
+    for template in ("bug_report.yml", "phone_model.yml"):
+        text = (ROOT / ".github" / "ISSUE_TEMPLATE" / template).read_text("utf-8")
+        assert "grandstream-cti capture " in text, template
+        commands = re.findall(r"grandstream-cti (\w+)", text)
+        assert set(commands) == {"capture"}, (template, commands)
+        assert "Output of grandstream-cti probe" not in text

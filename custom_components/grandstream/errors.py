@@ -24,7 +24,6 @@ from .cti import (
     GrandstreamAccountNotAllowedError,
     GrandstreamAuthenticationError,
     GrandstreamBusyError,
-    GrandstreamConnectionDroppedError,
     GrandstreamConnectionError,
     GrandstreamError,
     GrandstreamForbiddenError,
@@ -168,7 +167,7 @@ def command_error(
     key, placeholders = error_key(err), error_placeholders(err)
     if refused_key and type(err) is GrandstreamRejectedError:
         key = refused_key
-    elif isinstance(err, GrandstreamConnectionDroppedError) and err.command_sent:
+    elif err.command_sent:
         key = COMMAND_UNANSWERED
     LOGGER.debug("A command to the phone failed (%s): %s", key, err)
     kind = (

@@ -199,6 +199,44 @@ async def test_command_dropped(phone: SimulatedPhone) -> None:
     assert len(phone.calls("phone_operation")) == 1
 
 
+@pytest.mark.parametrize(
+    ("command", "fault"),
+    [
+        ("answer", Fault("truncated", count=1)),
+        ("answer", Fault("html", count=1)),
+        ("hangup", Fault("bad_header", count=1)),
+        ("hangup", Fault("http500", count=1)),
+        ("answer", Fault("latency", delay=0.6, count=1)),
+    ],
+)
+async def test_command_without_a_readable_answer(
+    phone: SimulatedPhone, command: str, fault: Fault
+) -> None:
+    """The command went out; half an answer, a page, a broken header, a 500 or
+    none in time: the outcome is unknown (exit 7, look before repeating), not
+    "unreachable" nor "not a phone". Sent once."""
+    phone.incoming_call("+4930123456")
+    if command == "hangup":
+        phone.answer(1)
+    phone.clear_logs()
+    phone.set_fault(fault)
+    result = await cli([command, f"http://{phone.address}", "--timeout", "0.3"])
+    assert result.code == 7, result.text
+    assert "may have been carried out" in result.err
+    assert "look (status, lines) before repeating" in result.err
+    assert "Grandstream desk phone?" not in result.err
+    assert len(phone.calls("phone_operation")) == 1
+    await asyncio.sleep(fault.delay)  # let a late answer finish
+
+
+async def test_read_with_a_broken_header(phone: SimulatedPhone) -> None:
+    """A read answered with no valid HTTP: the phone is there (exit 1, not 3)."""
+    phone.set_fault(Fault("bad_header"))
+    result = await cli(["lines", f"http://{phone.address}"])
+    assert result.code == 1, result.text
+    assert "broken HTTP answer" in result.err
+
+
 async def test_read_unusable_answer(phone: SimulatedPhone) -> None:
     """An HTML page instead of JSON: exit 1."""
     phone.set_fault(Fault("html"))
@@ -337,6 +375,25 @@ async def test_timeout(phone: SimulatedPhone) -> None:
     assert "Timeout after 0.2 s" in result.err
     assert asyncio.get_running_loop().time() - started < 0.6
     await asyncio.sleep(0.6)  # let the simulator's slow answer finish
+
+
+@pytest.mark.parametrize("profile", [fast_profile(https=True)])
+async def test_verify_ssl_against_a_self_signed_phone(phone: SimulatedPhone) -> None:
+    """--verify-ssl and the phone's own certificate: said as such, with the way
+    out, not "check the address"."""
+    loop = asyncio.get_running_loop()
+    handler = loop.get_exception_handler()
+    # The simulator's side of the refused handshake goes to the loop's handler.
+    loop.set_exception_handler(lambda _loop, _context: None)
+    try:
+        result = await cli(["status", f"https://{phone.address}", "--verify-ssl"])
+        await asyncio.sleep(0.05)
+    finally:
+        loop.set_exception_handler(handler)
+    assert result.code == 3, result.text
+    assert "is not trusted" in result.err
+    assert "drop --verify-ssl" in result.err
+    assert "Check the address" not in result.err
 
 
 @pytest.mark.parametrize("profile", [fast_profile(https=True)])

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+from pathlib import Path
+import pty
 import runpy
+import select
+import signal
+import subprocess
 import sys
+import time
 
 import pytest
 
@@ -67,6 +76,97 @@ def test_ctrl_c(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(app.asyncio, "run", interrupted)
+    monkeypatch.setenv("GRANDSTREAM_PASSCODE", "x")
     assert main([command, "127.0.0.1"]) == code
     if code:
         assert "Interrupted" in capsys.readouterr().err
+
+
+ROOT = Path(__file__).parents[2]
+
+
+def _under_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+    """Start the console script on a pseudo-terminal of its own (a real
+    getpass/input), press Ctrl+C once at its question; exit status and screen."""
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.chdir(ROOT)
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "custom_components.grandstream.cti", *argv],
+            env,
+        )
+    screen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"?" not in screen and b": " not in screen:
+            assert time.monotonic() < deadline, screen
+            if select.select([fd], [], [], 0.5)[0]:
+                screen += os.read(fd, 1024)
+        time.sleep(0.3)  # the prompt is up and reading
+        os.write(fd, b"\x03")  # one Ctrl+C, as a person presses it
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                with contextlib.suppress(OSError):
+                    while select.select([fd], [], [], 0.1)[0]:
+                        screen += os.read(fd, 1024)
+                return os.waitstatus_to_exitcode(status), screen
+            time.sleep(0.05)
+        raise AssertionError(f"one Ctrl+C did not end it: {screen!r}")
+    finally:
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("argv", "passcode", "question"),
+    [
+        (["lines", "http://127.0.0.1:9"], None, b"passcode"),
+        (["reboot", "http://127.0.0.1:9"], "x", b"Reboot"),
+    ],
+)
+def test_one_ctrl_c_at_a_real_prompt(
+    argv: list[str], passcode: str | None, question: bytes
+) -> None:
+    """The passcode prompt and the reboot question end at the first Ctrl+C
+    (asked outside the event loop, whose handler would swallow it)."""
+    env = {k: v for k, v in os.environ.items() if k != "GRANDSTREAM_PASSCODE"}
+    if passcode is not None:
+        env["GRANDSTREAM_PASSCODE"] = passcode
+    code, screen = _under_a_terminal(argv, env)
+    assert question in screen
+    assert code == ExitCode.INTERRUPTED, screen
+    assert b"Interrupted" in screen
+    assert b"Traceback" not in screen
+
+
+@pytest.mark.parametrize("argv", [["lines", "no host!", "--json"]])
+def test_a_reader_that_goes_away(argv: list[str]) -> None:
+    """``grandstream-cti … | head``: the pipe closes, no traceback, exit 1."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "custom_components.grandstream.cti", *argv],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    assert child.stderr is not None
+    child.stdout.close()  # before the child writes a byte
+    errors = child.stderr.read()
+    assert child.wait(timeout=30) == ExitCode.FAILED
+    assert errors == b""
+
+
+def test_a_reader_that_goes_away_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same, in this process: BrokenPipeError ends main() with exit 1."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["lines", "no host!", "--json"]) == ExitCode.FAILED

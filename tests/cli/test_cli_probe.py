@@ -121,6 +121,24 @@ async def test_web_identity(socket_enabled: None, web_login: str) -> None:
         assert "Firmware: not told" in result.out
 
 
+async def test_web_says_whose_password_it_tries(phone: SimulatedPhone) -> None:
+    """CTI cannot tell an admin from a user passcode: --help and the output say
+    that --web logs in as admin unless told, and what that costs."""
+    helped = await cli(["probe", "--help"], passcode=None)
+    assert "--username user" in " ".join(helped.out.split())
+    assert "wrong admin password" in " ".join(helped.out.split())
+    captured = await cli(["capture", "--help"], passcode=None)
+    assert "--username user" in " ".join(captured.out.split())
+    result = await cli(["probe", phone.address, "--web"])
+    assert result.code == 0, result.text
+    assert "one login as admin" in result.out
+    assert "counts as one wrong admin password" in result.out
+    as_user = await cli(["probe", phone.address, "--web", "--username", "user"])
+    assert "wrong admin password" not in as_user.out
+    data = (await cli(["probe", phone.address, "--web", "--json"])).json()
+    assert data["web_username"] == "admin"
+
+
 async def test_web_factory_password_warning(socket_enabled: None) -> None:
     """A phone still on its factory password is told so."""
     profile = PhoneProfile.preset("wp826", passcode="admin")

@@ -196,3 +196,78 @@ def test_push_query(raw: str) -> None:
     params = parse_push_query(raw)
     assert params["remote"] == "+49"
     assert params.get("x", "1") == "1"
+
+
+@pytest.mark.parametrize(
+    "fault", [Fault("reset"), Fault("latency", delay=0.6)], ids=["reset", "timeout"]
+)
+async def test_a_request_of_unknown_fate_before_the_passcode_is_accepted(
+    phone: SimulatedPhone, fault: Fault
+) -> None:
+    """Dropped or timed out before the phone ever accepted the passcode: the
+    phone may have judged it, so the watch stops instead of asking again."""
+    phone.set_fault(fault)
+    result = await cli(
+        [
+            "watch",
+            f"http://{phone.address}",
+            "--interval",
+            "0.05",
+            "--duration",
+            "2",
+            "--timeout",
+            "0.3",
+        ],
+        passcode=WRONG,
+    )
+    assert result.code == 3, result.text
+    assert "not repeating it" in result.err
+    assert "phone away" not in result.out
+    # One request (aiohttp may resend a read once on its own; the lead's fix).
+    assert 1 <= len(phone.requests) <= 2
+    await asyncio.sleep(fault.delay)
+
+
+async def test_nobody_there_yet_is_watched(socket_enabled: None) -> None:
+    """Refused connections cost no password attempt: watched until the end."""
+    result = await cli(
+        [
+            "watch",
+            f"http://127.0.0.1:{free_port()}",
+            "--interval",
+            "0.05",
+            "--duration",
+            "0.5",
+        ]
+    )
+    assert result.code == 0, result.text
+    assert result.out.count("phone away") == 1
+
+
+def _fault_on_the_second_request(phone: SimulatedPhone, fault: Fault) -> None:
+    original = phone._take_fault
+    taken = iter([None, fault])
+    phone._take_fault = lambda: next(taken, None) or original()  # type: ignore[method-assign]
+
+
+async def test_a_server_error_after_the_passcode_was_accepted(
+    phone: SimulatedPhone,
+) -> None:
+    """One HTTP 500 once the passcode was accepted: away, then back."""
+    _fault_on_the_second_request(phone, Fault("http500"))
+    result = await cli(
+        ["watch", phone.address, "--interval", "0.05", "--duration", "0.6"]
+    )
+    assert result.code == 0, result.text
+    assert result.out.count("phone away: HTTP 500") == 1
+    assert result.out.count("phone back") == 1
+
+
+async def test_garbage_after_the_passcode_was_accepted(phone: SimulatedPhone) -> None:
+    """A 200 with garbage is no outage: the watch ends (exit 1)."""
+    _fault_on_the_second_request(phone, Fault("non_json"))
+    result = await cli(
+        ["watch", phone.address, "--interval", "0.05", "--duration", "2"]
+    )
+    assert result.code == 1, result.text
+    assert len(phone.requests) == 2

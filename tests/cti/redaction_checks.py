@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 import unicodedata
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from custom_components.grandstream.cti import GrandstreamError, number_kind
 from custom_components.grandstream.cti.models import (
@@ -44,42 +44,47 @@ def significant_digits(number: str) -> str:
 
 
 def number_problems(original: str, redacted: str) -> list[str]:
-    """A number: same length, prefix and separators; no digit kept in place."""
+    """A number: same length, prefix and separators.
+
+    Not "no digit in place": replacements are drawn without looking at the
+    original, so a digit may come back by chance (a rule against it would give
+    the original away across captures). ``twin_answer`` and ``twin_query``
+    check that the replacement does not depend on the original at all.
+    """
     problems = []
+    if "@" in original:
+        # A SIP address: its server becomes a placeholder of its own length.
+        if "@" not in redacted:
+            return [f"{redacted!r} is no SIP address any more"]
+        original, redacted = original.rpartition("@")[0], redacted.rpartition("@")[0]
     if len(original) != len(redacted):
         problems.append(f"number length {len(original)} → {len(redacted)}")
         return problems
     if number_kind(original) is not number_kind(redacted):
         problems.append(f"number kind of {redacted!r} differs")
     for before, after in zip(original, redacted, strict=True):
-        if before.isdigit() != after.isdigit() or (
+        if before.isalpha():
+            # A SIP address or "Erika <2001>": its letters go too.
+            if not after.isalpha() or _script(before) != _script(after):
+                problems.append(f"{before!r} became {after!r} in {redacted!r}")
+                break
+        elif before.isdigit() != after.isdigit() or (
             not before.isdigit() and before != after
         ):
             problems.append(f"separator or prefix changed in {redacted!r}")
             break
-    kept = [
-        i
-        for i, (a, b) in enumerate(
-            zip(significant_digits(original), significant_digits(redacted), strict=True)
-        )
-        if a == b
-    ]
-    if kept:
-        problems.append(f"digit(s) at {kept} of a number kept")
     return problems
 
 
 def name_problems(original: str, redacted: str) -> list[str]:
-    """A name: same length, scripts, cases and bytes; no letter or digit kept."""
+    """A name: same length, scripts, cases and bytes (see ``number_problems``)."""
     problems = []
     if len(original) != len(redacted):
         return [f"name length {len(original)} → {len(redacted)}"]
     if len(original.encode()) != len(redacted.encode()):
         problems.append("name's UTF-8 length changed")
     for before, after in zip(original, redacted, strict=True):
-        if before.isalnum() and before == after:
-            problems.append(f"a character of a name kept: {before!r}")
-        elif before.isalpha() and (
+        if before.isalpha() and (
             _script(before) != _script(after) or before.isupper() != after.isupper()
         ):
             problems.append(f"{before!r} became {after!r}: another script or case")
@@ -99,9 +104,12 @@ def absent(text: str, values: list[str]) -> list[str]:
     for value in values:
         if not value or value.lower() in _ANONYMOUS:
             continue
-        # (Shorter values, "33" say, are in any text by chance: the checks
-        # position by position cover them.)
-        if len(value) >= 4 and value in text:
+        # Values with fewer than 5 letters and digits ("33", "*01#", "4711")
+        # come back by chance: replacements are drawn without looking at the
+        # original. The independence checks (``twin_answer``) cover them.
+        if sum(c.isalnum() for c in value) < 5:
+            continue
+        if value in text:
             found.append(f"{value!r} survives")
             continue
         found += [
@@ -248,7 +256,7 @@ def _pairs_problems(before: Any, after: Any) -> list[str]:
             ):
                 problems += number_problems(value, replaced)
             elif lowered in ("remotename", "name") and value.lower() not in _ANONYMOUS:
-                if re.fullmatch(r"[0-9+*# ()./-]+", value):
+                if "@" in value or any(c.isdigit() for c in value):
                     problems += number_problems(value, replaced)
                 else:
                     problems += name_problems(value, replaced)
@@ -300,7 +308,7 @@ def _line_shape(line: Any) -> tuple[Any, ...]:
         line.active,
         line.conference,
         number_kind(line.remote_number),
-        len(line.remote_number),
+        len(line.remote_number.rpartition("@")[0] or line.remote_number),
         len(line.remote_name),
     )
 
@@ -327,3 +335,76 @@ def push_problems(original: str, redacted: str) -> list[str]:
         elif name == "m" and mac_survives(old, new):
             problems.append("the MAC survives")
     return problems
+
+
+# -- independence -------------------------------------------------------------
+#
+# A redactor that draws its replacements without looking at the original gives
+# two different values of the same shape the same replacement when it starts
+# from the same seed. A "twin" is such a value: every digit 1-9 and every
+# letter moved to another of its kind (zeros stay: they make the prefix), so
+# that any redactor keeping, or avoiding, an original character is caught.
+
+_TWINNED_MEMBERS = frozenset(
+    {"remotenumber", "remotename", "name", "sip_id", "sip_user", "callerid"}
+)
+_TWINNED_PARAMS = frozenset({"r", "n", "a"})
+_MEMBER_VALUE = re.compile(
+    r'"(?P<key>[A-Za-z_]+)"(?P<sep>\s*:\s*)"(?P<raw>(?:[^"\\]|\\.)*)"'
+)
+
+
+def twin_value(text: str) -> str:
+    """``text`` with each digit 1-9 and each letter moved to another of its kind."""
+    if text.strip().lower() in _ANONYMOUS:
+        return text
+    scheme, colon, rest = text.partition(":")
+    if colon and scheme.lower() in ("sip", "sips", "tel"):
+        return scheme + colon + twin_value(rest)  # the scheme is shape
+    out = []
+    for char in text:
+        if char in "123456789":
+            out.append(str(int(char) % 9 + 1))
+        elif char.isalpha():
+            out.append(_next_letter(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _next_letter(char: str) -> str:
+    from custom_components.grandstream.cti.redact import _letter_pool
+
+    pool = _letter_pool(char)
+    if char not in pool or len(pool) < 2:
+        return char
+    return pool[(pool.index(char) + 1) % len(pool)]
+
+
+def twin_answer(text: str) -> str:
+    """A JSON answer with its numbers, names and SIP ids twinned, layout kept."""
+
+    def twin(match: re.Match[str]) -> str:
+        if match.group("key").lower() not in _TWINNED_MEMBERS:
+            return match.group(0)
+        raw = match.group("raw")
+        value = twin_value(json.loads(f'"{raw}"'))
+        encoded = json.dumps(value, ensure_ascii="\\u" in raw)
+        return f'"{match.group("key")}"{match.group("sep")}{encoded}'
+
+    return _MEMBER_VALUE.sub(twin, text)
+
+
+def twin_query(query: str) -> str:
+    """A push query with its number, name and account twinned."""
+    parts = []
+    for part in query.split("&"):
+        name, equals, value = part.partition("=")
+        if name in _TWINNED_PARAMS and not value.startswith("$"):
+            value = (
+                quote(twin_value(unquote(value)), safe="")
+                if "%" in value
+                else twin_value(value)
+            )
+        parts.append(f"{name}{equals}{value}")
+    return "&".join(parts)

@@ -149,6 +149,14 @@ def manifest(**changes: Any) -> dict[str, Any]:
             "too large",
         ),
         ({"manifest": manifest(), "cti": [answer(cookies="sid")]}, "list of names"),
+        (
+            {"manifest": manifest(), "cti": [answer(encoding="utf-16")]},
+            "encoding 'utf-16' is not known",
+        ),
+        (
+            {"manifest": manifest(), "cti": [answer(encoding="latin-1", body="Ж")]},
+            "not Latin-1",
+        ),
         ({"manifest": manifest(), "pushes": {}}, "pushes"),
         ({"manifest": manifest(), "pushes": [{"q": 1}]}, "with its query"),
         ({"manifest": manifest(), "unknown": {}}, "unknown: a list"),
@@ -326,7 +334,8 @@ def test_addresses_of_every_kind() -> None:
     assert re.fullmatch(
         r"see https://192\.0\.2\.2/[a-z] and 00:0B:82:00:00:01, 1234", text
     ), text
-    for _ in range(50):
-        # Even a letter alone in its script gets another (or a plain x).
-        assert redactor.scramble("ʹ") == "ʹ"
-        assert redactor.name("ǅ") != "ǅ"
+    # A modifier letter is no letter of a name; a title-case digraph is drawn
+    # from its own few (any of them, itself included).
+    assert redactor.scramble("ʹ") == "ʹ"
+    drawn = {Redactor(rng=random.Random(i)).name("ǅ") for i in range(50)}
+    assert drawn == set("ǅǈǋǲ")

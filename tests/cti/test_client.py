@@ -12,6 +12,7 @@ from custom_components.grandstream.cti import (
     Account,
     GrandstreamAuthenticationError,
     GrandstreamBusyError,
+    GrandstreamCertificateError,
     GrandstreamClient,
     GrandstreamConnectionError,
     GrandstreamForbiddenError,
@@ -365,8 +366,11 @@ async def test_https(profile: PhoneProfile) -> None:
         handler = loop.get_exception_handler()
         loop.set_exception_handler(lambda _loop, _context: None)
         try:
-            with pytest.raises(GrandstreamConnectionError):
+            with pytest.raises(GrandstreamCertificateError) as err:
                 await verified.phone_status()
+            assert isinstance(err.value, GrandstreamConnectionError)
+            assert "certificate" in str(err.value)
+            assert "not trusted" in str(err.value)
             await asyncio.sleep(0.05)
         finally:
             loop.set_exception_handler(handler)

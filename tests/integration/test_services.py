@@ -1023,6 +1023,40 @@ async def test_phone_unreachable(
 
 
 @pytest.mark.parametrize(
+    ("fault", "delay"),
+    [("truncated", 0.0), ("html", 0.0), ("http500", 0.0), ("latency", 0.6)],
+)
+async def test_command_answer_unreadable_or_late(
+    hass: HomeAssistant,
+    *,
+    device: str,
+    phone: SimulatedPhone,
+    fault: str,
+    delay: float,
+) -> None:
+    """The phone took the command, and its answer is half, a page, a 500 or too
+    late: the outcome is unknown (command_unanswered), not "not a phone" nor
+    "cannot reach", and the command is not sent again."""
+    phone.incoming_call("100")
+    phone.clear_logs()
+    phone.set_fault(Fault(fault, delay=delay, count=1))  # type: ignore[arg-type]
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    client = entry.runtime_data.client
+    client._timeout = 0.3  # a late answer without a long test
+
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "answer", [device])
+
+    assert_translated(err.value, "command_unanswered")
+    assert not isinstance(err.value, ServiceValidationError)
+    calls = [r for r in phone.requests if r.function == "api-phone_operation"]
+    assert len(calls) == 1
+    if fault == "truncated":
+        assert phone.line(1).state == "connected"  # it was carried out
+    await asyncio.sleep(delay)  # let a late answer finish
+
+
+@pytest.mark.parametrize(
     ("action", "data", "function"),
     [
         ("answer", {}, "api-phone_operation"),

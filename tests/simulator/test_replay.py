@@ -170,6 +170,32 @@ async def test_accounts_follow_registration(session: aiohttp.ClientSession) -> N
         assert json.loads(status)["body"] == "unavailable"
 
 
+LATIN1_ACCOUNTS = (
+    '{"response":"success","body":[{"id":1,"sip_server":"host-1.example",'
+    '"sip_id":"9001","name":"M\u00fcller","reg":1}]}'
+)
+
+
+async def test_a_latin1_body_without_content_type(
+    session: aiohttp.ClientSession,
+) -> None:
+    """An answer that was no UTF-8 and had no Content-Type: the same bytes,
+    and no Content-Type either."""
+    capture = Capture(
+        manifest=CaptureManifest("test", "", "test", "0"),
+        cti=(
+            CapturedAnswer(
+                "api-get_accounts", 200, "", LATIN1_ACCOUNTS, encoding="latin-1"
+            ),
+        ),
+    )
+    async with replayed(capture) as phone:
+        status, content_type, body = await read(session, phone, "api-get_accounts")
+    assert (status, content_type) == (200, "")
+    assert body == LATIN1_ACCOUNTS.encode("latin-1")
+    assert b"M\xfcller" in body
+
+
 async def test_a_captured_refusal_is_replayed(session: aiohttp.ClientSession) -> None:
     """A capture of a refusal answers the refusal, whatever happens."""
     capture = Capture(

@@ -40,6 +40,7 @@ from .client import (
 from .errors import (
     GrandstreamAccountNotAllowedError,
     GrandstreamAuthenticationError,
+    GrandstreamCertificateError,
     GrandstreamConnectionDroppedError,
     GrandstreamConnectionError,
     GrandstreamError,
@@ -106,6 +107,7 @@ __all__ = [
     "GrandstreamAccountNotAllowedError",
     "GrandstreamAuthenticationError",
     "GrandstreamBusyError",
+    "GrandstreamCertificateError",
     "GrandstreamClient",
     "GrandstreamConnectionDroppedError",
     "GrandstreamConnectionError",

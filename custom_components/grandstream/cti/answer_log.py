@@ -23,7 +23,8 @@ class UnknownValue:
     """A value the code did not understand, and how often it came.
 
     ``kind``: ``line_state``, ``phone_state``, ``refusal`` (an answer that
-    said no, or nothing usable, in words nobody has recorded), ``push_event``.
+    said no, or nothing usable, in words nobody has recorded), ``push_event``,
+    ``encoding`` (an answer that is no valid UTF-8).
     """
 
     kind: str
@@ -49,6 +50,9 @@ class AnswerLog:
 
     def record(self, name: str, answer: RawAnswer) -> None:
         """Keep ``answer`` to the request ``name`` (a CTI function, a web step)."""
+        if not answer.utf8:
+            # Phones are meant to send UTF-8: which ones do not is worth knowing.
+            self.count_unknown("encoding", f"{name}: not UTF-8")
         if self._sequence:
             self._in_order.append((name, answer))
             del self._in_order[: -self._limit]

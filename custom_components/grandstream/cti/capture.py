@@ -45,6 +45,8 @@ FORMAT_VERSION: Final = 1
 READS: Final = ("api-get_phone_status", "api-get_line_status", "api-get_accounts")
 # Names that become file names: nothing that could leave the folder.
 _NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# How a body's text gives its bytes back (``CapturedAnswer.encoding``).
+ENCODINGS: Final = ("utf-8", "latin-1")
 # Bounds for what is read back (files may come from anyone's bug report).
 MAX_BODY: Final = 1024 * 1024
 MAX_ANSWERS: Final = 64
@@ -57,20 +59,36 @@ class CaptureFormatError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CapturedAnswer:
-    """One answer as the phone gave it; of the cookies it set, only the names."""
+    """One answer as the phone gave it; of the cookies it set, only the names.
+
+    ``encoding`` tells how ``body`` gives the phone's bytes back: ``utf-8``,
+    or ``latin-1`` for a body that was no valid UTF-8 (every byte one
+    character, so nothing is lost and a replay sends the same bytes).
+    """
 
     function: str
     status: int
     content_type: str
     body: str
     cookies: tuple[str, ...] = ()
+    encoding: str = "utf-8"
 
     @classmethod
     def of(cls, function: str, raw: RawAnswer) -> CapturedAnswer:
         """The answer a client received."""
         return cls(
-            function, raw.status, raw.content_type, raw.text, tuple(sorted(raw.cookies))
+            function,
+            raw.status,
+            raw.content_type,
+            raw.text,
+            tuple(sorted(raw.cookies)),
+            "utf-8" if raw.utf8 else "latin-1",
         )
+
+    @property
+    def raw_body(self) -> bytes:
+        """The body as bytes, as the phone sent them."""
+        return self.body.encode(self.encoding, errors="replace")
 
     def as_dict(self) -> dict[str, Any]:
         """The answer as one JSON object (one file of a capture folder)."""
@@ -80,6 +98,8 @@ class CapturedAnswer:
             "content_type": self.content_type,
             "body": self.body,
         }
+        if self.encoding != "utf-8":
+            data["encoding"] = self.encoding
         if self.cookies:
             data["cookies"] = list(self.cookies)
         return data
@@ -92,6 +112,7 @@ class CapturedAnswer:
         function, status = data.get("function"), data.get("status")
         content_type, body = data.get("content_type", ""), data.get("body")
         cookies = data.get("cookies", [])
+        encoding = data.get("encoding", "utf-8")
         if not isinstance(function, str) or not _NAME.fullmatch(function):
             raise CaptureFormatError(f"Not a request name: {str(function)[:40]!r}")
         if isinstance(status, bool) or not isinstance(status, int):
@@ -100,11 +121,18 @@ class CapturedAnswer:
             raise CaptureFormatError(f"{function}: content type and body are text")
         if len(body) > MAX_BODY:
             raise CaptureFormatError(f"{function}: the body is too large")
+        if encoding not in ENCODINGS:
+            raise CaptureFormatError(
+                f"{function}: encoding {str(encoding)[:20]!r} is not known "
+                f"(one of {', '.join(ENCODINGS)})"
+            )
+        if encoding == "latin-1" and not all(ord(c) < 256 for c in body):
+            raise CaptureFormatError(f"{function}: the body is not Latin-1")
         if not isinstance(cookies, list) or not all(
             isinstance(c, str) for c in cookies
         ):
             raise CaptureFormatError(f"{function}: cookies are a list of names")
-        return cls(function, status, content_type, body, tuple(cookies))
+        return cls(function, status, content_type, body, tuple(cookies), encoding)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from .models import (
 )
 from .redact import redact_text
 from .refusal import find_refusal
-from .transport import send
+from .transport import RawAnswer, send
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -368,15 +368,20 @@ class GrandstreamClient:
         )
         self.answer_log.record(function, answer)
         try:
-            return self._parse(function, where, answer.status, answer.body)
+            return self._parse(function, where, answer, command=command)
         except GrandstreamAuthenticationError as err:
             self._refusal = err
             raise
 
     def _parse(
-        self, function: str, where: str, status: int, raw: bytes
+        self, function: str, where: str, answer: RawAnswer, *, command: bool
     ) -> dict[str, Any]:
-        text = raw.decode("utf-8", errors="replace").strip()
+        """The success envelope, or the error the answer means.
+
+        A command's answer that cannot be read (HTTP 5xx, garbage, half an
+        answer) leaves its outcome unknown: ``command_sent``.
+        """
+        status, text = answer.status, answer.text.strip()
         # Before the status: a refusal must stop the passcode whatever the
         # phone wraps it in (refusal.py lists the shapes).
         if (refusal := find_refusal(status, text)) is not None:
@@ -386,19 +391,33 @@ class GrandstreamClient:
                 "The phone refused the request (HTTP 403); check its Remote "
                 "Control settings and the Action URI Allowed IP List"
             )
+        if status >= 500 and command:
+            raise GrandstreamResponseError(
+                f"HTTP {status} from {where}: the command may have been carried out",
+                command_sent=True,
+                status=status,
+            )
         if status >= 400:
-            raise GrandstreamResponseError(f"HTTP {status} from {where}")
+            raise GrandstreamResponseError(f"HTTP {status} from {where}", status=status)
         try:
             envelope = json.loads(text)
         except (ValueError, RecursionError):  # deep nesting is garbage too
             self.answer_log.count_unknown("refusal", text)
             kind = "an HTML page" if text[:1] == "<" else "something that is not JSON"
+            if command:
+                raise GrandstreamResponseError(
+                    f"{where} answered with {kind}: the command may have been "
+                    "carried out",
+                    command_sent=True,
+                ) from None
             raise GrandstreamResponseError(
                 f"{where} answered with {kind}; is this a Grandstream desk phone?"
             ) from None
         if not isinstance(envelope, dict) or "response" not in envelope:
             self.answer_log.count_unknown("refusal", text)
-            raise GrandstreamResponseError(f"{where} answered without a CTI envelope")
+            raise GrandstreamResponseError(
+                f"{where} answered without a CTI envelope", command_sent=command
+            )
         outcome = str(envelope["response"]).strip().lower()
         if outcome == "success":
             return envelope

@@ -7,6 +7,7 @@ before they are formatted into a message (see ``redact_url``).
     GrandstreamError
     ├── GrandstreamConnectionError            phone unreachable
     │   ├── GrandstreamConnectionDroppedError closed/reset after the request went out
+    │   ├── GrandstreamCertificateError     HTTPS: the phone's certificate is not trusted
     │   └── GrandstreamTimeoutError
     ├── GrandstreamResponseError              an answer we cannot use (HTTP 5xx, garbage)
     │   ├── GrandstreamRejectedError          understood and refused ("error", false)
@@ -25,7 +26,16 @@ from __future__ import annotations
 
 
 class GrandstreamError(Exception):
-    """Base class for every error of the phone clients."""
+    """Base class for every error of the phone clients.
+
+    ``command_sent`` is True when a command (answer, dial, keys…) went out
+    and no readable answer came back (the connection dropped, the time ran
+    out, the answer was garbage): the phone may well have carried it out,
+    so it must not be reported as "unreachable" or "not a phone", nor sent
+    again without looking first.
+    """
+
+    command_sent: bool = False
 
 
 class GrandstreamConnectionError(GrandstreamError):
@@ -33,12 +43,7 @@ class GrandstreamConnectionError(GrandstreamError):
 
 
 class GrandstreamConnectionDroppedError(GrandstreamConnectionError):
-    """The phone closed or reset the connection after the request was sent.
-
-    ``command_sent`` is True when the request was a command (answer, dial,
-    keys…): the phone took it and may well have carried it out, so it must
-    not be reported as "unreachable" nor sent again.
-    """
+    """The phone closed or reset the connection after the request was sent."""
 
     def __init__(self, message: str, *, command_sent: bool = False) -> None:
         """Keep whether a command was sent before the connection closed."""
@@ -46,12 +51,34 @@ class GrandstreamConnectionDroppedError(GrandstreamConnectionError):
         self.command_sent = command_sent
 
 
+class GrandstreamCertificateError(GrandstreamConnectionError):
+    """Certificate checks are on and the phone's certificate is not trusted.
+
+    Phones ship self-signed certificates: without its CA installed here,
+    the check fails before any request is sent.
+    """
+
+
 class GrandstreamTimeoutError(GrandstreamConnectionError):
     """The phone did not answer within the request timeout."""
+
+    def __init__(self, message: str, *, command_sent: bool = False) -> None:
+        """Keep whether a command may have reached the phone meanwhile."""
+        super().__init__(message)
+        self.command_sent = command_sent
 
 
 class GrandstreamResponseError(GrandstreamError):
     """The phone answered something we cannot use (HTTP error, garbage, HTML)."""
+
+    def __init__(
+        self, message: str, *, command_sent: bool = False, status: int | None = None
+    ) -> None:
+        """Keep whether the unreadable answer was a command's, and its HTTP
+        status where that was the fault (a phone's web server failing: 5xx)."""
+        super().__init__(message)
+        self.command_sent = command_sent
+        self.status = status
 
 
 class GrandstreamRejectedError(GrandstreamResponseError):

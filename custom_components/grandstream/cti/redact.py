@@ -12,19 +12,23 @@ replaces:
 
 - secrets (passcodes, passwords, session ids, cookies, nonces) are removed;
 - a phone number keeps its length, its ``+``/``00``/``0`` prefix, spaces and
-  separators; every other digit becomes a different digit, and the first one
-  after the prefix never becomes 0 (that would change how the number is
-  written: ``030…`` national, ``0030…`` international);
+  separators; every other digit becomes a random digit, except that the first
+  one after the prefix is never 0 (that would change how the number is
+  written: ``030…`` national, ``0030…`` international); letters in it (a
+  SIP address, ``Erika <2001>``) become random letters;
 - a name keeps its length, spaces and punctuation; every letter becomes a
-  different letter of the same script and case (Cyrillic stays Cyrillic,
-  an accented Latin letter stays one: the UTF-8 length is kept too);
+  random letter of the same script and case (Cyrillic stays Cyrillic, an
+  accented Latin letter stays one: the UTF-8 length is kept too);
 - SIP user ids follow the number or name rule; servers, IP addresses and MACs
   become numbered placeholders (a MAC keeps a Grandstream OUI, loopback
   addresses stay).
 
-Replacement digits and letters are random, from a fresh seed per redactor:
-nothing in a replacement is derived from the character it replaces, so
-nothing can be worked back from a capture.
+Replacement digits and letters are drawn from a fresh seed per redactor
+without looking at the character they replace: a replacement may repeat the
+original by chance, as often as any other character, so comparing many
+captures of the same value tells nothing about it (a rule like "any digit
+but the original" would give the original away as the one never drawn).
+What a replacement keeps is only the shape above.
 """
 
 from __future__ import annotations
@@ -60,15 +64,22 @@ _MIN_SWEPT_SECRET = 4
 
 _NUMBER_LIKE = re.compile(r"[0-9+*# ()./-]*[0-9][0-9+*# ()./-]*")
 _HEX = "0123456789abcdefABCDEF"
-# In text of unknown meaning: URLs, MACs, IPv4 addresses, runs of digits.
+# In text of unknown meaning: URLs, MACs (with separators, or 12 hex digits
+# with a letter among them), IPv4 and IPv6 addresses, runs of digits.
 _IN_TEXT = re.compile(
     r"(?P<url>\bhttps?://[^\s\"'<>]+)"
     r"|(?P<mac>(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\3){4}"
     r"[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-]))"
+    r"|(?P<bare_mac>(?<![0-9A-Za-z])(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{12}(?![0-9A-Za-z]))"
+    r"|(?P<ip6>(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}"
+    r"(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:]))"
     r"|(?P<ip>(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9.]))"
     r"|(?P<digits>\+?[0-9][0-9 ./-]{3,}[0-9])",
     re.IGNORECASE,
 )
+# Firmware versions look like IPv4 addresses (1.0.11.23): no phone has an
+# address with a single-digit first and a 0 second part.
+_FIRMWARE_VERSION = re.compile(r"[0-9]\.0\.[0-9]{1,3}\.[0-9]{1,3}")
 # A run of digits this long may be a phone number.
 _LONG_DIGITS = 5
 _PORT = re.compile(r":[0-9]*\Z")
@@ -108,6 +119,7 @@ class Redactor:
         self._rng = rng if rng is not None else fresh_random()
         self._numbers: dict[tuple[str, str], str] = {}
         self._names: dict[str, str] = {}
+        self._mixed: dict[str, str] = {}
         self._hosts: dict[str, str] = {}
         self._ips: dict[str, str] = {}
         self._macs: dict[str, str] = {}
@@ -135,6 +147,18 @@ class Redactor:
             return (
                 text if text.strip().lower() in ANONYMOUS_NUMBERS else self.name(text)
             )
+        if any(_is_letter(c) for c in text):
+            # "Erika <2001>", "erika2001": the digits as a number, and the
+            # letters too (the same value keeps one replacement).
+            if text not in self._mixed:
+                digits_done = self._digits_of_number(text)
+                self._mixed[text] = "".join(
+                    self._letter(c) if _is_letter(c) else c for c in digits_done
+                )
+            return self._mixed[text]
+        return self._digits_of_number(text)
+
+    def _digits_of_number(self, text: str) -> str:
         # The prefix as numbers.number_kind reads it: "+", or leading 00 or 0.
         all_digits = "".join(c for c in text if c.isdigit())
         plus = text.lstrip(" (").startswith("+")
@@ -143,7 +167,7 @@ class Redactor:
         key = ("+" if plus else all_digits[:keep], significant)
         if key not in self._numbers:
             self._numbers[key] = "".join(
-                self._other_digit(d, first=i == 0) for i, d in enumerate(significant)
+                self._digit(first=i == 0) for i in range(len(significant))
             )
         replacement = iter(all_digits[:keep] + self._numbers[key])
         return "".join(next(replacement) if c.isdigit() else c for c in text)
@@ -156,7 +180,9 @@ class Redactor:
         """
         if not text.strip() or text.strip().lower() in ANONYMOUS_NUMBERS:
             return text
-        if _NUMBER_LIKE.fullmatch(text):
+        if "@" in text or any(c.isdigit() for c in text):
+            # A number, a SIP address, digits with letters: the number's rule,
+            # so that a name repeating the number stays equal to it.
             return self.number(text)
         if text not in self._names:
             self._names[text] = self.scramble(text)
@@ -175,10 +201,10 @@ class Redactor:
         out = []
         first_digit = True
         for char in text:
-            if unicodedata.category(char) in ("Lu", "Ll", "Lt", "Lo"):
-                out.append(self._other_letter(char))
+            if _is_letter(char):
+                out.append(self._letter(char))
             elif (value := unicodedata.decimal(char, None)) is not None:
-                digit = self._other_digit(str(value), first=first_digit)
+                digit = self._digit(first=first_digit)
                 out.append(chr(ord(char) - value + int(digit)))
                 first_digit = False
             else:
@@ -193,13 +219,19 @@ class Redactor:
         user = self.number(user) if any(c.isdigit() for c in user) else self.name(user)
         return f"{scheme}{colon}{user}{at}{self.host(host) if at else ''}"
 
-    def _other_digit(self, digit: str, *, first: bool) -> str:
-        choices = [d for d in "0123456789" if d != digit and not (first and d == "0")]
-        return self._rng.choice(choices)
+    def _digit(self, *, first: bool) -> str:
+        """A random digit, never looking at the one it replaces (module docstring)."""
+        return self._rng.choice("123456789" if first else "0123456789")
 
-    def _other_letter(self, char: str) -> str:
-        pool = [c for c in _letter_pool(char) if c != char]
-        return self._rng.choice(pool) if pool else ("X" if char.isupper() else "x")
+    def _letter(self, char: str) -> str:
+        """A random letter of ``char``'s script, case and UTF-8 length (a
+        letter alone in its block would be itself: a plain x instead)."""
+        pool = _letter_pool(char)
+        return (
+            self._rng.choice(pool)
+            if len(pool) > 1
+            else ("X" if char.isupper() else "x")
+        )
 
     # -- addresses -----------------------------------------------------------
 
@@ -332,7 +364,10 @@ class Redactor:
     def free_text(self, text: str) -> str:
         """Text of unknown meaning: URLs, MACs, IP addresses and long digit runs.
 
-        Words are kept (a refusal, a state): nothing tells a name from them.
+        Words are kept (a refusal, a state): nothing tells a name from them,
+        so only what an answer is (HTML, an envelope's body) gets this rule;
+        unknown members of an answer are scrambled (``redact_answers``).
+        Firmware versions (``1.0.11.23``) stay.
         """
         return _IN_TEXT.sub(self._in_text, self.sweep(text))
 
@@ -340,10 +375,13 @@ class Redactor:
         found = match.group(0)
         if match.lastgroup == "url":
             return self.url(found)
-        if match.lastgroup == "mac":
+        if match.lastgroup in ("mac", "bare_mac"):
             return self.mac(found)
+        if match.lastgroup == "ip6":
+            address, percent, zone = found.partition("%")
+            return self.ip(address) + percent + zone if _is_ip(address) else found
         if match.lastgroup == "ip":
-            return self.ip(found)
+            return found if _FIRMWARE_VERSION.fullmatch(found) else self.ip(found)
         if sum(c.isdigit() for c in found) < _LONG_DIGITS:
             return found
         return self.number(found)
@@ -384,6 +422,10 @@ _QUERY_RULES: Final = {
     **dict.fromkeys(("active_host", "host", "server"), "host"),
     **dict.fromkeys(("passcode", "password", "sid", "token"), "secret"),
 }
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char) in ("Lu", "Ll", "Lt", "Lo")
 
 
 def _is_ip(text: str) -> bool:

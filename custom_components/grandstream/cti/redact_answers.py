@@ -155,14 +155,21 @@ _MEMBER_RULES: Final[Mapping[str, str]] = {
         "keep",
     ),
 }
-# Parts of unknown member names that say what a value is.
+# Parts of unknown member names that say what a value is, first match wins.
+# A member that matches none is scrambled: an unknown member may hold a
+# name, a number or an address as well as anything else.
 _MEMBER_HINTS: Final = (
     ("pass", "secret"),
     ("secret", "secret"),
     ("token", "secret"),
     ("nonce", "secret"),
     ("cookie", "secret"),
+    ("session", "secret"),
+    ("sid", "secret"),
     ("number", "number"),
+    ("display", "name"),
+    ("label", "name"),
+    ("caller", "name"),
     ("name", "name"),
     ("server", "host"),
     ("host", "host"),
@@ -170,7 +177,17 @@ _MEMBER_HINTS: Final = (
     ("url", "url"),
     ("uri", "url"),
     ("user", "sip"),
+    ("peer", "sip"),
+    ("ext", "sip"),
+    ("mac", "mac"),
+    ("addr", "ip"),
+    ("version", "keep"),
+    ("firmware", "keep"),
+    ("state", "enum"),
+    ("status", "enum"),
 )
+# What a state or status that names no one looks like ("idle", "on_hold").
+_ENUM: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 # The web login's account names: not personal.
 _WEB_USERS: Final = frozenset({"admin", "user"})
 
@@ -214,6 +231,8 @@ def _redacted(
         return value
     if rule == "username":
         rule = "keep" if value.strip().lower() in _WEB_USERS else "name"
+    if rule == "enum":
+        rule = "keep" if _ENUM.fullmatch(value) else "scramble"
     if rule == "url" and not value.strip().lower().startswith(("http://", "https://")):
         rule = "scramble" if value.strip() else "keep"
     return redactor.value(rule, value)
@@ -233,6 +252,10 @@ def _rule(function: str, path: _Path, root: Any) -> str:
             return _setting_rule(str(parent["pvalue"]))
     if member == "username":
         return "username"
+    if member in ("", "body") and len(keys) <= 1:
+        # A bare answer, or the envelope's body: a state, or a refusal in the
+        # phone's words (names nobody, and is what a bug report needs).
+        return "text"
     if member in _MEMBER_RULES:
         return _MEMBER_RULES[member]
     if _PVALUE.fullmatch(member) or _RUNTIME_OR_REGISTRATION.fullmatch(member):
@@ -240,7 +263,7 @@ def _rule(function: str, path: _Path, root: Any) -> str:
     for hint, rule in _MEMBER_HINTS:
         if hint in member:
             return rule
-    return "text"
+    return "scramble"
 
 
 def _said_yes(root: Any) -> bool:

@@ -12,16 +12,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import (
+    ClientConnectorCertificateError,
     ClientConnectorError,
     ClientError,
     ClientOSError,
     ClientPayloadError,
+    ClientResponseError,
     ClientSession,
     ServerDisconnectedError,
 )
 from yarl import URL
 
 from .errors import (
+    GrandstreamCertificateError,
     GrandstreamConnectionDroppedError,
     GrandstreamConnectionError,
     GrandstreamResponseError,
@@ -32,18 +35,32 @@ from .retry_guard import COMMAND_REQUEST, CommandRetryRefusedError
 
 @dataclass(frozen=True, slots=True)
 class RawAnswer:
-    """What the phone answered, before any parsing."""
+    """What the phone answered, before any parsing.
+
+    Body and cookies stay out of the repr: they carry session ids and nonces
+    (the answer logs are public, and a repr ends up in logs and tracebacks).
+    """
 
     status: int
-    body: bytes
+    body: bytes = field(repr=False)
     content_type: str = ""
     # Cookies the answer set (name → value).
-    cookies: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def utf8(self) -> bool:
+        """Whether the body is valid UTF-8 (what phones are meant to send)."""
+        try:
+            self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
 
     @property
     def text(self) -> str:
-        """The body as text (phones send UTF-8; anything else is replaced)."""
-        return self.body.decode("utf-8", errors="replace")
+        """The body as text: UTF-8, or else Latin-1, which maps every byte to
+        one character, so that ``text.encode("latin-1")`` gives the body back."""
+        return self.body.decode("utf-8" if self.utf8 else "latin-1")
 
 
 async def send(
@@ -90,11 +107,26 @@ async def send(
                 }
                 body = await response.content.read(max_body + 1)
     except TimeoutError:
+        if command:
+            raise GrandstreamTimeoutError(
+                f"No answer within {time_limit:g} s to {where}: the command may "
+                "have been carried out",
+                command_sent=True,
+            ) from None
         raise GrandstreamTimeoutError(
             f"Timeout after {time_limit:g} s waiting for {where}"
         ) from None
     except CommandRetryRefusedError:
         raise _dropped(where, command) from None
+    except ClientConnectorCertificateError:
+        raise GrandstreamCertificateError(
+            f"The certificate of {where} is not trusted (phones ship self-signed "
+            "ones): turn certificate checks off, or trust the phone's CA here"
+        ) from None
+    except ClientResponseError as err:
+        # Something came back that is no HTTP answer (a malformed status line
+        # or header): the phone was reached and may have acted on it.
+        raise _unreadable(where, err, hide, command) from None
     except (ServerDisconnectedError, ClientOSError, ClientPayloadError) as err:
         if not isinstance(err, ClientConnectorError):
             raise _dropped(where, command) from None
@@ -116,6 +148,21 @@ def _dropped(where: str, command: bool) -> GrandstreamConnectionDroppedError:
         )
     return GrandstreamConnectionDroppedError(
         f"The phone dropped the connection for {where}"
+    )
+
+
+def _unreadable(
+    where: str, err: ClientResponseError, hide: Callable[[str], str], command: bool
+) -> GrandstreamResponseError:
+    detail = hide(str(err.message) or type(err).__name__)[:120]
+    if command:
+        return GrandstreamResponseError(
+            f"{where} answered with a broken HTTP answer ({detail}): the command "
+            "may have been carried out",
+            command_sent=True,
+        )
+    return GrandstreamResponseError(
+        f"{where} answered with a broken HTTP answer ({detail})"
     )
 
 

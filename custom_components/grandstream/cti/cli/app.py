@@ -6,11 +6,13 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 import contextlib
+from dataclasses import dataclass
+import os
 import sys
 
 from .. import GrandstreamError, redact_text
 from .codes import ExitCode, causes, error_data, exit_code_for, phone_words
-from .connect import parse_address, phone_session
+from .connect import Address, parse_address, phone_session
 from .context import Handler, Run, bad_input
 from .parser import build_parser
 from .passcode import PasscodeUnavailableError, read_passcode
@@ -68,6 +70,7 @@ def _parse(argv: Sequence[str], terminal: Terminal) -> argparse.Namespace | int:
         ):
             return parser.parse_args(list(argv))
     except SystemExit as exit_:
+        terminal.stdout.flush()  # help and version: a closed pipe shows here
         code = exit_.code
         return code if isinstance(code, int) else ExitCode.BAD_INPUT
 
@@ -81,8 +84,23 @@ def _passcode_wanted(args: argparse.Namespace) -> tuple[bool, bool]:
     return True, False
 
 
-async def run(argv: Sequence[str], terminal: Terminal) -> int:
-    """Run one command line; returns the exit code. Never raises for the phone's errors."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A command line ready to run: everything a person had to type is in."""
+
+    args: argparse.Namespace
+    address: Address
+    passcode: str | None
+
+
+def prepare(argv: Sequence[str], terminal: Terminal) -> Prepared | int:
+    """Parse, and ask what needs asking (passcode, confirmation); or an exit code.
+
+    Blocking on purpose, and outside any event loop: a prompt inside
+    ``asyncio.run`` would ignore the first Ctrl+C (the loop's handler only
+    cancels its task, which is stuck in the prompt). Nothing is sent before
+    every answer is in.
+    """
     parsed = _parse(argv, terminal)
     if not isinstance(parsed, argparse.Namespace):
         return parsed
@@ -97,14 +115,23 @@ async def run(argv: Sequence[str], terminal: Terminal) -> int:
     passcode: str | None = None
     if wanted:
         try:
-            # Blocking (a file, a prompt), and on purpose not in a thread: nothing
-            # else runs yet, and the command must not start before it has an answer.
             passcode = read_passcode(terminal, args.passcode_file, optional=optional)
         except PasscodeUnavailableError as err:
             return bad_input(terminal, args.json, str(err))
+    if args.command == "reboot":
+        from .calls import confirm_reboot  # noqa: PLC0415
+
+        if (declined := confirm_reboot(terminal, args)) is not None:
+            return declined
+    return Prepared(args, address, passcode)
+
+
+async def execute(prepared: Prepared, terminal: Terminal) -> int:
+    """Run a prepared command; never raises for the phone's errors."""
+    args = prepared.args
     handler = _handlers()[args.command]
     async with phone_session() as session:
-        current = Run(args, terminal, address, session, passcode)
+        current = Run(args, terminal, prepared.address, session, prepared.passcode)
         try:
             return await handler(current)
         except GrandstreamError as err:
@@ -112,6 +139,14 @@ async def run(argv: Sequence[str], terminal: Terminal) -> int:
         except ValueError as err:
             # Input the library refused (a number, keys, a URL): nothing was sent.
             return report_error(current, err)
+
+
+async def run(argv: Sequence[str], terminal: Terminal) -> int:
+    """Run one command line; returns the exit code. Never raises for the phone's errors."""
+    prepared = prepare(argv, terminal)
+    if not isinstance(prepared, Prepared):
+        return prepared
+    return await execute(prepared, terminal)
 
 
 def report_error(current: Run, err: BaseException) -> ExitCode:
@@ -135,10 +170,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     terminal = Terminal.real()
     arguments = sys.argv[1:] if argv is None else argv
     try:
-        return asyncio.run(run(arguments, terminal))
+        prepared = prepare(arguments, terminal)
+        if not isinstance(prepared, Prepared):
+            return prepared
+        return asyncio.run(execute(prepared, terminal))
     except KeyboardInterrupt:
         # watch ends with Ctrl+C: that is its normal end.
         if arguments and arguments[0] == "watch":
             return ExitCode.OK
         terminal.err("Interrupted")
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``| head``): nothing more to say to anyone.
+        # Python's final flush of stdout would fail again and print a
+        # traceback; point it at /dev/null instead.
+        _silence_stdout()
+        return ExitCode.FAILED
+
+
+def _silence_stdout() -> None:
+    try:
+        target = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return  # no real stream (a test's): nothing flushes it at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, target)
+    finally:
+        os.close(devnull)

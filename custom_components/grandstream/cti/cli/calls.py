@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from .. import (
 from .codes import ExitCode
 from .connect import make_client, resolve
 from .context import Run, bad_input
-from .terminal import safe
+from .terminal import Terminal, safe
 
 
 async def connect(current: Run) -> GrandstreamClient:
@@ -182,26 +183,33 @@ async def hold(current: Run) -> ExitCode:
     )
 
 
-async def reboot(current: Run) -> ExitCode:
-    """Reboot, after asking (or with --yes)."""
-    terminal = current.terminal
-    if not current.args.yes:
-        if not terminal.interactive:
-            return bad_input(
-                terminal, current.json, "Not rebooting without --yes (nobody to ask)"
-            )
-        question = (
-            f"Reboot {safe(current.args.host, 80)}? Calls end and the phone is away "
-            "for about a minute. [y/N] "
+def confirm_reboot(terminal: Terminal, args: argparse.Namespace) -> ExitCode | None:
+    """Ask before rebooting (unless --yes): None to go on, or the exit code.
+
+    Blocking: called before the event loop starts and before anything is sent.
+    """
+    if args.yes:
+        return None
+    if not terminal.interactive:
+        return bad_input(
+            terminal, args.json, "Not rebooting without --yes (nobody to ask)"
         )
-        try:
-            # Blocking on purpose: nothing has been sent, nothing else runs.
-            reply = terminal.ask(question)
-        except EOFError:
-            reply = ""
-        if reply.strip().lower() not in ("y", "yes"):
-            terminal.err("Not rebooted")
-            return ExitCode.OK
+    question = (
+        f"Reboot {safe(args.host, 80)}? Calls end and the phone is away "
+        "for about a minute. [y/N] "
+    )
+    try:
+        reply = terminal.ask(question)
+    except EOFError:
+        reply = ""
+    if reply.strip().lower() not in ("y", "yes"):
+        terminal.err("Not rebooted")
+        return ExitCode.OK
+    return None
+
+
+async def reboot(current: Run) -> ExitCode:
+    """Reboot (the question was asked before: ``confirm_reboot``)."""
     client = await connect(current)
     await client.reboot()
     return _done(current, "Rebooting: the phone is away for about a minute")

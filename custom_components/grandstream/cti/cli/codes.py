@@ -9,6 +9,7 @@ from .. import (
     GrandstreamAccountNotAllowedError,
     GrandstreamAuthenticationError,
     GrandstreamBusyError,
+    GrandstreamCertificateError,
     GrandstreamConnectionDroppedError,
     GrandstreamConnectionError,
     GrandstreamError,
@@ -42,7 +43,8 @@ class ExitCode(IntEnum):
     # The phone understood and refused the request (HTTP 403, Invalid
     # Request, false), or ignored a setting it answered success to.
     REFUSED = 6
-    # The connection dropped after a command went out: it may or may not
+    # A command went out and no readable answer came back (the connection
+    # dropped, the time ran out, the answer was broken): it may or may not
     # have been carried out. Look before sending it again.
     UNKNOWN_OUTCOME = 7
     # action-urls: slots that hold someone else's URL were left alone.
@@ -57,7 +59,10 @@ def exit_code_for(err: BaseException, *, command: bool = False) -> ExitCode:
         return ExitCode.LOCKED
     if isinstance(err, GrandstreamAuthenticationError):
         return ExitCode.NOT_AUTHORIZED
-    if isinstance(err, GrandstreamConnectionDroppedError) and command:
+    if command and (
+        isinstance(err, GrandstreamConnectionDroppedError)
+        or (isinstance(err, GrandstreamError) and err.command_sent)
+    ):
         return ExitCode.UNKNOWN_OUTCOME
     if isinstance(err, GrandstreamConnectionError):
         return ExitCode.UNREACHABLE
@@ -165,6 +170,23 @@ def causes(err: BaseException) -> list[str]:
             (
                 "The web session ended: it expired, or someone logged in to the phone's "
                 "web page with the same account."
+            ),
+        ]
+    if isinstance(err, GrandstreamError) and err.command_sent:
+        return [
+            (
+                "The phone got the command but gave no answer that can be read "
+                "(it may be busy or rebooting, or its answer was broken). It may or "
+                "may not have been carried out; look (status, lines) before "
+                "repeating it."
+            ),
+        ]
+    if isinstance(err, GrandstreamCertificateError):
+        return [
+            (
+                "--verify-ssl checks the phone's certificate, and phones ship "
+                "self-signed ones: drop --verify-ssl, or install the phone's CA "
+                "certificate on this computer."
             ),
         ]
     if isinstance(err, GrandstreamTimeoutError):

@@ -20,7 +20,7 @@ _EXIT_CODES = "\n".join(
         (ExitCode.NOT_AUTHORIZED, "passcode or account refused (not sent again)"),
         (ExitCode.LOCKED, "the phone's account is locked (too many wrong passwords)"),
         (ExitCode.REFUSED, "the phone refused the request or ignored a setting"),
-        (ExitCode.UNKNOWN_OUTCOME, "connection dropped after a command: look first"),
+        (ExitCode.UNKNOWN_OUTCOME, "a command got no readable answer: look first"),
         (ExitCode.PARTLY_DONE, "action-urls: slots of someone else left alone"),
         (ExitCode.INTERRUPTED, "interrupted"),
     )
@@ -82,6 +82,15 @@ def _account(text: str) -> int:
     return int(text)
 
 
+# CTI accepts the admin and the user password alike and does not say whose it
+# was: a web login as the wrong account is a wrong password there.
+_WHOSE_PASSCODE = (
+    "CTI accepts the admin and the user password alike: if the passcode is the user "
+    "account's, give --username user, or the login counts as one wrong admin password "
+    "(five lock the account)."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command and option."""
     common = argparse.ArgumentParser(add_help=False)
@@ -132,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--username",
         choices=("admin", "user"),
         default="admin",
-        help="web account the passcode belongs to (default admin)",
+        help="web account the passcode belongs to (default admin; CTI accepts either "
+        "account's password and cannot tell which one it was)",
     )
 
     parser = argparse.ArgumentParser(
@@ -173,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--web",
         action="store_true",
         help="once the passcode is accepted, log in to the web interface with it "
-        "for model, firmware and MAC (may end a person's web session)",
+        "for model, firmware and MAC, as --username (default admin; may end a "
+        f"person's web session). {_WHOSE_PASSCODE}",
     )
 
     command("status", "the phone's state and its accounts' registration")
@@ -247,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--web",
         action="store_true",
         help="once the passcode is accepted, log in to the web interface once for "
-        "the Action URL slots, Click-To-Dial, model and firmware (then log out)",
+        "the Action URL slots, Click-To-Dial, model and firmware (then log out), as "
+        f"--username (default admin). {_WHOSE_PASSCODE}",
     )
     capture.add_argument(
         "--model", help="the phone's model, if --web cannot tell (e.g. GXP2170)"

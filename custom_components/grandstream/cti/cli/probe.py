@@ -7,7 +7,9 @@ passcode: one request set, phone status then lines then accounts, sent one
 at a time so that a wrong passcode costs exactly one request; a refusal is
 explained with every cause known and the passcode is not sent again.
 ``--web`` then logs in to the web interface with the accepted passcode for
-model, firmware and MAC.
+model, firmware and MAC, as ``--username`` (admin unless told): CTI accepts
+the user account's password too and does not say whose it was, so a user
+passcode costs one admin attempt there (said in the help and the output).
 """
 
 from __future__ import annotations
@@ -332,6 +334,14 @@ async def _web_identity(
     web = make_web(host, use_ssl, passcode, current.session, current.args)
     username = current.args.username
     report.line(f"Web interface (one login as {username}, then logout):")
+    report.data["web_username"] = username
+    if username == "admin":
+        # Nothing over CTI tells whose password was accepted.
+        report.line(
+            "  (CTI accepted this passcode, but it accepts the user account's too: if "
+            "it is the user's, this login counts as one wrong admin password. "
+            "--username user logs in as user.)"
+        )
     try:
         async with web:
             info = web.info

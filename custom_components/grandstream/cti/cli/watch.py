@@ -1,8 +1,9 @@
 """``watch``: line changes as they happen, and (``--listen``) the phone's pushes.
 
-Lines are polled; a phone that goes away (a reboot) is reported once and
-watched until it is back. A refused passcode ends the watch at once: it is
-never sent again.
+Lines are polled; a phone that goes away (a reboot, an HTTP 5xx) is reported
+once and watched until it is back. A refused passcode ends the watch at once:
+it is never sent again. So does a dropped or timed-out request before the
+phone has accepted the passcode once (it may have judged it).
 
 The push receiver is a bare HTTP/1.1 server on purpose: phones send display
 names with raw spaces in the request line, which most HTTP servers refuse,
@@ -17,7 +18,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from .. import GrandstreamConnectionError, GrandstreamError, LineStatus
+from .. import (
+    GrandstreamCertificateError,
+    GrandstreamConnectionDroppedError,
+    GrandstreamConnectionError,
+    GrandstreamError,
+    GrandstreamResponseError,
+    GrandstreamTimeoutError,
+    LineStatus,
+)
 from .calls import connect, line_data, line_text
 from .codes import ExitCode
 from .context import Run
@@ -188,10 +197,21 @@ async def _poll(current: Run) -> ExitCode:
     )
     known: dict[int, LineStatus] = {}
     away = False
+    # Whether the phone has accepted the passcode in this watch: until then a
+    # request whose fate is unknown may have been judged, so it is not repeated.
+    accepted = False
     while True:
         try:
             lines = await client.line_status()
-        except GrandstreamConnectionError as err:
+        except GrandstreamError as err:
+            if not _away(err, accepted=accepted):
+                if not accepted and isinstance(err, GrandstreamConnectionError):
+                    current.terminal.err(
+                        "The phone has not accepted the passcode yet, and this "
+                        "request may have reached it: not repeating it (each try "
+                        "with a wrong passcode counts towards the lockout)."
+                    )
+                raise  # a refusal or garbage: never guess, never resend
             if not away:
                 away = True
                 _say(
@@ -199,9 +219,8 @@ async def _poll(current: Run) -> ExitCode:
                     {"type": "away", "time": _now(), "error": safe(str(err), 300)},
                     f"{_now()} phone away: {safe(str(err), 200)}",
                 )
-        except GrandstreamError:
-            raise  # a refusal or garbage: never guess, never resend
         else:
+            accepted = True
             if away:
                 away = False
                 _say(current, {"type": "back", "time": _now()}, f"{_now()} phone back")
@@ -215,3 +234,26 @@ async def _poll(current: Run) -> ExitCode:
                     data["previous"] = before.state.value
                 _say(current, data, f"{_now()} {line_text(line)}")
         await asyncio.sleep(current.args.interval)
+
+
+def _away(err: GrandstreamError, *, accepted: bool) -> bool:
+    """Whether ``err`` means "the phone is away for now": keep watching.
+
+    Never-connected errors (refused, no route) cost no password attempt and
+    are always safe to repeat. A dropped or timed-out request may have been
+    judged by the phone: repeated only once the passcode has been accepted.
+    An HTTP 5xx, once accepted, is a phone busy or starting up; a 200 with
+    garbage never is.
+    """
+    if isinstance(err, GrandstreamCertificateError):
+        return False  # no later try trusts it more
+    if isinstance(err, GrandstreamConnectionDroppedError | GrandstreamTimeoutError):
+        return accepted
+    if isinstance(err, GrandstreamConnectionError):
+        return True
+    return (
+        accepted
+        and type(err) is GrandstreamResponseError
+        and err.status is not None
+        and err.status >= 500
+    )
