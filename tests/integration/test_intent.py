@@ -437,7 +437,7 @@ async def test_phone_failure_is_spoken(
     # went out on a connection the stopped phone had kept open, "closed the
     # connection without answering" (exceptions.command_unanswered).
     assert speech(response).startswith(
-        ("Das Telefon ist nicht erreichbar: ", "Das Telefon hat die Verbindung ohne")
+        ("Das Telefon ist nicht erreichbar: ", "Das Telefon hat den Befehl angenommen")
     )
 
 

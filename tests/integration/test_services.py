@@ -1092,8 +1092,9 @@ async def test_connection_closed_after_the_command(
 
     assert_translated(err.value, "command_unanswered")
     assert str(err.value) == (
-        "The phone closed the connection without answering, so Home Assistant cannot "
-        "tell whether it carried out the command. It may have (the line shows what "
+        "The phone took the command but gave no answer Home Assistant could read (it "
+        "closed the connection, took too long or answered garbage), so Home Assistant "
+        "cannot tell whether it carried it out. It may have (the line shows what "
         "happened), or it may just have gone offline. The command was not sent again"
     )
     assert not isinstance(err.value, ServiceValidationError)
