@@ -35,10 +35,10 @@ from custom_components.grandstream.call_back import (
     MAX_COMPLETED,
     MAX_OPEN,
     MAX_TIMES,
-    STORAGE_VERSION,
-    storage_key,
+    STORAGE_KIND,
 )
 from custom_components.grandstream.call_events import CallEvent, CallEventType
+from custom_components.grandstream.phone_store import STORAGE_VERSION, storage_key
 from simulator import SimulatedPhone
 
 from ..helpers.actions import act
@@ -368,7 +368,7 @@ async def test_items_survive_a_restart(
 
     assert await hass.config_entries.async_unload(integration.entry_id)
     await hass.async_block_till_done()
-    stored = hass_storage[storage_key(integration.entry_id)]
+    stored = hass_storage[storage_key(STORAGE_KIND, integration.entry_id)]
     assert stored["version"] == STORAGE_VERSION
     # Open items first, then completed ones; numbers as the phone reported them.
     assert [item["number"] for item in stored["data"]["items"]] == [OTHER, NUMBER]
@@ -395,10 +395,10 @@ async def test_the_list_is_bounded(
     """At most the newest 100 open and 100 completed items are kept."""
     assert await hass.config_entries.async_unload(push_integration.entry_id)
     now = dt_util.utcnow().timestamp()
-    hass_storage[storage_key(push_integration.entry_id)] = {
+    hass_storage[storage_key(STORAGE_KIND, push_integration.entry_id)] = {
         "version": STORAGE_VERSION,
         "minor_version": 1,
-        "key": storage_key(push_integration.entry_id),
+        "key": storage_key(STORAGE_KIND, push_integration.entry_id),
         "data": {
             "last_reset": None,
             "items": [
@@ -461,7 +461,9 @@ async def test_times_kept_per_caller_are_bounded(
     assert lines[1].startswith(f"{MAX_TIMES + 2} missed calls")
     assert lines[2].startswith("Latest calls: ")  # no line: not from the phone
     assert await hass.config_entries.async_unload(init_integration.entry_id)
-    [stored] = hass_storage[storage_key(init_integration.entry_id)]["data"]["items"]
+    [stored] = hass_storage[storage_key(STORAGE_KIND, init_integration.entry_id)][
+        "data"
+    ]["items"]
     assert len(stored["times"]) == MAX_TIMES
     assert stored["count"] == MAX_TIMES + 2
 
@@ -516,7 +518,9 @@ async def test_old_counter_gives_way_to_the_list(
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert message not in caplog.text
-    assert (storage_key(mock_config_entry.entry_id) in hass_storage) is logged
+    assert (
+        storage_key(STORAGE_KIND, mock_config_entry.entry_id) in hass_storage
+    ) is logged
 
 
 # -- language, diagnostics ---------------------------------------------------------------
@@ -598,7 +602,7 @@ async def test_removing_the_phone_removes_its_list(
     await entity.async_update_todo_item(TodoItem(uid="gone", summary="x"))
     assert len(await get_items(hass)) == 1
 
-    key = storage_key(push_integration.entry_id)
+    key = storage_key(STORAGE_KIND, push_integration.entry_id)
     assert await hass.config_entries.async_unload(push_integration.entry_id)
     assert key in hass_storage
     await hass.config_entries.async_remove(push_integration.entry_id)
