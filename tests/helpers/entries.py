@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+from unittest.mock import patch
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -13,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.grandstream import const
 from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
+from custom_components.grandstream.cti import GrandstreamClient
 from simulator import SimulatedPhone
 
 from .phone import PASSCODE, PHONE_MAC
@@ -91,6 +95,20 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def set_up_at_key_pace(
+    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """Set up ``entry``; its client presses keys at the simulator's pace."""
+    factory = functools.partial(
+        GrandstreamClient, key_interval=phone.profile.key_interval
+    )
+    with patch("custom_components.grandstream.connection.GrandstreamClient", factory):
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
 
 
 def device_by_identifier(hass: HomeAssistant, identifier: str) -> DeviceEntry | None:

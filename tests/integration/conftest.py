@@ -18,7 +18,8 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import SimulatedPhone
 
-from ..helpers.dnd import set_up, verify_push
+from ..helpers.dnd import verify_push
+from ..helpers.entries import set_up_at_key_pace
 from ..helpers.flows import assert_not_logged, check_every_result
 from ..helpers.phone import PASSCODE
 from ..helpers.push import CallEvents
@@ -74,7 +75,7 @@ async def dnd_entry(
     push_config_entry: MockConfigEntry,
 ) -> MockConfigEntry:
     """The phone set up with push, its pushes verified."""
-    await set_up(hass, push_config_entry, phone)
+    await set_up_at_key_pace(hass, push_config_entry, phone)
     phone.profile.action_urls = action_urls(
         ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
     )

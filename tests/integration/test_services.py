@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-import functools
 import json
 import logging
 from pathlib import Path
 import re
 import time
 from typing import Any
-from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -32,7 +30,7 @@ from custom_components.grandstream.cti.client import DEFAULT_MAX_PENDING_COMMAND
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
 from ..helpers.actions import act, input_error
-from ..helpers.entries import device_id, phone_entry
+from ..helpers.entries import device_id, phone_entry, set_up_at_key_pace
 from ..helpers.phone import HOLD_KEY_INTERVAL, PASSCODE, change_passcode, fast_profile
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
@@ -112,34 +110,12 @@ def line_entity(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
     return entity_id
 
 
-async def set_up_phone(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    phone: SimulatedPhone,
-    **client_options: Any,
-) -> None:
-    """Set up ``entry``; the client presses keys at the simulator's pace."""
-    factory = functools.partial(
-        GrandstreamClient, key_interval=phone.profile.key_interval, **client_options
-    )
-    with patch("custom_components.grandstream.connection.GrandstreamClient", factory):
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-
-
-def make_entry(phone: SimulatedPhone, entry_id: str, title: str) -> MockConfigEntry:
-    """A config entry for another simulated phone."""
-    return phone_entry(phone, title=title, entry_id=entry_id)
-
-
 @pytest.fixture
 async def integration(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, phone: SimulatedPhone
 ) -> MockConfigEntry:
     """The integration set up against the phone, with the setup's requests forgotten."""
-    await set_up_phone(hass, mock_config_entry, phone)
+    await set_up_at_key_pace(hass, mock_config_entry, phone)
     phone.clear_logs()
     return mock_config_entry
 
@@ -472,8 +448,10 @@ async def test_dial_several_phones(
     second_phone: SimulatedPhone,
 ) -> None:
     """One dial action may name several phones; each answers for itself."""
-    second = make_entry(second_phone, "01JGRANDSTREAMENTRY00000002", "Back office")
-    await set_up_phone(hass, second, second_phone)
+    second = phone_entry(
+        second_phone, title="Back office", entry_id="01JGRANDSTREAMENTRY00000002"
+    )
+    await set_up_at_key_pace(hass, second, second_phone)
     second_phone.clear_logs()
     first_id, second_id = device_id(hass, integration), device_id(hass, second)
     second_phone.profile.click_to_dial = False
@@ -1216,8 +1194,10 @@ async def test_commands_to_two_phones_overlap(
 ) -> None:
     """Each phone has its own queue: key sequences on two phones overlap."""
     phone.profile.key_interval = second_phone.profile.key_interval = 0.1
-    second = make_entry(second_phone, "01JGRANDSTREAMENTRY00000002", "Back office")
-    await set_up_phone(hass, second, second_phone)
+    second = phone_entry(
+        second_phone, title="Back office", entry_id="01JGRANDSTREAMENTRY00000002"
+    )
+    await set_up_at_key_pace(hass, second, second_phone)
     first_id, second_id = device_id(hass, integration), device_id(hass, second)
     keys = "1:2:3:4:5"
 

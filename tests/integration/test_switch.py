@@ -35,8 +35,8 @@ from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import SimulatedPhone
 
-from ..helpers.dnd import DND, PUSH, mutes, set_up, switch, verify_push
-from ..helpers.entries import register_old_entities
+from ..helpers.dnd import DND, PUSH, mutes, switch, verify_push
+from ..helpers.entries import register_old_entities, set_up_at_key_pace
 from ..helpers.phone import PHONE_MAC
 from ..helpers.snapshots import snapshot_one_platform
 from ..helpers.waiting import poll, settle
@@ -227,7 +227,7 @@ async def test_unavailable_until_push_verified(
     push_config_entry: MockConfigEntry,
 ) -> None:
     """Nothing could confirm a change until the phone's pushes are proven."""
-    await set_up(hass, push_config_entry, phone)
+    await set_up_at_key_pace(hass, push_config_entry, phone)
     phone.profile.action_urls = action_urls(
         ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
     )
@@ -295,7 +295,7 @@ async def test_upgrade_keeps_the_binary_sensors_state(
     mock_restore_cache(hass, [State(OLD_DND, stored)])
     push_config_entry.add_to_hass(hass)
     register_old_entities(hass, push_config_entry, {OLD_DND: "do_not_disturb"})
-    await set_up(hass, push_config_entry, phone)
+    await set_up_at_key_pace(hass, push_config_entry, phone)
     phone.profile.action_urls = action_urls(
         ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
     )
