@@ -584,10 +584,7 @@ async def test_boot_push_never_renames_the_phone(
 
 
 async def test_a_push_the_phone_does_not_bear_out_teaches_no_mac(
-    hass: HomeAssistant,
-    ha_url: str,
-    phone: SimulatedPhone,
-    init_integration: MockConfigEntry,
+    hass: HomeAssistant, ha_url: str, init_integration: MockConfigEntry
 ) -> None:
     """A forged push's MAC never becomes the phone's identity."""
     entry = init_integration
