@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +39,12 @@ from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 from simulator import PhoneProfile, SimulatedPhone
 from simulator.replay import ReplayedPhone, load_replay
 
+from ..helpers.captures import CAPTURES, capture_folders
 from ..helpers.cli import cli
 from ..helpers.entries import phone_entry, setup_entry
 from ..helpers.phone import PASSCODE
 
-# Another folder of captures through GRANDSTREAM_CAPTURES (scripts/add-capture's test).
-CAPTURES = Path(
-    os.environ.get("GRANDSTREAM_CAPTURES")
-    or Path(__file__).parents[1] / "fixtures" / "captures"
-)
-FOLDERS = sorted(p.name for p in CAPTURES.iterdir() if p.is_dir())
+FOLDERS = [folder.name for folder in capture_folders()]
 FAST: dict[str, Any] = {"key_interval": 0.02, "reboot_duration": 0.3}
 READS = ("api-get_phone_status", "api-get_line_status", "api-get_accounts")
 
