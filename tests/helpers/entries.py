@@ -126,6 +126,19 @@ def device_by_identifier(hass: HomeAssistant, identifier: str) -> DeviceEntry | 
     return None
 
 
+def assert_model_learnt(
+    hass: HomeAssistant, entry: MockConfigEntry, model: str, firmware: str
+) -> DeviceEntry:
+    """The entry keeps the phone's model and firmware, and its device shows them."""
+    assert entry.data[const.CONF_MODEL] == model
+    assert entry.data[const.CONF_FIRMWARE] == firmware
+    device = device_by_identifier(hass, PHONE_MAC)
+    assert device is not None
+    assert device.model == model
+    assert device.sw_version == firmware
+    return device
+
+
 def device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     """The device id of the phone of ``entry`` (its only device)."""
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)

@@ -54,6 +54,18 @@ async def missed_call(
     await catch_up(hass, phone)
 
 
+async def answered_call(
+    hass: HomeAssistant, phone: SimulatedPhone, number: str
+) -> None:
+    """A call rings, is answered, and the caller hangs up; Home Assistant learns each step."""
+    phone.incoming_call(number)
+    await catch_up(hass, phone)
+    phone.answer()
+    await catch_up(hass, phone)
+    phone.remote_hangup()
+    await catch_up(hass, phone)
+
+
 @dataclass
 class Fetches:
     """How many reads of the phone the coordinator made."""

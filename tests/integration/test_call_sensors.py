@@ -21,7 +21,7 @@ from simulator import SimulatedPhone
 from ..helpers.entities import LAST_CALLER, LAST_STARTED, MISSED, RESET_MISSED
 from ..helpers.entries import device_by_identifier, register_old_entities
 from ..helpers.phone import PHONE_MAC
-from ..helpers.waiting import missed_call, poll, settle
+from ..helpers.waiting import answered_call, missed_call, poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -113,12 +113,7 @@ async def test_missed_calls_count_and_reset(
     await missed_call(hass, phone, "+4930555666")
     assert hass.states.get(MISSED).state == "2"
     # Answered calls are not missed.
-    phone.incoming_call("+4930777888")
-    await settle(hass, phone)
-    phone.answer()
-    await settle(hass, phone)
-    phone.remote_hangup()
-    await settle(hass, phone)
+    await answered_call(hass, phone, "+4930777888")
     assert hass.states.get(MISSED).state == "2"
 
     await hass.services.async_call(

@@ -45,7 +45,7 @@ from custom_components.grandstream.const import (
 )
 from simulator import SimulatedPhone
 
-from ..helpers.entries import device_by_identifier, entry_data
+from ..helpers.entries import assert_model_learnt, entry_data
 from ..helpers.flows import STRINGS, assert_aborted, shown_text, user_input
 from ..helpers.phone import PASSCODE, PHONE_MAC, change_passcode, fast_profile
 from ..helpers.ports import free_port
@@ -359,12 +359,7 @@ async def test_identity_known_right_after_the_flow(
     _, entry = await add_phone(hass, phone)
 
     assert entry.unique_id == PHONE_MAC
-    assert entry.data[CONF_MODEL] == "GRP2614"
-    assert entry.data[CONF_FIRMWARE] == "1.0.5.67"
-    device = device_by_identifier(hass, PHONE_MAC)
-    assert device is not None
-    assert device.model == "GRP2614"
-    assert device.sw_version == "1.0.5.67"
+    device = assert_model_learnt(hass, entry, "GRP2614", "1.0.5.67")
     assert (dr.CONNECTION_NETWORK_MAC, PHONE_MAC) in device.connections
     assert not phone.pushes
 

@@ -52,7 +52,7 @@ from custom_components.grandstream.identity import normalize_mac
 from simulator import Fault, SimulatedPhone
 
 from ..helpers.entities import CALL_ENTITY, PUSH
-from ..helpers.entries import device_by_identifier
+from ..helpers.entries import assert_model_learnt
 from ..helpers.flows import STRINGS as _STRINGS_FILES
 from ..helpers.phone import PHONE_MAC
 from ..helpers.push import CallEvents, call_event, send, types, webhook_url
@@ -701,12 +701,7 @@ async def test_boot_push_reverifies(
     assert [p.event for p in phone.pushes][-2:] == ["boot", "registered"]
     assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
-    assert entry.data[CONF_MODEL] == "GXP2135"
-    assert entry.data[CONF_FIRMWARE] == "1.0.11.79"
-    device = device_by_identifier(hass, PHONE_MAC)
-    assert device is not None
-    assert device.model == "GXP2135"
-    assert device.sw_version == "1.0.11.79"
+    assert_model_learnt(hass, entry, "GXP2135", "1.0.11.79")
 
     # A second boot push with the same data changes nothing.
     await phone.reboot()

@@ -44,7 +44,7 @@ from simulator import SimulatedPhone
 from ..helpers.actions import act
 from ..helpers.entities import CALL_BACK, MISSED, RESET_MISSED
 from ..helpers.entries import register_old_entities
-from ..helpers.waiting import catch_up, missed_call, settle
+from ..helpers.waiting import answered_call, catch_up, missed_call, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -169,12 +169,7 @@ async def test_anonymous_callers_share_an_item_nobody_completes(
     assert item["summary"] == "anonymous"
     assert item["description"].startswith("anonymous\n\n2 missed calls")
 
-    phone.incoming_call("anonymous")
-    await settle(hass, phone)
-    phone.answer()
-    await settle(hass, phone)
-    phone.remote_hangup()
-    await settle(hass, phone)
+    await answered_call(hass, phone, "anonymous")
     assert len(await open_items(hass)) == 1
 
 
