@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 import json
-import os
 from pathlib import Path
-import signal
 import sys
 from typing import Any
 
@@ -31,6 +29,7 @@ from simulator.replay import ReplayedPhone, capture_library, load_replay
 
 from ..helpers.captures import CAPTURES, capture_folders
 from ..helpers.simulator_http import FAST, control
+from ..helpers.simulator_process import checkout_env, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -230,12 +229,11 @@ def test_the_library_loads_without_home_assistant() -> None:
         "assert 'homeassistant' not in sys.modules, 'Home Assistant imported'; "
         "print(library.__name__)"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     import subprocess
 
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env=env,
+        env=checkout_env(),
         capture_output=True,
         text=True,
         check=False,
@@ -263,23 +261,10 @@ async def test_replay_from_the_command_line(session: aiohttp.ClientSession) -> N
     folder = CAPTURES / "gxp21xx-unknown"
     captured = load_capture(folder).answer("api-get_line_status")
     assert captured is not None
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "simulator",
-        "--replay",
-        str(folder),
-        "--port",
-        "0",
-        "--passcode",
-        PASSCODE,
-        stdout=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    try:
-        assert server.stdout is not None
-        first = (await asyncio.wait_for(server.stdout.readline(), 30)).decode()
+    async with serving(
+        "--replay", str(folder), "--port", "0", "--passcode", PASSCODE
+    ) as output:
+        first = (await asyncio.wait_for(output.readline(), 30)).decode()
         assert first.startswith("phone 1: http://127.0.0.1:"), first
         url = first.split()[2]
         async with session.get(
@@ -289,6 +274,3 @@ async def test_replay_from_the_command_line(session: aiohttp.ClientSession) -> N
         async with session.post(f"{url}/_sim/ring", json={"number": "1"}) as response:
             reply: Any = await response.json()
             assert reply["line"] == 1
-    finally:
-        server.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(server.wait(), 10) == 0
