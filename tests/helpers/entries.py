@@ -90,6 +90,11 @@ def store_our_action_urls(
         assert phone.store_action_url(event, url)
 
 
+def point_pushes_at(phone: SimulatedPhone, ha_url: str, entry: MockConfigEntry) -> None:
+    """The phone pushes to the entry's webhook from now on, as if set up to."""
+    phone.profile.action_urls = action_urls(ha_url, entry.data[CONF_WEBHOOK_ID])
+
+
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Add ``entry`` and set it up, whatever the outcome."""
     entry.add_to_hass(hass)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from homeassistant.const import CONF_WEBHOOK_ID, STATE_UNKNOWN
+from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 from homeassistant.util import dt as dt_util
 import pytest
@@ -14,12 +14,15 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
 from ..helpers.entities import LAST_CALLER, LAST_STARTED, MISSED, RESET_MISSED
-from ..helpers.entries import device_by_identifier, register_old_entities
+from ..helpers.entries import (
+    device_by_identifier,
+    point_pushes_at,
+    register_old_entities,
+)
 from ..helpers.phone import PHONE_MAC
 from ..helpers.waiting import answered_call, missed_call, poll, settle
 
@@ -35,7 +38,7 @@ async def set_up(
         entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    phone.profile.action_urls = action_urls(base, entry.data[CONF_WEBHOOK_ID])
+    point_pushes_at(phone, base, entry)
 
 
 @pytest.mark.usefixtures("push_integration")

@@ -52,7 +52,7 @@ from custom_components.grandstream.identity import normalize_mac
 from simulator import Fault, SimulatedPhone
 
 from ..helpers.entities import CALL_ENTITY, PUSH
-from ..helpers.entries import assert_model_learnt
+from ..helpers.entries import assert_model_learnt, point_pushes_at
 from ..helpers.flows import STRINGS as _STRINGS_FILES
 from ..helpers.phone import PHONE_MAC
 from ..helpers.push import CallEvents, call_event, send, types, webhook_url
@@ -772,7 +772,7 @@ async def test_mac_learnt_from_push(
     assert entry.unique_id is None
 
     phone.profile.mac_format = "colon"
-    phone.profile.action_urls = action_urls(ha_url, entry.data[CONF_WEBHOOK_ID])
+    point_pushes_at(phone, ha_url, entry)
     events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER, NAME)
     await settle(hass, phone)
@@ -815,7 +815,7 @@ async def test_mac_of_another_entry_not_adopted(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    phone.profile.action_urls = action_urls(ha_url, entry.data[CONF_WEBHOOK_ID])
+    point_pushes_at(phone, ha_url, entry)
     events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER)
     await settle(hass, phone)
