@@ -46,7 +46,13 @@ from custom_components.grandstream.const import (
 from simulator import SimulatedPhone
 
 from ..helpers.entries import assert_model_learnt, entry_data
-from ..helpers.flows import STRINGS, assert_aborted, shown_text, user_input
+from ..helpers.flows import (
+    STRINGS,
+    assert_aborted,
+    assert_set_up_beside,
+    shown_text,
+    user_input,
+)
 from ..helpers.phone import PASSCODE, PHONE_MAC, change_passcode, fast_profile
 from ..helpers.ports import free_port
 from ..helpers.push import CallEvents
@@ -652,14 +658,7 @@ async def test_slot_in_use_is_left_alone_then_taken_over_by_the_repair(
     """A foreign slot is never overwritten, unless the user says so in Repairs."""
     result, entry = await add_phone_beside_a_foreign_slot(hass, phone)
 
-    assert result["description"] == "set_up_partial"
-    assert shown_text("config", result) == (
-        f"Home Assistant set up the phone in part: {len(EVENTS) - 1} of "
-        f"{len(EVENTS)} events are wired.\n\n"
-        "- Left alone, because something else uses their fields: Missed call. "
-        "Repairs offers to take them over.\n"
-        "- Click-To-Dial is on."
-    )
+    assert_set_up_beside(result, "Missed call")
     assert phone.web.slots()["P8312"] == FOREIGN_URL
     assert entry.data[CONF_FOREIGN_SLOTS] == ["missed"]
     in_use = issue(hass, "slots_in_use", entry)
