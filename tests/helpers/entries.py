@@ -163,13 +163,18 @@ def assert_one_device(hass: HomeAssistant, entry: MockConfigEntry) -> DeviceEntr
     return devices[0]
 
 
-def register_old_entities(
-    hass: HomeAssistant, entry: MockConfigEntry, entities: dict[str, str]
+def register_entities(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    entities: dict[str, str],
+    *,
+    device_id: str | None = None,
 ) -> None:
-    """Register ``entity_id → key`` as an earlier version left them in the registry.
+    """Register ``entity_id → key`` as the integration names them, before it runs.
 
-    An upgrade finds its entities registered already; their restored states
-    are what the new version takes over (phone_record.old_values).
+    An upgrade finds an earlier version's entities registered already (their
+    restored states are what the new version takes over: phone_record.old_values);
+    the blueprints' tests fake a phone's entities on its device.
     """
     registry = er.async_get(hass)
     for entity_id, key in entities.items():
@@ -179,5 +184,6 @@ def register_old_entities(
             DOMAIN,
             f"{entry.unique_id or entry.entry_id}_{key}",
             config_entry=entry,
+            device_id=device_id,
             suggested_object_id=object_id,
         )

@@ -18,11 +18,7 @@ from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
 from ..helpers.entities import LAST_CALLER, LAST_STARTED, MISSED, RESET_MISSED
-from ..helpers.entries import (
-    device_by_identifier,
-    point_pushes_at,
-    register_old_entities,
-)
+from ..helpers.entries import device_by_identifier, point_pushes_at, register_entities
 from ..helpers.phone import PHONE_MAC
 from ..helpers.waiting import answered_call, missed_call, poll, settle
 
@@ -175,7 +171,7 @@ async def test_restored_after_restart(
     """
     started = STARTED
     push_config_entry.add_to_hass(hass)
-    register_old_entities(
+    register_entities(
         hass,
         push_config_entry,
         {MISSED: "missed_calls", LAST_STARTED: "last_call_started"},
@@ -208,7 +204,7 @@ async def test_last_caller_restored(
 ) -> None:
     """Upgrading keeps the last caller, name and number, and the last start."""
     push_config_entry.add_to_hass(hass)
-    register_old_entities(
+    register_entities(
         hass,
         push_config_entry,
         {LAST_CALLER: "last_caller", LAST_STARTED: "last_call_started"},

@@ -34,7 +34,7 @@ from custom_components.grandstream.const import EVENT_CALL
 from simulator import SimulatedPhone
 
 from ..helpers.dnd import DND, PUSH, mutes, switch, verify_push
-from ..helpers.entries import point_pushes_at, register_old_entities, set_up_at_key_pace
+from ..helpers.entries import point_pushes_at, register_entities, set_up_at_key_pace
 from ..helpers.phone import PHONE_MAC
 from ..helpers.snapshots import snapshot_one_platform
 from ..helpers.waiting import poll, settle
@@ -286,7 +286,7 @@ async def test_upgrade_keeps_the_binary_sensors_state(
     """From a version before the record: the old binary sensor's last state stays."""
     mock_restore_cache(hass, [State(OLD_DND, stored)])
     push_config_entry.add_to_hass(hass)
-    register_old_entities(hass, push_config_entry, {OLD_DND: "do_not_disturb"})
+    register_entities(hass, push_config_entry, {OLD_DND: "do_not_disturb"})
     await set_up_at_key_pace(hass, push_config_entry, phone)
     point_pushes_at(phone, ha_url, push_config_entry)
     assert entity_registry.async_get(OLD_DND) is None

@@ -43,7 +43,7 @@ from simulator import SimulatedPhone
 
 from ..helpers.actions import act
 from ..helpers.entities import CALL_BACK, MISSED, RESET_MISSED
-from ..helpers.entries import register_old_entities
+from ..helpers.entries import register_entities
 from ..helpers.waiting import answered_call, catch_up, missed_call, settle
 
 NUMBER = "+4930123456"
@@ -498,7 +498,7 @@ async def test_old_counter_gives_way_to_the_list(
     )
     caplog.set_level(logging.INFO, logger="custom_components.grandstream")
     mock_config_entry.add_to_hass(hass)
-    register_old_entities(hass, mock_config_entry, {MISSED: "missed_calls"})
+    register_entities(hass, mock_config_entry, {MISSED: "missed_calls"})
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
