@@ -236,12 +236,21 @@ async def test_unavailable_until_push_verified(
     assert hass.states.get(DND).state == STATE_ON
 
 
-async def test_shown_while_phone_unreachable(
+@pytest.fixture
+async def dnd_pushed_on(
     hass: HomeAssistant, dnd_entry: MockConfigEntry, phone: SimulatedPhone
-) -> None:
-    """What the phone last pushed stays shown while it cannot be read."""
+) -> MockConfigEntry:
+    """Push verified, and the phone pushed Do Not Disturb on."""
     phone.set_dnd(True)
     await settle(hass, phone)
+    return dnd_entry
+
+
+@pytest.mark.usefixtures("dnd_pushed_on")
+async def test_shown_while_phone_unreachable(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """What the phone last pushed stays shown while it cannot be read."""
     await phone.stop()
     await poll(hass, 61)  # push verified: a poll a minute
     assert hass.states.get("binary_sensor.front_desk_ringing").state == (
@@ -251,12 +260,10 @@ async def test_shown_while_phone_unreachable(
 
 
 async def test_survives_reload(
-    hass: HomeAssistant, dnd_entry: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, dnd_pushed_on: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Reloading the phone (as a restart does) keeps what it last pushed."""
-    phone.set_dnd(True)
-    await settle(hass, phone)
-    assert await hass.config_entries.async_reload(dnd_entry.entry_id)
+    assert await hass.config_entries.async_reload(dnd_pushed_on.entry_id)
     await hass.async_block_till_done()
     # Push must prove itself again after a start; then the state shows.
     assert hass.states.get(DND).state == STATE_UNAVAILABLE
