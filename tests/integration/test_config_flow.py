@@ -692,8 +692,7 @@ async def test_user_flow_duplicate_mac_moves_entry(
 
     result = await configure_beside_the_phone(hass, flow_id, user_input(phone.address))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "address_updated"
+    assert_aborted(result, "address_updated")
     assert shown_text("config", result) == (
         f"This phone is already set up as {entry.title}. It answers at "
         f"{phone.address} now, so Home Assistant changed that entry's address, "
@@ -949,8 +948,7 @@ async def test_phone_setup_duplicate_from_login(
 
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "address_updated"
+    assert_aborted(result, "address_updated")
     assert result["description_placeholders"] == {
         "name": entry.title,
         "host": phone.address,

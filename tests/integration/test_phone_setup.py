@@ -385,8 +385,7 @@ async def test_known_phone_at_a_new_address_is_not_set_up_twice(
 
     result = await submit_setup(hass, await checked_phone_flow(hass, phone))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "address_updated"
+    assert_aborted(result, "address_updated")
     assert logins(phone) == 1
     assert writes(phone) == 0
     assert_logged_out(phone)
