@@ -20,7 +20,7 @@ from ..helpers.dnd import verify_push
 from ..helpers.entries import point_pushes_at, set_up_at_key_pace
 from ..helpers.flows import assert_not_logged, check_every_result
 from ..helpers.phone import PASSCODE
-from ..helpers.push import CallEvents
+from ..helpers.push import CallEvents, HandPushes, webhook_url
 
 
 @pytest.fixture
@@ -57,6 +57,15 @@ def idle_or_ringing(
     """
     if request.param is not None:
         phone.incoming_call(*request.param)
+
+
+@pytest.fixture
+def hand_pushes(
+    push_integration: MockConfigEntry, phone: SimulatedPhone, ha_url: str
+) -> HandPushes:
+    """The phone set up with push, its own pushes off: the test sends them."""
+    phone.profile.action_urls = {}
+    return HandPushes(push_integration, webhook_url(ha_url, push_integration))
 
 
 @pytest.fixture

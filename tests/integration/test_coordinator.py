@@ -34,7 +34,7 @@ from simulator import Fault, SimulatedPhone
 from ..helpers.entities import CALL_ENTITY, LAST_CALLER, LINE_1, MISSED
 from ..helpers.entries import device_id, phone_entry, setup_entry
 from ..helpers.phone import fast_profile
-from ..helpers.push import CallEvents, send, types, webhook_url
+from ..helpers.push import CallEvents, HandPushes, send, types, webhook_url
 from ..helpers.waiting import after_first_fetch, poll, settle
 
 NUMBER = "+4930123456"
@@ -110,26 +110,22 @@ async def first_polls(
 
 async def test_pushes_arriving_together_share_fetches(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
+    hand_pushes: HandPushes,
     phone: SimulatedPhone,
-    ha_url: str,
     call_events: CallEvents,
 ) -> None:
     """20 pushes within a few milliseconds cost a few reads, one at a time."""
-    phone.profile.action_urls = {}
     phone.incoming_call(NUMBER, NAME)
     delay = 0.5
     phone.set_fault(Fault("latency", delay=delay))
     phone.clear_logs()
-    url = (
-        f"{webhook_url(ha_url, push_integration)}?e=incoming&m=000b82123456&r={NUMBER}"
-    )
+    url = f"{hand_pushes.url}?e=incoming&m=000b82123456&r={NUMBER}"
 
     statuses = await asyncio.gather(*(send(url) for _ in range(20)))
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert statuses == [200] * 20
-    assert push_integration.runtime_data.pushes_received == 20
+    assert hand_pushes.entry.runtime_data.pushes_received == 20
     reads = phone.calls("api-get_line_status")
     assert 1 <= len(reads) <= 4, [r.time for r in reads]
     # Each answer takes ``delay``: a read that started sooner after the one

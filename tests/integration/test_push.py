@@ -55,7 +55,7 @@ from ..helpers.entities import CALL_ENTITY, PUSH
 from ..helpers.entries import assert_model_learnt, point_pushes_at
 from ..helpers.flows import STRINGS as _STRINGS_FILES
 from ..helpers.phone import PHONE_MAC
-from ..helpers.push import CallEvents, call_event, send, types, webhook_url
+from ..helpers.push import CallEvents, HandPushes, call_event, send, types, webhook_url
 from ..helpers.waiting import missed_call, poll, settle
 
 STRINGS = _STRINGS_FILES[0]
@@ -404,9 +404,8 @@ async def test_mac_forms(
 
 async def test_literal_variables(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
+    hand_pushes: HandPushes,
     phone: SimulatedPhone,
-    ha_url: str,
     call_events: CallEvents,
 ) -> None:
     """A push whose variables the phone could not fill still counts.
@@ -414,11 +413,9 @@ async def test_literal_variables(
     The variables arrive literally and read as empty; the line status read
     after the push names the call.
     """
-    phone.profile.action_urls = {}
     phone.make_call("+4940987654")
     status = await send(
-        f"{webhook_url(ha_url, push_integration)}"
-        "?e=outgoing&m=$mac&r=$remote&a=$active_user&c=$call-id"
+        f"{hand_pushes.url}?e=outgoing&m=$mac&r=$remote&a=$active_user&c=$call-id"
     )
     assert status == 200
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -430,20 +427,18 @@ async def test_literal_variables(
             direction="outgoing",
         )
     ]
-    assert push_integration.runtime_data.pushes_ignored == 0
+    assert hand_pushes.entry.runtime_data.pushes_ignored == 0
 
 
 @pytest.mark.usefixtures("socket_enabled")
 async def test_post_accepted(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
+    hand_pushes: HandPushes,
     phone: SimulatedPhone,
-    ha_url: str,
     call_events: CallEvents,
 ) -> None:
     """POST works too: parameters in the body, or in the query of an empty POST."""
-    phone.profile.action_urls = {}
-    url = webhook_url(ha_url, push_integration)
+    url = hand_pushes.url
     phone.incoming_call(NUMBER)
     async with aiohttp.ClientSession() as session:
         async with session.post(
@@ -462,7 +457,7 @@ async def test_post_accepted(
         await hass.async_block_till_done(wait_background_tasks=True)
     assert types(call_events) == ["incoming", "missed"]
     assert {e.data["remote_number"] for e in call_events} == {NUMBER}
-    assert push_integration.runtime_data.pushes_received == 2
+    assert hand_pushes.entry.runtime_data.pushes_received == 2
 
 
 def _big() -> str:
