@@ -515,49 +515,43 @@ def _has_llm_integration() -> bool:
     return True
 
 
-@pytest.mark.parametrize(
-    ("language", "sentence", "expected"),
-    [
-        ("en", "who called", "Erika Mustermann called today at HH:MM."),
-        ("en", "call Erika back", "Calling Erika Mustermann back from Front desk."),
-        ("de", "wer hat angerufen", "Erika Mustermann hat heute um HH:MM angerufen."),
-        ("de", "ruf Erika zurück", "Front desk ruft Erika Mustermann zurück."),
-        ("en", "call back", "Calling Erika Mustermann back from Front desk."),
+# The README's custom sentences and what the assistant answers, by language.
+SENTENCES: dict[str, list[tuple[str, str]]] = {
+    "en": [
+        ("who called", "Erika Mustermann called today at HH:MM."),
+        ("call Erika back", "Calling Erika Mustermann back from Front desk."),
+        ("call back", "Calling Erika Mustermann back from Front desk."),
+        ("call the last caller back", "Calling Erika Mustermann back from Front desk."),
         (
-            "en",
-            "call the last caller back",
-            "Calling Erika Mustermann back from Front desk.",
-        ),
-        (
-            "en",
             "call back the latest caller",
             "Calling Erika Mustermann back from Front desk.",
         ),
         (
-            "en",
             "call back Erika on the front desk",
             "Calling Erika Mustermann back from Front desk.",
         ),
-        ("en", "answer the phone", "No phone is ringing."),
-        ("en", "hang up the phone", "No phone has a call to hang up."),
-        ("en", "end the call on the front desk", "No phone has a call to hang up."),
-        (
-            "de",
-            "ruf den letzten Anrufer zurück",
-            "Front desk ruft Erika Mustermann zurück.",
-        ),
-        ("de", "nimm den Anruf an", "Kein Telefon klingelt."),
-        (
-            "de",
-            "ruf Erika vom front desk zurück",
-            "Front desk ruft Erika Mustermann zurück.",
-        ),
-        (
-            "en",
-            "who called on the front desk",
-            "Erika Mustermann called today at HH:MM.",
-        ),
-        ("de", "leg auf", "An keinem Telefon läuft ein Anruf."),
+        ("answer the phone", "No phone is ringing."),
+        ("hang up the phone", "No phone has a call to hang up."),
+        ("end the call on the front desk", "No phone has a call to hang up."),
+        ("who called on the front desk", "Erika Mustermann called today at HH:MM."),
+    ],
+    "de": [
+        ("wer hat angerufen", "Erika Mustermann hat heute um HH:MM angerufen."),
+        ("ruf Erika zurück", "Front desk ruft Erika Mustermann zurück."),
+        ("ruf den letzten Anrufer zurück", "Front desk ruft Erika Mustermann zurück."),
+        ("nimm den Anruf an", "Kein Telefon klingelt."),
+        ("ruf Erika vom front desk zurück", "Front desk ruft Erika Mustermann zurück."),
+        ("leg auf", "An keinem Telefon läuft ein Anruf."),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "expected"),
+    [
+        (language, sentence, expected)
+        for language, cases in SENTENCES.items()
+        for sentence, expected in cases
     ],
 )
 async def test_custom_sentences(  # noqa: PLR0917
