@@ -589,17 +589,27 @@ async def test_answer_ringing_call(
     assert state.attributes["remote_name"] == "Erika"
 
 
-async def test_answer_line(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone
+@pytest.mark.parametrize(
+    ("action", "cmd", "after"),
+    [("answer", "acceptcall", "connected"), ("reject", "rejectcall", "idle")],
+)
+async def test_answer_or_reject_line(
+    hass: HomeAssistant,
+    device: str,
+    phone: SimulatedPhone,
+    *,
+    action: str,
+    cmd: str,
+    after: str,
 ) -> None:
-    """With a line that is the only one ringing, the line is checked first."""
+    """With a line, the line must be ringing: it is checked first."""
     phone.incoming_call("5551234")
 
-    await act(hass, "answer", [device], line=1)
+    await act(hass, action, [device], line=1)
 
-    assert commands(phone) == [operation("acceptcall")]
+    assert commands(phone) == [operation(cmd)]
     assert functions_before(phone, "api-phone_operation") == ["api-get_line_status"]
-    assert phone.line(1).state == "connected"
+    assert phone.line(1).state == after
 
 
 async def test_answer_line_of_two_ringing(
@@ -641,19 +651,6 @@ async def test_reject(hass: HomeAssistant, device: str, phone: SimulatedPhone) -
     assert phone.line(1).state == "idle"
 
 
-async def test_reject_line(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone
-) -> None:
-    """With a line, the line must be ringing."""
-    phone.incoming_call("5551234")
-
-    await act(hass, "reject", [device], line=1)
-
-    assert commands(phone) == [operation("rejectcall")]
-    assert functions_before(phone, "api-phone_operation") == ["api-get_line_status"]
-    assert phone.line(1).state == "idle"
-
-
 async def test_reject_line_of_two_ringing(
     hass: HomeAssistant, device: str, phone: SimulatedPhone
 ) -> None:
@@ -691,25 +688,14 @@ async def _two_calls(phone: SimulatedPhone) -> None:
     assert phone.active_line == 2
 
 
+@pytest.mark.parametrize("data", [{}, {"line": 2}], ids=["no_line", "line_in_focus"])
 async def test_hangup_active_call(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, data: dict[str, int]
 ) -> None:
-    """Without a line, the active call ends."""
+    """Without a line the active call ends; a line with the focus needs no line key."""
     await _two_calls(phone)
 
-    await act(hass, "hangup", [device])
-
-    assert commands(phone) == [operation("endcall")]
-    assert [line.state for line in phone.lines][:2] == ["onhold", "idle"]
-
-
-async def test_hangup_active_line(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone
-) -> None:
-    """The line asked for has the focus: no line key needed."""
-    await _two_calls(phone)
-
-    await act(hass, "hangup", [device], line=2)
+    await act(hass, "hangup", [device], **data)
 
     assert commands(phone) == [operation("endcall")]
     assert [line.state for line in phone.lines][:2] == ["onhold", "idle"]
