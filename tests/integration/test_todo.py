@@ -98,6 +98,12 @@ async def dial(hass: HomeAssistant, number: str) -> None:
     await act(hass, "dial", entity.device_id, number=number)
 
 
+async def two_callers_missed(hass: HomeAssistant, phone: SimulatedPhone) -> None:
+    """Erika calls and gives up, then someone without a name does."""
+    await missed_call(hass, phone, NUMBER, NAME)
+    await missed_call(hass, phone, OTHER)
+
+
 def state(hass: HomeAssistant, entity_id: str) -> State:
     """A state that must exist."""
     found = hass.states.get(entity_id)
@@ -139,8 +145,7 @@ async def test_three_calls_from_one_number_are_one_item(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The same caller three times: one item that counts them, newest first."""
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
     await missed_call(hass, phone, NUMBER, NAME)
     # The same party, written the national way.
     await missed_call(hass, phone, "030123456")
@@ -181,8 +186,7 @@ async def test_calling_back_completes_the_item(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Dialled the national way, answered by the caller: the item is done."""
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
 
     await dial(hass, "030 123456")
     await catch_up(hass, phone)
@@ -226,8 +230,7 @@ async def test_answering_their_next_call_completes_the_item(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The caller tries again and the user answers: done; others stay open."""
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
 
     phone.incoming_call("004930123456", NAME)
     await catch_up(hass, phone)
@@ -268,8 +271,7 @@ async def test_user_completes_edits_and_deletes_items(
             {"entity_id": CALL_BACK, "item": "Call mum"},
             blocking=True,
         )
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
     # Newest call first.
     [other, erika] = await get_items(hass)
 
@@ -323,8 +325,7 @@ async def test_reset_completes_every_item(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The reset button and the reset action complete all open items."""
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
     assert state(hass, MISSED).attributes.get("last_reset") is None
 
     await hass.services.async_call(
@@ -355,8 +356,7 @@ async def test_items_survive_a_restart(
 ) -> None:
     """Unloading writes the list; loading it again shows the same items."""
     await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
     [_, erika] = await get_items(hass)
     await update(hass, erika["uid"], status="completed")
     before = await get_items(hass)
