@@ -12,7 +12,6 @@ from unittest.mock import PropertyMock, patch
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory, TickingDateTimeFactory
 from homeassistant.components.http import HomeAssistantHTTP
-from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
@@ -22,10 +21,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.grandstream.action_urls import action_urls
 from simulator import PhoneProfile, SimulatedPhone
 
-from .helpers.entries import phone_entry, push_entry, store_our_action_urls
+from .helpers.entries import (
+    phone_entry,
+    point_pushes_at,
+    push_entry,
+    store_our_action_urls,
+)
 from .helpers.phone import PHONE_MAC, fast_profile
 from .helpers.ports import free_port
 from .helpers.snapshots import VersionedSnapshotExtension
@@ -188,7 +191,5 @@ async def push_integration(
     push_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(push_config_entry.entry_id)
     await hass.async_block_till_done()
-    phone.profile.action_urls = action_urls(
-        ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
-    )
+    point_pushes_at(phone, ha_url, push_config_entry)
     return push_config_entry

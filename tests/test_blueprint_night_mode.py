@@ -17,7 +17,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -37,6 +37,8 @@ from .blueprint_harness import (
     run_blueprint,
     substitute,
 )
+from .helpers.entries import register_entities
+from .helpers.phone import PHONE_MAC
 from .helpers.waiting import settle
 
 BLUEPRINT = "night_mode.yaml"
@@ -123,24 +125,22 @@ async def dnd(
     tomorrow, and Home Assistant's stop leaves such timers behind.
     """
     freezer.move_to(local(7, 21, 59))
-    entry = MockConfigEntry(domain=DOMAIN, title="Front desk")
+    entry = MockConfigEntry(domain=DOMAIN, title="Front desk", unique_id=PHONE_MAC)
     entry.add_to_hass(hass)
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, "00:0b:82:12:34:56")},
+        identifiers={(DOMAIN, PHONE_MAC)},
         name="Front desk",
     )
-    registry = er.async_get(hass)
-    for entity_id in (SWITCH, LINE_1, LINE_2, STATUS, LAST_CALLER):
-        domain, object_id = entity_id.split(".")
-        registry.async_get_or_create(
-            domain,
-            DOMAIN,
-            f"00:0b:82:12:34:56_{object_id.removeprefix('front_desk_')}",
-            config_entry=entry,
-            device_id=device.id,
-            suggested_object_id=object_id,
-        )
+    register_entities(
+        hass,
+        entry,
+        {
+            entity_id: entity_id.split(".")[1].removeprefix("front_desk_")
+            for entity_id in (SWITCH, LINE_1, LINE_2, STATUS, LAST_CALLER)
+        },
+        device_id=device.id,
+    )
     phone_in_use(hass, None)
     hass.states.async_set(LINE_2, "idle")
     # A caller's name is no line state, whatever it reads.

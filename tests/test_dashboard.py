@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from homeassistant.util.yaml import load_yaml_dict
+
+from .helpers.nested import mappings
 
 DASHBOARD = load_yaml_dict(
     Path(__file__).parents[1] / "dashboards" / "grandstream.yaml"
 )
 
 
-def _cards(node: Any) -> Iterator[dict[str, Any]]:
+def _cards(dashboard: Any) -> list[dict[str, Any]]:
     """Every card, nested ones included."""
-    if isinstance(node, dict):
-        if "type" in node:
-            yield node
-        for value in node.values():
-            yield from _cards(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _cards(item)
+    return [node for node in mappings(dashboard) if "type" in node]
 
 
 def test_caller_without_a_name_shows_the_number_once() -> None:

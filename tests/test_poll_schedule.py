@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -45,28 +46,28 @@ async def later(hass: HomeAssistant, seconds: float) -> None:
 
 
 @pytest.fixture
-def phone(hass: HomeAssistant) -> Phone:
-    """A phone polled every 60 s."""
-    return Phone(hass)
+def phone(hass: HomeAssistant) -> Iterator[Phone]:
+    """A phone polled every 60 s, its schedule started now and stopped after."""
+    started = Phone(hass)
+    started.schedule.start()
+    yield started
+    started.schedule.stop()
 
 
 async def test_first_poll_comes_an_interval_after_start(
     hass: HomeAssistant, phone: Phone
 ) -> None:
     """Set-up just read the phone: nothing until an interval has passed."""
-    phone.schedule.start()
     await later(hass, 55)
     assert phone.polls == 0
     await later(hass, 61)
     assert phone.polls == 1
-    phone.schedule.stop()
 
 
 async def test_after_a_fetch_the_phone_keeps_its_slot(
     hass: HomeAssistant, phone: Phone
 ) -> None:
     """Whoever fetched, the next poll is in the phone's own slot, on a tick."""
-    phone.schedule.start()
     phone.schedule.after_fetch()
     due = phone.schedule.next_poll_at
     assert due is not None
@@ -78,14 +79,12 @@ async def test_after_a_fetch_the_phone_keeps_its_slot(
     assert (due % phone.interval) / POLL_TICK == pytest.approx(
         round((due % phone.interval) / POLL_TICK)
     )
-    phone.schedule.stop()
 
 
 async def test_a_shorter_interval_applies_at_once_a_longer_one_later(
     hass: HomeAssistant, phone: Phone
 ) -> None:
     """Push lost: polls come fast at once. Push back: after the next poll."""
-    phone.schedule.start()
     slow = phone.schedule.next_poll_at
     phone.interval = 5.0
     phone.schedule.interval_changed()
@@ -95,14 +94,12 @@ async def test_a_shorter_interval_applies_at_once_a_longer_one_later(
     phone.interval = 60.0
     phone.schedule.interval_changed()
     assert phone.schedule.next_poll_at == fast
-    phone.schedule.stop()
 
 
 async def test_paused_stopped_or_disabled_means_no_poll(
     hass: HomeAssistant, phone: Phone
 ) -> None:
     """A refused passcode, an unload, or the user's "polling off": no polls."""
-    phone.schedule.start()
     phone.schedule.pause()
     await later(hass, 130)
     assert phone.polls == 0
@@ -119,26 +116,22 @@ async def test_paused_stopped_or_disabled_means_no_poll(
 
 async def test_polls_end_with_home_assistant(hass: HomeAssistant, phone: Phone) -> None:
     """Home Assistant stops (entries are not unloaded then): polling ends."""
-    phone.schedule.start()
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
     assert phone.schedule.next_poll_at is None
     phone.schedule.after_fetch()
     await later(hass, 130)
     assert phone.polls == 0
-    phone.schedule.stop()
 
 
 async def test_no_poll_while_home_assistant_is_stopping(
     hass: HomeAssistant, phone: Phone
 ) -> None:
     """A poll falling due while Home Assistant stops is not started."""
-    phone.schedule.start()
     hass.set_state(CoreState.stopping)
     await later(hass, 61)
     assert phone.polls == 0
     hass.set_state(CoreState.running)
-    phone.schedule.stop()
 
 
 def test_slots_spread_phones_and_stay_on_ticks() -> None:

@@ -109,18 +109,23 @@ def test_init_is_setup_and_unload_only() -> None:
     assert not [node for node in MODULES[""].body if isinstance(node, ast.ClassDef)]
 
 
+def _runtime_data_parts(module: str) -> list[str]:
+    """Where ``module`` goes through ``runtime_data.<part>``."""
+    return [
+        f"{module}: runtime_data.{node.attr} at line {node.lineno}"
+        for node in ast.walk(MODULES[module])
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "runtime_data"
+    ]
+
+
 @pytest.mark.parametrize("platform", PLATFORM_MODULES)
 def test_entities_do_not_reach_through_runtime_data(platform: str) -> None:
     """Platforms take the coordinator from runtime data and go no deeper."""
     if platform not in MODULES:
         pytest.skip(f"no {platform} platform")
-    for node in ast.walk(MODULES[platform]):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr == "runtime_data"
-        ):
-            pytest.fail(f"{platform}: runtime_data.{node.attr} at line {node.lineno}")
+    assert not _runtime_data_parts(platform), _runtime_data_parts(platform)
 
 
 def _private_coordinator_names() -> set[str]:
@@ -192,13 +197,7 @@ def test_only_the_coordinator_reaches_into_runtime_data(module: str) -> None:
     Modules take it (``coordinator = entry.runtime_data``) and use what it
     publishes; none goes through ``runtime_data.<part>``.
     """
-    for node in ast.walk(MODULES[module]):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Attribute)
-            and node.value.attr == "runtime_data"
-        ):
-            pytest.fail(f"{module}: runtime_data.{node.attr} at line {node.lineno}")
+    assert not _runtime_data_parts(module), _runtime_data_parts(module)
 
 
 def test_the_poll_path_does_not_import_repairs_or_set_up() -> None:

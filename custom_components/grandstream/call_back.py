@@ -32,7 +32,6 @@ import uuid
 
 from homeassistant.components.diagnostics import REDACTED
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .call_events import (
@@ -42,10 +41,12 @@ from .call_events import (
     CallEventType,
     Direction,
 )
-from .const import DOMAIN, LOGGER, STORAGE_SAVE_DELAY
+from .const import LOGGER
 from .cti import digits, same_party
+from .phone_store import PhoneStore, async_remove_phone_store
 
-STORAGE_VERSION: Final = 1
+# The list's kind in the storage (phone_store.py).
+STORAGE_KIND: Final = "call_back"
 # Bounds: a phone ringing all night must not grow the file without end.
 MAX_OPEN: Final = 100
 MAX_COMPLETED: Final = 100
@@ -61,11 +62,6 @@ class CompletedBy(StrEnum):
     ANSWERED = "answered"  # the user answered the caller's next call
     USER = "user"  # ticked off by hand
     RESET = "reset"  # the "reset missed calls" button or action
-
-
-def storage_key(entry_id: str) -> str:
-    """The storage key of a phone's list."""
-    return f"{DOMAIN}.call_back.{entry_id}"
 
 
 @dataclass(slots=True)
@@ -180,19 +176,12 @@ class CallBackList:
     ) -> None:
         """An empty list; ``async_load`` reads the stored one."""
         self._on_change = on_change
-        self._store: Store[dict[str, Any]] = Store(
-            hass,
-            STORAGE_VERSION,
-            storage_key(entry_id),
-            private=True,
-            atomic_writes=True,
-        )
+        self._store = PhoneStore(hass, STORAGE_KIND, entry_id, self._data)
         self._clock = clock
         # Open items, newest call first; completed ones, newest completion first.
         self._open: list[CallBackItem] = []
         self._done: list[CallBackItem] = []
         self._last_reset: float | None = None
-        self._dirty = False
         # Nothing was stored yet: the first start with a call-back list.
         self.fresh = True
         self.dropped = 0
@@ -229,12 +218,9 @@ class CallBackList:
 
     async def async_save_now(self) -> None:
         """Write pending changes at once (the entry unloads)."""
-        if self._dirty:
-            self._dirty = False
-            await self._store.async_save(self._data())
+        await self._store.async_save_now()
 
     def _data(self) -> dict[str, Any]:
-        self._dirty = False
         return {
             "last_reset": self._last_reset,
             "items": [item.as_dict() for item in self.items],
@@ -414,9 +400,8 @@ class CallBackList:
 
     def _save(self) -> None:
         """Write the list a little later (a burst of calls costs one write)."""
-        self._dirty = True
         self.fresh = False
-        self._store.async_delay_save(self._data, STORAGE_SAVE_DELAY)
+        self._store.save_later()
 
     def _changed(self) -> None:
         """The user changed the list: save it and say so."""
@@ -461,6 +446,4 @@ class CallBackList:
 
 async def async_remove_call_backs(hass: HomeAssistant, entry_id: str) -> None:
     """Delete a removed phone's list from the storage."""
-    await Store[dict[str, Any]](
-        hass, STORAGE_VERSION, storage_key(entry_id)
-    ).async_remove()
+    await async_remove_phone_store(hass, STORAGE_KIND, entry_id)

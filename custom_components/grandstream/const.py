@@ -52,6 +52,9 @@ CONF_REWRITE_REFUSED: Final = "rewrite_refused"
 # Version 1.3 made Do Not Disturb a switch: the old binary sensor's entity id,
 # kept while automations or scripts still use it (replaced_entities.py).
 CONF_REPLACED_DND_SENSOR: Final = "replaced_dnd_sensor"
+# The call-back list's entity key: todo.py names the entity with it, the voice
+# intents find the entity by it.
+CALL_BACK_LIST_KEY: Final = "call_back"
 # Bus event fired for every call event, with the device id.
 EVENT_CALL: Final = "grandstream_call"
 

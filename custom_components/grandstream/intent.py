@@ -34,7 +34,7 @@ from homeassistant.helpers import config_validation as cv, entity_registry as er
 from . import call_control
 from .call_back import CallBackItem
 from .compat import vol
-from .const import DOMAIN
+from .const import CALL_BACK_LIST_KEY, DOMAIN
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .cti import LineState, LineStatus, digits
 from .identity import entity_unique_id, phone_device
@@ -50,8 +50,6 @@ INTENT_HANG_UP: Final = "GrandstreamHangUp"
 # names, and custom sentences share lists across intents.
 SLOT_CALLER: Final = "caller"
 SLOT_PHONE: Final = "phone"
-# The call-back list's entity key (todo.py).
-CALL_BACK_KEY: Final = "call_back"
 # "Who called" names at most this many callers, then says how many more.
 MAX_SPOKEN: Final = 5
 
@@ -123,12 +121,43 @@ def _exposed(
 
 
 class _Refusal(Exception):
-    """What to say instead of doing anything."""
+    """What to say instead of doing anything: the phone cannot do it now."""
 
-    def __init__(self, speech: str, code: intent.IntentResponseErrorCode) -> None:
+    code = intent.IntentResponseErrorCode.FAILED_TO_HANDLE
+
+    def __init__(self, speech: str) -> None:
         super().__init__(speech)
         self.speech = speech
-        self.code = code
+
+
+class _NoTarget(_Refusal):
+    """Nothing asked for was found (or several were, and none was named)."""
+
+    code = intent.IntentResponseErrorCode.NO_VALID_TARGETS
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """One intent being handled: its slots, the phones in reach, the answer."""
+
+    slots: dict[str, Any]
+    phones: list[Phone]
+    speech: Speech
+    response: intent.IntentResponse
+
+    def only(self, phones: list[Phone], nothing: _Refusal) -> Phone:
+        """The one phone that can do it: refuse with ``nothing``, or ask which."""
+        if not phones:
+            raise nothing
+        if len(phones) > 1:
+            names = ", ".join(p.name for p in phones)
+            raise _NoTarget(self.speech.say("which_phone", phones=names))
+        return phones[0]
+
+    def done(self, phone: Phone, speech: str) -> None:
+        """Say what ``phone`` did."""
+        self.response.async_set_results([phone.target])
+        self.response.async_set_speech(speech)
 
 
 class _PhoneIntentHandler(intent.IntentHandler):
@@ -150,7 +179,7 @@ class _PhoneIntentHandler(intent.IntentHandler):
         response = intent_obj.create_response()
         try:
             phones = self._phones(hass, intent_obj.assistant, slots, speech)
-            await self._handle(hass, slots, phones, speech, response)
+            await self._handle(_Ask(slots, phones, speech, response))
         except _Refusal as refusal:
             response.async_set_error(refusal.code, refusal.speech)
         except HomeAssistantError as err:
@@ -159,14 +188,7 @@ class _PhoneIntentHandler(intent.IntentHandler):
             )
         return response
 
-    async def _handle(
-        self,
-        hass: HomeAssistant,
-        slots: dict[str, Any],
-        phones: list[Phone],
-        speech: Speech,
-        response: intent.IntentResponse,
-    ) -> None:
+    async def _handle(self, ask: _Ask) -> None:
         raise NotImplementedError
 
     def _phones(
@@ -181,16 +203,11 @@ class _PhoneIntentHandler(intent.IntentHandler):
             hass, assistant, call_back_list=self.reads_call_back_list
         )
         if not phones:
-            raise _Refusal(
-                speech.say("no_phone"), intent.IntentResponseErrorCode.NO_VALID_TARGETS
-            )
+            raise _NoTarget(speech.say("no_phone"))
         if spoken := _slot(slots, SLOT_PHONE):
             named = [p for p in phones if _matches(spoken, p.name)]
             if not named:
-                raise _Refusal(
-                    speech.say("phone_not_found", phone=spoken),
-                    intent.IntentResponseErrorCode.NO_VALID_TARGETS,
-                )
+                raise _NoTarget(speech.say("phone_not_found", phone=spoken))
             return named
         return phones
 
@@ -204,7 +221,7 @@ def phones_in_reach(
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
         if call_back_list:
             entity_id = registry.async_get_entity_id(
-                Platform.TODO, DOMAIN, entity_unique_id(entry, CALL_BACK_KEY)
+                Platform.TODO, DOMAIN, entity_unique_id(entry, CALL_BACK_LIST_KEY)
             )
             entity_ids = [entity_id] if entity_id else []
         else:
@@ -222,14 +239,6 @@ def _slot(slots: dict[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _which_phone(speech: Speech, phones: list[Phone]) -> _Refusal:
-    """Several phones would do and none was named: ask which."""
-    return _Refusal(
-        speech.say("which_phone", phones=", ".join(p.name for p in phones)),
-        intent.IntentResponseErrorCode.NO_VALID_TARGETS,
-    )
-
-
 class WhoCalledHandler(_PhoneIntentHandler):
     """Speak the open items of the call-back list, newest first."""
 
@@ -241,15 +250,9 @@ class WhoCalledHandler(_PhoneIntentHandler):
     )
     reads_call_back_list = True
 
-    async def _handle(
-        self,
-        hass: HomeAssistant,
-        slots: dict[str, Any],
-        phones: list[Phone],
-        speech: Speech,
-        response: intent.IntentResponse,
-    ) -> None:
-        response.response_type = intent.IntentResponseType.QUERY_ANSWER
+    async def _handle(self, ask: _Ask) -> None:
+        ask.response.response_type = intent.IntentResponseType.QUERY_ANSWER
+        speech, phones = ask.speech, ask.phones
         parts: list[str] = []
         callers: list[dict[str, Any]] = []
         for phone in phones:
@@ -262,8 +265,8 @@ class WhoCalledHandler(_PhoneIntentHandler):
             text = " ".join(sentences)
             parts.append(f"{phone.name}: {text}" if len(phones) > 1 else text)
             callers += [_caller_data(phone, item, speech) for item in items]
-        response.async_set_speech(" ".join(parts) or speech.say("nobody"))
-        response.async_set_speech_slots({"callers": callers})
+        ask.response.async_set_speech(" ".join(parts) or speech.say("nobody"))
+        ask.response.async_set_speech_slots({"callers": callers})
 
 
 def _caller_data(phone: Phone, item: CallBackItem, speech: Speech) -> dict[str, Any]:
@@ -312,17 +315,11 @@ class CallBackHandler(_PhoneIntentHandler):
             **_PHONE_SLOT,
         }
 
-    async def _handle(
-        self,
-        hass: HomeAssistant,
-        slots: dict[str, Any],
-        phones: list[Phone],
-        speech: Speech,
-        response: intent.IntentResponse,
-    ) -> None:
-        wanted = _slot(slots, SLOT_CALLER)
+    async def _handle(self, ask: _Ask) -> None:
+        speech = ask.speech
+        wanted = _slot(ask.slots, SLOT_CALLER)
         candidates: list[tuple[Phone, CallBackItem, str]] = []
-        for phone in phones:
+        for phone in ask.phones:
             for item in phone.coordinator.call_backs.items:
                 number = _dialable(item.number) if item.is_open else None
                 if number is None:
@@ -333,25 +330,17 @@ class CallBackHandler(_PhoneIntentHandler):
                     continue
                 candidates.append((phone, item, number))
                 break  # the newest of this phone
-        if not candidates:
-            if wanted:
-                raise _Refusal(
-                    speech.say("caller_not_found", caller=wanted),
-                    intent.IntentResponseErrorCode.NO_VALID_TARGETS,
-                )
-            raise _Refusal(
-                speech.say("nobody_to_call_back"),
-                intent.IntentResponseErrorCode.NO_VALID_TARGETS,
-            )
-        if len(candidates) > 1:
-            raise _which_phone(speech, [phone for phone, _, _ in candidates])
+        nobody = _NoTarget(
+            speech.say("caller_not_found", caller=wanted)
+            if wanted
+            else speech.say("nobody_to_call_back")
+        )
+        ask.only([phone for phone, _, _ in candidates], nobody)
         phone, item, number = candidates[0]
         coordinator = phone.coordinator
+        busy = _Refusal(speech.say("phone_busy", phone=phone.name))
         if call_control.phone_busy(coordinator.data.lines):
-            raise _Refusal(
-                speech.say("phone_busy", phone=phone.name),
-                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
-            )
+            raise busy
         # The account the call came in on, when the phone still lists it (else
         # the phone's default account, which can also dial by keys).
         accounts = {account.id for account in coordinator.data.accounts}
@@ -361,14 +350,10 @@ class CallBackHandler(_PhoneIntentHandler):
         try:
             await call_control.dial(coordinator, number, account, only_when_idle=True)
         except call_control.PhoneInUseError:
-            # A call the last poll had not shown yet.
-            raise _Refusal(
-                speech.say("phone_busy", phone=phone.name),
-                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
-            ) from None
-        response.async_set_results([phone.target])
-        response.async_set_speech(
-            speech.say("calling_back", caller=speech.caller(item), phone=phone.name)
+            raise busy from None  # a call the last poll had not shown yet
+        ask.done(
+            phone,
+            speech.say("calling_back", caller=speech.caller(item), phone=phone.name),
         )
 
 
@@ -390,30 +375,19 @@ class AnswerHandler(_PhoneIntentHandler):
     intent_type = INTENT_ANSWER
     description = "Answers the call that is ringing on the desk phone"
 
-    async def _handle(
-        self,
-        hass: HomeAssistant,
-        slots: dict[str, Any],
-        phones: list[Phone],
-        speech: Speech,
-        response: intent.IntentResponse,
-    ) -> None:
-        ringing = [p for p in phones if p.coordinator.data.ringing]
-        if not ringing:
-            raise _Refusal(
-                speech.say("nothing_ringing"),
-                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
-            )
-        if len(ringing) > 1:
-            raise _which_phone(speech, ringing)
-        phone = ringing[0]
+    async def _handle(self, ask: _Ask) -> None:
+        speech = ask.speech
+        phone = ask.only(
+            [p for p in ask.phones if p.coordinator.data.ringing],
+            _Refusal(speech.say("nothing_ringing")),
+        )
         caller = _ringing_caller(phone.coordinator.data.lines)
         await call_control.answer(phone.coordinator)
-        response.async_set_results([phone.target])
-        response.async_set_speech(
+        ask.done(
+            phone,
             speech.say("answering", caller=caller, phone=phone.name)
             if caller
-            else speech.say("answering_unknown", phone=phone.name)
+            else speech.say("answering_unknown", phone=phone.name),
         )
 
 
@@ -426,22 +400,10 @@ class HangUpHandler(_PhoneIntentHandler):
         "being dialled)"
     )
 
-    async def _handle(
-        self,
-        hass: HomeAssistant,
-        slots: dict[str, Any],
-        phones: list[Phone],
-        speech: Speech,
-        response: intent.IntentResponse,
-    ) -> None:
-        in_call = [p for p in phones if call_control.has_call(p.coordinator.data.lines)]
-        if not in_call:
-            raise _Refusal(
-                speech.say("no_call"), intent.IntentResponseErrorCode.FAILED_TO_HANDLE
-            )
-        if len(in_call) > 1:
-            raise _which_phone(speech, in_call)
-        phone = in_call[0]
+    async def _handle(self, ask: _Ask) -> None:
+        phone = ask.only(
+            [p for p in ask.phones if call_control.has_call(p.coordinator.data.lines)],
+            _Refusal(ask.speech.say("no_call")),
+        )
         await call_control.hangup(phone.coordinator)
-        response.async_set_results([phone.target])
-        response.async_set_speech(speech.say("hung_up", phone=phone.name))
+        ask.done(phone, ask.speech.say("hung_up", phone=phone.name))

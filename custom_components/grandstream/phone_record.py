@@ -22,7 +22,6 @@ from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.restore_state import async_get as async_get_restored
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .call_back import CallBackList
@@ -33,15 +32,12 @@ from .call_events import (
     CallEventType,
     Direction,
 )
-from .const import CONF_PUSH_SEEN, CONF_REPLACED_DND_SENSOR, DOMAIN, STORAGE_SAVE_DELAY
+from .const import CONF_PUSH_SEEN, CONF_REPLACED_DND_SENSOR
 from .identity import device_key
+from .phone_store import PhoneStore, async_remove_phone_store
 
-STORAGE_VERSION: Final = 1
-
-
-def storage_key(entry_id: str) -> str:
-    """The storage key of a phone's record."""
-    return f"{DOMAIN}.record.{entry_id}"
+# The record's kind in the storage (phone_store.py).
+STORAGE_KIND: Final = "record"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +56,7 @@ class PhoneRecord:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Nothing recorded; ``async_load`` reads what was stored."""
-        self._store: Store[dict[str, Any]] = Store(
-            hass,
-            STORAGE_VERSION,
-            storage_key(entry_id),
-            private=True,
-            atomic_writes=True,
-        )
+        self._store = PhoneStore(hass, STORAGE_KIND, entry_id, self._data)
         # None until the phone reports it (no CTI request reads it).
         self.dnd: bool | None = None
         self.last_caller_number: str | None = None
@@ -74,7 +64,6 @@ class PhoneRecord:
         self.last_call_started: datetime | None = None
         # A push of this phone arrived once (it must prove itself after a start).
         self.push_seen = False
-        self._dirty = False
 
     async def async_load(self) -> bool:
         """Read the stored record; False when there was none (first start)."""
@@ -108,8 +97,7 @@ class PhoneRecord:
 
     async def async_save_now(self) -> None:
         """Write pending changes at once (the entry unloads)."""
-        if self._dirty:
-            await self._store.async_save(self._data())
+        await self._store.async_save_now()
 
     # -- changes (each returns whether anything changed) -----------------------
 
@@ -174,11 +162,9 @@ class PhoneRecord:
         }
 
     def _save(self) -> None:
-        self._dirty = True
-        self._store.async_delay_save(self._data, STORAGE_SAVE_DELAY)
+        self._store.save_later()
 
     def _data(self) -> dict[str, Any]:
-        self._dirty = False
         return {
             "dnd": self.dnd,
             "last_caller_number": self.last_caller_number,
@@ -192,9 +178,7 @@ class PhoneRecord:
 
 async def async_remove_record(hass: HomeAssistant, entry_id: str) -> None:
     """Delete a removed phone's record (its last caller included) from storage."""
-    await Store[dict[str, Any]](
-        hass, STORAGE_VERSION, storage_key(entry_id)
-    ).async_remove()
+    await async_remove_phone_store(hass, STORAGE_KIND, entry_id)
 
 
 @callback

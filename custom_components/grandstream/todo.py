@@ -22,13 +22,14 @@ from homeassistant.util import dt as dt_util
 
 from . import call_back_text
 from .call_back import CallBackItem
+from .const import CALL_BACK_LIST_KEY
 from .coordinator import GrandstreamConfigEntry
 from .entity import GrandstreamRecordEntity
 
 # The list lives in Home Assistant; nothing is sent to the phone.
 PARALLEL_UPDATES = 0
 
-CALL_BACK = EntityDescription(key="call_back", translation_key="call_back")
+CALL_BACK = EntityDescription(key=CALL_BACK_LIST_KEY, translation_key="call_back")
 
 
 async def async_setup_entry(

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from custom_components.grandstream.cti import DEFAULT_EVENTS
 from simulator import PhoneProfile, SimulatedPhone
 
-from ..helpers.cli import WRONG, cli
+from ..helpers.cli import WRONG, Result, cli
 from ..helpers.phone import PASSCODE
 
 TARGET = "http://192.0.2.5:8765/grandstream"
 OTHER = "http://192.0.2.99/other?event=incoming"
 USER_PASSWORD = "Us3r-Pa55word"
+
+
+async def set_urls(
+    phone: SimulatedPhone, *options: str, url: str = TARGET, **run: Any
+) -> Result:
+    """``action-urls set PHONE --url URL OPTIONS`` (``run``: how ``cli`` runs it)."""
+    return await cli(
+        ["action-urls", "set", phone.address, "--url", url, *options], **run
+    )
 
 
 def logged_out(phone: SimulatedPhone) -> bool:
@@ -29,7 +40,7 @@ async def test_set_then_show(socket_enabled: None, web_login: str) -> None:
     """Empty slots are written and read back; show lists every slot."""
     profile = PhoneProfile.preset("wp826", passcode=PASSCODE, web_login=web_login)
     async with SimulatedPhone(profile) as phone:
-        result = await cli(["action-urls", "set", phone.address, "--url", TARGET])
+        result = await set_urls(phone)
         assert result.code == 0, result.text
         assert (
             f"Done: {len(DEFAULT_EVENTS)} slot(s) ({len(DEFAULT_EVENTS)} written now)"
@@ -54,8 +65,8 @@ async def test_set_then_show(socket_enabled: None, web_login: str) -> None:
 
 async def test_set_again_writes_nothing(phone: SimulatedPhone) -> None:
     """Already ours: done, nothing written."""
-    await cli(["action-urls", "set", phone.address, "--url", TARGET])
-    result = await cli(["action-urls", "set", phone.address, "--url", TARGET, "--json"])
+    await set_urls(phone)
+    result = await set_urls(phone, "--json")
     data = result.json()
     assert data["ok"] is True
     assert data["written"] == []
@@ -65,14 +76,12 @@ async def test_set_again_writes_nothing(phone: SimulatedPhone) -> None:
 async def test_someone_elses_slot_is_left_alone(phone: SimulatedPhone) -> None:
     """A used slot stays as it is (exit 8) until --force takes it over."""
     phone.store_action_url("incoming", OTHER)
-    result = await cli(["action-urls", "set", phone.address, "--url", TARGET])
+    result = await set_urls(phone)
     assert result.code == 8
     assert f"left alone, someone else's: incoming = {OTHER}" in result.out
     assert phone.profile.action_urls["incoming"] == OTHER
     assert phone.profile.action_urls["missed"].startswith(TARGET)
-    forced = await cli(
-        ["action-urls", "set", phone.address, "--url", TARGET, "--force", "--json"]
-    )
+    forced = await set_urls(phone, "--force", "--json")
     assert forced.json()["written"] == ["incoming"]
     assert phone.profile.action_urls["incoming"].startswith(TARGET)
 
@@ -80,18 +89,12 @@ async def test_someone_elses_slot_is_left_alone(phone: SimulatedPhone) -> None:
 async def test_ignored_by_the_phone(phone: SimulatedPhone) -> None:
     """The user role's writes are ignored with a success answer: reported, exit 6."""
     phone.profile.user_password = USER_PASSWORD
-    result = await cli(
-        [
-            "action-urls",
-            "set",
-            phone.address,
-            "--url",
-            TARGET,
-            "--username",
-            "user",
-            "--events",
-            "incoming,missed",
-        ],
+    result = await set_urls(
+        phone,
+        "--username",
+        "user",
+        "--events",
+        "incoming,missed",
         passcode=USER_PASSWORD,
         secrets=(PASSCODE, USER_PASSWORD),
     )
@@ -104,18 +107,7 @@ async def test_ignored_by_the_phone(phone: SimulatedPhone) -> None:
 async def test_cloud_managed_json(phone: SimulatedPhone) -> None:
     """A cloud-managed phone ignores every write."""
     phone.profile.gdms_managed = True
-    result = await cli(
-        [
-            "action-urls",
-            "set",
-            phone.address,
-            "--url",
-            TARGET,
-            "--events",
-            "all",
-            "--json",
-        ]
-    )
+    result = await set_urls(phone, "--events", "all", "--json")
     data = result.json()
     assert data["exit_code"] == 6
     assert len(data["ignored"]) == 22
@@ -124,9 +116,7 @@ async def test_cloud_managed_json(phone: SimulatedPhone) -> None:
 async def test_too_long(phone: SimulatedPhone) -> None:
     """A URL the phone would drop is not written."""
     long_target = "http://192.0.2.5/" + "x" * 240
-    result = await cli(
-        ["action-urls", "set", phone.address, "--url", long_target, "--events", "boot"]
-    )
+    result = await set_urls(phone, "--events", "boot", url=long_target)
     assert result.code == 6
     assert "longer than the phone stores (256): boot" in result.out
     assert phone.profile.action_urls == {}
@@ -134,7 +124,7 @@ async def test_too_long(phone: SimulatedPhone) -> None:
 
 async def test_clear_ours_only(phone: SimulatedPhone) -> None:
     """clear --url empties our slots and leaves the others."""
-    await cli(["action-urls", "set", phone.address, "--url", TARGET])
+    await set_urls(phone)
     phone.store_action_url("offhook", OTHER)
     result = await cli(["action-urls", "clear", phone.address, "--url", TARGET])
     assert result.code == 8
@@ -154,7 +144,7 @@ async def test_clear_needs_a_target(phone: SimulatedPhone) -> None:
 @pytest.mark.parametrize("url", ["192.0.2.5/x", "http://192.0.2.5/x?e=1"])
 async def test_bad_url(phone: SimulatedPhone, url: str) -> None:
     """A URL that is not a bare http(s) URL: exit 2, no login."""
-    result = await cli(["action-urls", "set", phone.address, "--url", url, "--json"])
+    result = await set_urls(phone, "--json", url=url)
     assert result.code == 2
     assert result.json()["error"]["type"] == "BadInput"
     assert phone.web.requests == []
@@ -190,9 +180,9 @@ async def test_locked(phone: SimulatedPhone) -> None:
 async def test_set_and_clear_a_bare_address(phone: SimulatedPhone) -> None:
     """A URL ending in / (a listener's address): its slots are recognised as ours."""
     url = "http://127.0.0.1:8765/"
-    assert (await cli(["action-urls", "set", phone.address, "--url", url])).code == 0
+    assert (await set_urls(phone, url=url)).code == 0
     assert phone.profile.action_urls["incoming"].startswith(f"{url}?e=incoming")
-    again = await cli(["action-urls", "set", phone.address, "--url", url, "--json"])
+    again = await set_urls(phone, "--json", url=url)
     assert again.json()["written"] == []
     cleared = await cli(["action-urls", "clear", phone.address, "--url", url])
     assert cleared.code == 0, cleared.text

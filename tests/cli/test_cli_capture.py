@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ from simulator import Fault, PhoneProfile, SimulatedPhone
 from simulator.replay import ReplayedPhone
 
 from ..cti.redaction_checks import mac_survives
-from ..helpers.cli import WRONG, cli
+from ..helpers.cli import WRONG, Result, cli
 from ..helpers.phone import PASSCODE
 
 READS = ["api-get_phone_status", "api-get_line_status", "api-get_accounts"]
@@ -40,6 +41,17 @@ LATIN1_ACCOUNTS = (
     '"sip_id":"9001","name":"M\u00fcller","reg":1}]}'
 )
 NAMES = {"latin": "Erika Mustermann", "cyrillic": "Ирина Петрова"}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Where the capture goes: a folder not made yet."""
+    return tmp_path / "capture"
+
+
+async def run_capture(address: str, folder: Path, *options: str, **run: Any) -> Result:
+    """``capture ADDRESS -o FOLDER OPTIONS`` (``run``: how ``cli`` runs it)."""
+    return await cli(["capture", address, "-o", str(folder), *options], **run)
 
 
 def everything(folder: Path) -> str:
@@ -57,7 +69,7 @@ async def test_every_profile(socket_enabled: None, preset: str, tmp_path: Path) 
     async with SimulatedPhone(profile) as phone:
         phone.incoming_call(NUMBER, name)
         folder = tmp_path / "capture"
-        result = await cli(["capture", phone.address, "-o", str(folder), "--web"])
+        result = await run_capture(phone.address, folder, "--web")
         assert result.code == 0, result.text
         assert [r.function for r in phone.requests] == READS
         assert len(phone.web.calls("dologin")) == 1
@@ -116,13 +128,10 @@ async def test_every_profile(socket_enabled: None, preset: str, tmp_path: Path) 
 
 
 async def test_wrong_passcode_is_captured_once(
-    phone: SimulatedPhone, tmp_path: Path
+    phone: SimulatedPhone, folder: Path
 ) -> None:
     """The refusal is what a bug report needs: written, reported, not sent again."""
-    folder = tmp_path / "refused"
-    result = await cli(
-        ["capture", phone.address, "-o", str(folder), "--web"], passcode=WRONG
-    )
+    result = await run_capture(phone.address, folder, "--web", passcode=WRONG)
     assert result.code == 4, result.text
     assert len(phone.requests) == 1
     assert phone.web.calls("dologin") == []
@@ -137,24 +146,11 @@ async def test_wrong_passcode_is_captured_once(
     assert "unauthorized" in result.text
 
 
-async def test_json_and_the_model_by_hand(
-    phone: SimulatedPhone, tmp_path: Path
-) -> None:
+async def test_json_and_the_model_by_hand(phone: SimulatedPhone, folder: Path) -> None:
     """Without --web the model and firmware can be given; --json for scripts."""
     phone.line(1).state = "transfer"  # a state nobody has documented
-    folder = tmp_path / "capture"
-    result = await cli(
-        [
-            "capture",
-            phone.address,
-            "-o",
-            str(folder),
-            "--model",
-            "GXP1625",
-            "--firmware",
-            "1.0.7.81",
-            "--json",
-        ]
+    result = await run_capture(
+        phone.address, folder, "--model", "GXP1625", "--firmware", "1.0.7.81", "--json"
     )
     assert result.code == 0, result.text
     data = result.json()
@@ -171,30 +167,27 @@ async def test_json_and_the_model_by_hand(
 async def test_a_used_folder_is_refused(phone: SimulatedPhone, tmp_path: Path) -> None:
     """A capture never mixes with other files; nothing is sent."""
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    result = await cli(["capture", phone.address, "-o", str(tmp_path)])
+    result = await run_capture(phone.address, tmp_path)
     assert result.code == 2
     assert "not an empty folder" in result.err
     assert phone.requests == []
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert (await cli(["capture", phone.address, "-o", str(empty)])).code == 0
+    assert (await run_capture(phone.address, empty)).code == 0
 
 
 async def test_nobody_answers(socket_enabled: None, tmp_path: Path) -> None:
     """An unreachable phone: exit 3, no folder."""
     folder = tmp_path / "capture"
-    result = await cli(
-        ["capture", f"127.0.0.1:{free_port()}", "--http", "-o", str(folder)]
-    )
+    result = await run_capture(f"127.0.0.1:{free_port()}", folder, "--http")
     assert result.code == 3
     assert not folder.exists()
 
 
-async def test_the_web_refuses(phone: SimulatedPhone, tmp_path: Path) -> None:
+async def test_the_web_refuses(phone: SimulatedPhone, folder: Path) -> None:
     """CTI answers, the web account is refused: both written, exit 4."""
     phone.profile.web_denied_users = ["admin"]
-    folder = tmp_path / "capture"
-    result = await cli(["capture", phone.address, "-o", str(folder), "--web"])
+    result = await run_capture(phone.address, folder, "--web")
     assert result.code == 4
     capture = load_capture(folder)
     assert [a.function for a in capture.cti] == READS
@@ -203,15 +196,12 @@ async def test_the_web_refuses(phone: SimulatedPhone, tmp_path: Path) -> None:
 
 
 async def test_answers_not_understood_stop_before_the_passcode_is_proven(
-    phone: SimulatedPhone, tmp_path: Path
+    phone: SimulatedPhone, folder: Path
 ) -> None:
     """An HTML page where a read should be: the passcode is unproven (the page
     may hide a refusal), so nothing more is sent with it, and no web login."""
     phone.set_fault(Fault("html"))
-    folder = tmp_path / "capture"
-    result = await cli(
-        ["capture", phone.address, "-o", str(folder), "--web"], passcode=WRONG
-    )
+    result = await run_capture(phone.address, folder, "--web", passcode=WRONG)
     assert result.code == 1, result.text
     assert [r.function for r in phone.requests] == ["api-get_phone_status"]
     assert phone.web.requests == []
@@ -221,15 +211,14 @@ async def test_answers_not_understood_stop_before_the_passcode_is_proven(
 
 
 async def test_an_answer_not_understood_after_the_passcode_was_accepted(
-    phone: SimulatedPhone, tmp_path: Path
+    phone: SimulatedPhone, folder: Path
 ) -> None:
     """Once a read succeeded, garbage in the next one is captured and the rest
     follows, the web login too (its passcode was accepted)."""
     original = phone._take_fault
     taken = iter([None, Fault("non_json")])
     phone._take_fault = lambda: next(taken, None) or original()  # type: ignore[method-assign]
-    folder = tmp_path / "capture"
-    result = await cli(["capture", phone.address, "-o", str(folder), "--web"])
+    result = await run_capture(phone.address, folder, "--web")
     assert result.code == 1, result.text
     assert [r.function for r in phone.requests] == READS
     assert len(phone.web.calls("dologin")) == 1
@@ -240,13 +229,10 @@ async def test_an_answer_not_understood_after_the_passcode_was_accepted(
 
 
 async def test_json_refusal_is_one_document(
-    phone: SimulatedPhone, tmp_path: Path
+    phone: SimulatedPhone, folder: Path
 ) -> None:
     """--json: what was written and the refusal, in one document, exit 4."""
-    folder = tmp_path / "refused"
-    result = await cli(
-        ["capture", phone.address, "-o", str(folder), "--json"], passcode=WRONG
-    )
+    result = await run_capture(phone.address, folder, "--json", passcode=WRONG)
     assert result.code == 4, result.text
     data = result.json()  # exactly one document
     assert data["ok"] is False
@@ -266,8 +252,9 @@ async def test_a_folder_that_cannot_be_written_costs_no_request(
     blocker.write_text("x", encoding="utf-8")
     folder = Path("/proc/grandstream-capture") if where == "proc" else blocker / "sub"
     for as_json in (False, True):
-        argv = ["capture", phone.address, "-o", str(folder)]
-        result = await cli([*argv, "--json"] if as_json else argv)
+        result = await run_capture(
+            phone.address, folder, *(["--json"] if as_json else [])
+        )
         assert result.code == 2, result.text
         assert "Cannot write into" in result.text
     assert phone.requests == []
@@ -282,7 +269,7 @@ async def test_a_body_that_is_not_utf8(socket_enabled: None, tmp_path: Path) -> 
     source = Capture(manifest=CaptureManifest("test", "", "test", "0"), cti=(original,))
     async with ReplayedPhone(source, passcode=PASSCODE) as phone:
         folder = tmp_path / "capture"
-        result = await cli(["capture", f"http://{phone.address}", "-o", str(folder)])
+        result = await run_capture(f"http://{phone.address}", folder)
         assert result.code == 0, result.text
     capture = load_capture(folder)
     answer = capture.answer("api-get_accounts")

@@ -19,21 +19,13 @@ import pytest
 from custom_components.grandstream.cti import __version__
 from custom_components.grandstream.cti.cli import ExitCode, app, main
 
-
-# main() runs its own event loop (asyncio.run): no Home Assistant or test loop here.
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """No in-process Home Assistant (overrides tests/conftest.py)."""
-
-
-@pytest.fixture(autouse=True)
-def verify_cleanup() -> None:
-    """No test event loop to check."""
-
-
-@pytest.fixture(autouse=True)
-def enable_event_loop_debug() -> None:
-    """No test event loop to debug."""
+# main() runs its own event loop (asyncio.run): no Home Assistant or test loop
+# here. Fixtures: found here by pytest, they replace Home Assistant's autouse ones.
+from ..helpers.no_hass import (  # noqa: F401
+    auto_enable_custom_integrations,
+    enable_event_loop_debug,
+    verify_cleanup,
+)
 
 
 def test_version_through_main(capsys: pytest.CaptureFixture[str]) -> None:

@@ -234,16 +234,6 @@ async def test_popup_window_with_the_right_passcode(phone: SimulatedPhone) -> No
     assert len(phone.requests) == 1
 
 
-async def test_wrong_countdown(phone: SimulatedPhone) -> None:
-    """wrongN: the attempts left, in the phone's words."""
-    phone.profile.wrong_passcode_style = "countdown"
-    result = await cli(["probe", phone.address], passcode=WRONG)
-    assert result.code == 4
-    assert "The phone said: wrong4" in result.out
-    assert "4 attempts left" in result.out
-    assert len(phone.requests) == 1
-
-
 async def test_locked(phone: SimulatedPhone) -> None:
     """Locked with lockTime: exit 5, the lock time, one request."""
     phone.profile.wrong_passcode_style = "countdown"
@@ -257,25 +247,58 @@ async def test_locked(phone: SimulatedPhone) -> None:
     assert len(phone.requests) == 1
 
 
-async def test_account_not_allowed(phone: SimulatedPhone) -> None:
-    """user is not allow: exit 4 and what to do."""
-    phone.profile.account_not_allowed = True
-    result = await cli(["probe", phone.address])
-    assert result.code == 4
-    assert "The phone said: user is not allow" in result.out
-    assert "may not use the phone's remote or web interface" in result.out
-    assert len(phone.requests) == 1
-
-
-async def test_forbidden(phone: SimulatedPhone) -> None:
-    """HTTP 403: refused before the passcode was judged; exit 6; the settings named."""
-    phone.profile.cti_enabled = False
-    result = await cli(["probe", phone.address])
-    assert result.code == 6
-    assert "The phone said: HTTP 403" in result.out
-    assert "Action URI Support" in result.out
-    assert "Allowed IP" in result.out
-    assert phone.failures == 0
+@pytest.mark.parametrize(
+    ("setting", "passcode", "code", "shown", "witness"),
+    [
+        # wrongN: the attempts left, in the phone's words; sent once.
+        (
+            ("wrong_passcode_style", "countdown"),
+            WRONG,
+            4,
+            ["The phone said: wrong4", "4 attempts left"],
+            ("requests", 1),
+        ),
+        # user is not allow: exit 4 and what to do.
+        (
+            ("account_not_allowed", True),
+            PASSCODE,
+            4,
+            [
+                "The phone said: user is not allow",
+                "may not use the phone's remote or web interface",
+            ],
+            ("requests", 1),
+        ),
+        # HTTP 403: refused before the passcode was judged; the settings named.
+        (
+            ("cti_enabled", False),
+            PASSCODE,
+            6,
+            ["The phone said: HTTP 403", "Action URI Support", "Allowed IP"],
+            ("failures", 0),
+        ),
+    ],
+    ids=["wrong_countdown", "account_not_allowed", "forbidden"],
+)
+async def test_refusal_in_the_phones_words(
+    phone: SimulatedPhone,
+    *,
+    setting: tuple[str, object],
+    passcode: str,
+    code: int,
+    shown: list[str],
+    witness: tuple[str, int],
+) -> None:
+    """The exit code, what the phone said and what to do; one attempt at most."""
+    setattr(phone.profile, *setting)
+    result = await cli(["probe", phone.address], passcode=passcode)
+    assert result.code == code
+    for text in shown:
+        assert text in result.out
+    counted, expected = witness
+    assert {"requests": len(phone.requests), "failures": phone.failures}[
+        counted
+    ] == expected
 
 
 # -- what only a scripted phone plays ------------------------------------------------

@@ -11,7 +11,6 @@ tables: a field the redactor forgot is then a failing test, not a blind spot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import json
 import re
 from typing import Any
@@ -24,6 +23,8 @@ from custom_components.grandstream.cti.models import (
     parse_lines,
     parse_phone_status,
 )
+
+from ..helpers.nested import mappings
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _WORD = re.compile(r"\w{4,}")
@@ -141,7 +142,7 @@ def personal_values(function: str, text: str) -> dict[str, list[str]]:
     body = data.get("body") if isinstance(data, dict) else None
     if function == "access" and isinstance(body, str):
         found["secrets"].append(body)
-    for entry in _objects(data):
+    for entry in mappings(data):
         for key, value in entry.items():
             if not isinstance(value, str) or not value.strip():
                 continue
@@ -161,16 +162,6 @@ def personal_values(function: str, text: str) -> dict[str, list[str]]:
                         value.split("/webhook/")[1].split("?")[0].split("/")[0]
                     )
     return found
-
-
-def _objects(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, dict):
-        yield data
-        for value in data.values():
-            yield from _objects(value)
-    elif isinstance(data, list):
-        for item in data:
-            yield from _objects(item)
 
 
 # What a redaction put in: a value that is one names no one (a fixture may
@@ -242,7 +233,7 @@ def _nic(text: str) -> str:
 def _pairs_problems(before: Any, after: Any) -> list[str]:
     """Numbers and names, field by field (the same members in both)."""
     problems: list[str] = []
-    for old, new in zip(_objects(before), _objects(after), strict=False):
+    for old, new in zip(mappings(before), mappings(after), strict=False):
         for key, value in old.items():
             if not isinstance(value, str) or not value.strip():
                 continue

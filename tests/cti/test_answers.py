@@ -10,15 +10,11 @@ from custom_components.grandstream.cti import (
     GrandstreamRejectedError,
 )
 
-from ..helpers.cti_client import Command
+from ..helpers.cti_client import COMMANDS
 from ..helpers.scripted_phone import ScriptedPhone
 
-COMMANDS: dict[str, tuple[str, Command]] = {
-    "phone_operation": ("api-phone_operation", lambda client: client.end_call()),
-    "send_key": ("api-send_key", lambda client: client.send_keys("1")),
-    "sys_operation": ("api-sys_operation", lambda client: client.reboot()),
-    "make_call": ("api-make_call", lambda client: client.make_call("200")),
-}
+# A command of each CTI function that changes something.
+SENDS = ["endcall", "make_call", "reboot", "send_key"]
 ACCEPTED = ["true", "1", '"complete"', '"savereboot"', '"ok"', '"True"', "{}"]
 REFUSED = ["false", '"false"', '" FALSE "', '"failed"', '"unknown"']
 
@@ -36,7 +32,7 @@ def envelope(outcome: str, body: str) -> str:
         *((body, True) for body in REFUSED),
     ],
 )
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", SENDS)
 async def test_body_of_a_success_envelope(
     scripted: ScriptedPhone,
     scripted_client: GrandstreamClient,
@@ -56,7 +52,7 @@ async def test_body_of_a_success_envelope(
         assert [name for name, _ in scripted.requests] == [function]
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", SENDS)
 async def test_error_envelope_is_a_refusal(
     scripted: ScriptedPhone, scripted_client: GrandstreamClient, command: str
 ) -> None:

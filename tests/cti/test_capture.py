@@ -230,15 +230,14 @@ async def test_the_client_records_answers_and_the_unknown(
     )
     await scripted_client.phone_status()
     await scripted_client.line_status()
-    scripted.answer("api-get_accounts", '{"response":"error","body":"nope"}')
-    with pytest.raises(GrandstreamRejectedError):
-        await scripted_client.accounts()
-    scripted.answer("api-get_accounts", "Bad passcode, try again")
-    with pytest.raises(GrandstreamResponseError):
-        await scripted_client.accounts()
-    scripted.answer("api-get_accounts", "[1, 2]")
-    with pytest.raises(GrandstreamResponseError):
-        await scripted_client.accounts()
+    for body, error in (
+        ('{"response":"error","body":"nope"}', GrandstreamRejectedError),
+        ("Bad passcode, try again", GrandstreamResponseError),
+        ("[1, 2]", GrandstreamResponseError),
+    ):
+        scripted.answer("api-get_accounts", body)
+        with pytest.raises(error):
+            await scripted_client.accounts()
     scripted.answer("api-make_call", '{"response":"error","body":"Invalid Request"}')
     with pytest.raises(GrandstreamRejectedError):
         await scripted_client.make_call("123")

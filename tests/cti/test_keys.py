@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from itertools import groupby
 
 import aiohttp
@@ -82,36 +83,56 @@ async def test_phone_refuses_pound_unless_its_firmware_takes_it(
 # -- strict input -------------------------------------------------------------
 
 
+# Control, non-ASCII and other characters: refused in numbers and keys alike.
+UNDIALABLE = [
+    "123\r\nX-Injected: 1",
+    "123\n",
+    "+49\r",
+    "12\t34",
+    "12\x0034",
+    "12\x1b34",
+    "12\u00a034",  # no-break space
+    "12\u200b34",  # zero-width space
+    "\uff11\uff12\uff13",  # full-width digits
+    "\u0661\u0662",  # Arabic-Indic digits
+    "12\u221234",  # minus sign, not a hyphen
+    "12ab",
+    "sip:100@pbx",
+    "1;2",
+    "12%0A",
+]
+UNCLEAN_KEYS = [
+    "1:SEND\r\n",
+    "1\n",
+    "\tSEND",
+    "SEND\x00",
+    "\u017fend",  # long s: upper() would make it SEND
+    "l\u0131ne1",  # dotless i: upper() would make it LINE1
+    "\uff33\uff25\uff2e\uff24",  # full-width SEND
+    "1:%23",
+]
+
+
 @pytest.mark.parametrize(
-    "number",
+    ("text", "parse", "sends"),
     [
-        "123\r\nX-Injected: 1",
-        "123\n",
-        "+49\r",
-        "12\t34",
-        "12\x0034",
-        "12\x1b34",
-        "12\u00a034",  # no-break space
-        "12\u200b34",  # zero-width space
-        "\uff11\uff12\uff13",  # full-width digits
-        "\u0661\u0662",  # Arabic-Indic digits
-        "12\u221234",  # minus sign, not a hyphen
-        "12ab",
-        "sip:100@pbx",
-        "1;2",
-        "12%0A",
+        *((number, normalize_number, ("make_call", "dial")) for number in UNDIALABLE),
+        *((keys, parse_keys, ("send_keys",)) for keys in UNCLEAN_KEYS),
     ],
 )
-async def test_undialable_numbers_never_reach_the_phone(
-    client: GrandstreamClient, phone: SimulatedPhone, number: str
+async def test_unclean_input_never_reaches_the_phone(
+    client: GrandstreamClient,
+    phone: SimulatedPhone,
+    text: str,
+    parse: Callable[[str], object],
+    sends: tuple[str, ...],
 ) -> None:
-    """Control, non-ASCII and other characters are refused before any request."""
+    """Numbers and keys (as strict as numbers) are refused before any request."""
     with pytest.raises(GrandstreamInvalidKeysError):
-        normalize_number(number)
-    with pytest.raises(GrandstreamInvalidKeysError):
-        await client.make_call(number)
-    with pytest.raises(GrandstreamInvalidKeysError):
-        await client.dial(number)
+        parse(text)
+    for send in sends:
+        with pytest.raises(GrandstreamInvalidKeysError):
+            await getattr(client, send)(text)
     assert phone.requests == []
 
 
@@ -126,30 +147,6 @@ async def test_undialable_numbers_never_reach_the_phone(
 def test_separators_are_dropped(number: str, cleaned: str) -> None:
     """ASCII space, - ( ) . / are decoration; the rest is kept."""
     assert normalize_number(number) == cleaned
-
-
-@pytest.mark.parametrize(
-    "keys",
-    [
-        "1:SEND\r\n",
-        "1\n",
-        "\tSEND",
-        "SEND\x00",
-        "\u017fend",  # long s: upper() would make it SEND
-        "l\u0131ne1",  # dotless i: upper() would make it LINE1
-        "\uff33\uff25\uff2e\uff24",  # full-width SEND
-        "1:%23",
-    ],
-)
-async def test_unclean_keys_never_reach_the_phone(
-    client: GrandstreamClient, phone: SimulatedPhone, keys: str
-) -> None:
-    """Keys are as strict as numbers."""
-    with pytest.raises(GrandstreamInvalidKeysError):
-        parse_keys(keys)
-    with pytest.raises(GrandstreamInvalidKeysError):
-        await client.send_keys(keys)
-    assert phone.requests == []
 
 
 def test_key_spellings() -> None:

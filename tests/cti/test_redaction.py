@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 import json
 import os
-from pathlib import Path
 import random
 import re
 import string
@@ -39,6 +38,7 @@ from custom_components.grandstream.cti import (
 )
 from custom_components.grandstream.cti.redact import GRANDSTREAM_OUIS, REMOVED
 
+from ..helpers.captures import capture_folders
 from .redaction_checks import (
     absent,
     answer_problems,
@@ -50,11 +50,6 @@ from .redaction_checks import (
     twin_query,
 )
 
-# Another folder of captures through GRANDSTREAM_CAPTURES (scripts/add-capture's test).
-FIXTURES = Path(
-    os.environ.get("GRANDSTREAM_CAPTURES")
-    or Path(__file__).parents[1] / "fixtures" / "captures"
-)
 SEEDS = range(20)
 PASSCODE = "Sup3r-Secret!pass"
 COUNTRY_CODES = ("49", "7", "1", "33", "380", "44")
@@ -70,7 +65,7 @@ CALL_STATES = ("ringing", "connected", "onhold", "calling", "dialing", "transfer
 
 def fixture_answers() -> Iterator[tuple[str, str, str]]:
     """(id, function, body) of every answer of every capture fixture."""
-    for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+    for folder in capture_folders():
         capture = load_capture(folder)
         for answer in (*capture.cti, *capture.web):
             yield f"{folder.name}/{answer.function}", answer.function, answer.body
@@ -315,7 +310,7 @@ def problems_of(make: Callable[[], Redactor]) -> dict[str, list[str]]:
 
 def test_the_cases_cover_what_matters() -> None:
     """Every fixture is in, and the generated cases carry what must go."""
-    folders = {p.name for p in FIXTURES.iterdir() if p.is_dir()}
+    folders = {p.name for p in capture_folders()}
     assert {case.split("/")[0] for case, _, _ in FIXTURE_ANSWERS} == folders
     bodies = "".join(body for _, body in LINE_CASES)
     for shape in (r"\+", "00", "/", r"\(0", "[А-я]", "[À-ÿ]", "[Α-ω]", "[一-龥]"):

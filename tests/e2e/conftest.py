@@ -26,6 +26,12 @@ from devtools import browser
 from devtools.client import HomeAssistantClient, HomeAssistantError
 from devtools.stack import Stack, running_stack
 
+# Fixtures: found here by pytest, they replace Home Assistant's autouse ones.
+from ..helpers.no_hass import (  # noqa: F401
+    auto_enable_custom_integrations,
+    enable_event_loop_debug,
+    verify_cleanup,
+)
 from ..helpers.stack import REBOOT_DURATION, integration_zip
 
 
@@ -35,21 +41,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """No in-process Home Assistant here (overrides tests/conftest.py)."""
-
-
-@pytest.fixture(autouse=True)
-def verify_cleanup() -> None:
-    """Processes are stopped by the fixtures; no in-process event loop to check."""
-
-
-@pytest.fixture(autouse=True)
-def enable_event_loop_debug() -> None:
-    """No in-process event loop to debug."""
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,15 @@ from .phone import PASSCODE
 # A command the client sends, for tests that run the same check over several.
 type Command = Callable[[GrandstreamClient], Awaitable[object]]
 
+# The client's commands by name, each with the CTI function it sends.
+COMMANDS: dict[str, tuple[str, Command]] = {
+    "acceptcall": ("api-phone_operation", lambda client: client.accept_call()),
+    "endcall": ("api-phone_operation", lambda client: client.end_call()),
+    "make_call": ("api-make_call", lambda client: client.make_call("200")),
+    "reboot": ("api-sys_operation", lambda client: client.reboot()),
+    "send_key": ("api-send_key", lambda client: client.send_keys("1:2")),
+}
+
 
 def make_client(
     phone: SimulatedPhone, session: aiohttp.ClientSession, **kwargs: object

@@ -1,37 +1,17 @@
-"""The Do Not Disturb switch's test helpers: set-up at the simulator's key pace."""
+"""The Do Not Disturb switch's test helpers: turning it, counting MUTE, push verified."""
 
 from __future__ import annotations
 
-import functools
-from unittest.mock import patch
-
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.grandstream.cti import GrandstreamClient
 from simulator import SimulatedPhone
 
 from .waiting import settle
 
 DND = "switch.front_desk_do_not_disturb"
 PUSH = "sensor.front_desk_push"
-
-
-async def set_up(
-    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
-) -> None:
-    """Set up ``entry``; the client presses keys at the simulator's pace."""
-    factory = functools.partial(
-        GrandstreamClient, key_interval=phone.profile.key_interval
-    )
-    with patch("custom_components.grandstream.connection.GrandstreamClient", factory):
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
 
 
 async def verify_push(hass: HomeAssistant, phone: SimulatedPhone) -> None:

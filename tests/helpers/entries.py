@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+from unittest.mock import patch
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -13,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.grandstream import const
 from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
+from custom_components.grandstream.cti import GrandstreamClient
 from simulator import SimulatedPhone
 
 from .phone import PASSCODE, PHONE_MAC
@@ -86,11 +90,30 @@ def store_our_action_urls(
         assert phone.store_action_url(event, url)
 
 
+def point_pushes_at(phone: SimulatedPhone, ha_url: str, entry: MockConfigEntry) -> None:
+    """The phone pushes to the entry's webhook from now on, as if set up to."""
+    phone.profile.action_urls = action_urls(ha_url, entry.data[CONF_WEBHOOK_ID])
+
+
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Add ``entry`` and set it up, whatever the outcome."""
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def set_up_at_key_pace(
+    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
+) -> None:
+    """Set up ``entry``; its client presses keys at the simulator's pace."""
+    factory = functools.partial(
+        GrandstreamClient, key_interval=phone.profile.key_interval
+    )
+    with patch("custom_components.grandstream.connection.GrandstreamClient", factory):
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
 
 
 def device_by_identifier(hass: HomeAssistant, identifier: str) -> DeviceEntry | None:
@@ -106,6 +129,19 @@ def device_by_identifier(hass: HomeAssistant, identifier: str) -> DeviceEntry | 
         if device is not None and (DOMAIN, identifier) in device.identifiers:
             return device
     return None
+
+
+def assert_model_learnt(
+    hass: HomeAssistant, entry: MockConfigEntry, model: str, firmware: str
+) -> DeviceEntry:
+    """The entry keeps the phone's model and firmware, and its device shows them."""
+    assert entry.data[const.CONF_MODEL] == model
+    assert entry.data[const.CONF_FIRMWARE] == firmware
+    device = device_by_identifier(hass, PHONE_MAC)
+    assert device is not None
+    assert device.model == model
+    assert device.sw_version == firmware
+    return device
 
 
 def device_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
@@ -127,13 +163,18 @@ def assert_one_device(hass: HomeAssistant, entry: MockConfigEntry) -> DeviceEntr
     return devices[0]
 
 
-def register_old_entities(
-    hass: HomeAssistant, entry: MockConfigEntry, entities: dict[str, str]
+def register_entities(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    entities: dict[str, str],
+    *,
+    device_id: str | None = None,
 ) -> None:
-    """Register ``entity_id → key`` as an earlier version left them in the registry.
+    """Register ``entity_id → key`` as the integration names them, before it runs.
 
-    An upgrade finds its entities registered already; their restored states
-    are what the new version takes over (phone_record.old_values).
+    An upgrade finds an earlier version's entities registered already (their
+    restored states are what the new version takes over: phone_record.old_values);
+    the blueprints' tests fake a phone's entities on its device.
     """
     registry = er.async_get(hass)
     for entity_id, key in entities.items():
@@ -143,5 +184,6 @@ def register_old_entities(
             DOMAIN,
             f"{entry.unique_id or entry.entry_id}_{key}",
             config_entry=entry,
+            device_id=device_id,
             suggested_object_id=object_id,
         )

@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
+from custom_components.grandstream.action_urls import EVENTS
 from custom_components.grandstream.const import CONF_CONNECTION, CONF_PASSCODE, DOMAIN
 
 from .phone import PASSCODE
@@ -132,6 +133,19 @@ def shown_text(section: str, result: Any, strings: Any = None) -> str:
     placeholders = result.get("description_placeholders") or {}
     text = "\n\n".join(t for t in texts if t)
     return _PLACEHOLDER.sub(lambda match: placeholders[match.group(1)], text)
+
+
+def assert_set_up_beside(result: Any, left_alone: str) -> None:
+    """The set-up result: one event's slot left alone (``left_alone`` names it)."""
+    assert result["description"] == "set_up_partial"
+    # Sections with nothing to say do not appear; events by their names.
+    assert shown_text("config", result) == (
+        f"Home Assistant set up the phone in part: {len(EVENTS) - 1} of "
+        f"{len(EVENTS)} events are wired.\n\n"
+        f"- Left alone, because something else uses their fields: {left_alone}. "
+        "Repairs offers to take them over.\n"
+        "- Click-To-Dial is on."
+    )
 
 
 def assert_aborted(result: Any, reason: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.const import CONF_WEBHOOK_ID
@@ -12,6 +13,15 @@ from simulator.actionurl import send_raw_get
 
 # The call events on the bus, as ``async_capture_events`` collects them.
 type CallEvents = list[Event[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class HandPushes:
+    """A phone set up with push whose own pushes are off: the test sends them."""
+
+    entry: MockConfigEntry
+    # The entry's webhook, without a query.
+    url: str
 
 
 def webhook_url(base: str, entry: MockConfigEntry) -> str:

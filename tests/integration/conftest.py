@@ -6,7 +6,6 @@ from collections.abc import Iterator
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -14,14 +13,14 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import SimulatedPhone
 
-from ..helpers.dnd import set_up, verify_push
+from ..helpers.dnd import verify_push
+from ..helpers.entries import point_pushes_at, set_up_at_key_pace
 from ..helpers.flows import assert_not_logged, check_every_result
 from ..helpers.phone import PASSCODE
-from ..helpers.push import CallEvents
+from ..helpers.push import CallEvents, HandPushes, webhook_url
 
 
 @pytest.fixture
@@ -61,23 +60,38 @@ def idle_or_ringing(
 
 
 @pytest.fixture
+def hand_pushes(
+    push_integration: MockConfigEntry, phone: SimulatedPhone, ha_url: str
+) -> HandPushes:
+    """The phone set up with push, its own pushes off: the test sends them."""
+    phone.profile.action_urls = {}
+    return HandPushes(push_integration, webhook_url(ha_url, push_integration))
+
+
+@pytest.fixture
 def call_events(hass: HomeAssistant) -> CallEvents:
     """The call events fired on the bus from now on."""
     return async_capture_events(hass, EVENT_CALL)
 
 
 @pytest.fixture
-async def dnd_entry(
+async def unverified_dnd_entry(
     hass: HomeAssistant,
     ha_url: str,
     phone: SimulatedPhone,
     push_config_entry: MockConfigEntry,
 ) -> MockConfigEntry:
+    """The phone set up with push (keys at its pace), its pushes not proven yet."""
+    await set_up_at_key_pace(hass, push_config_entry, phone)
+    point_pushes_at(phone, ha_url, push_config_entry)
+    return push_config_entry
+
+
+@pytest.fixture
+async def dnd_entry(
+    hass: HomeAssistant, unverified_dnd_entry: MockConfigEntry, phone: SimulatedPhone
+) -> MockConfigEntry:
     """The phone set up with push, its pushes verified."""
-    await set_up(hass, push_config_entry, phone)
-    phone.profile.action_urls = action_urls(
-        ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
-    )
     await verify_push(hass, phone)
     phone.clear_logs()
-    return push_config_entry
+    return unverified_dnd_entry

@@ -16,26 +16,20 @@ import os
 from pathlib import Path
 import sys
 
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.grandstream.const import (
-    CONF_FIRMWARE,
-    CONF_MODEL,
-    CONF_PASSCODE,
-    DOMAIN,
-)
+from custom_components.grandstream.const import CONF_FIRMWARE, CONF_MODEL
 from custom_components.grandstream.cti import Capture, load_capture
 from custom_components.grandstream.cti.models import parse_accounts
 from devtools.add_capture import main
 from simulator import PhoneProfile, SimulatedPhone
 
+from ..helpers.entries import phone_entry, setup_entry
 from ..helpers.phone import PASSCODE
 
 ROOT = Path(__file__).parents[2]
@@ -61,21 +55,10 @@ async def test_a_diagnostics_file_becomes_a_tested_fixture(
     profile = PhoneProfile.preset("gxp21xx", passcode=PASSCODE)
     async with SimulatedPhone(profile) as phone:
         phone.incoming_call(NUMBER, NAME, account=2)
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="Front desk",
-            data={
-                CONF_HOST: phone.address,
-                CONF_PASSCODE: PASSCODE,
-                CONF_SSL: False,
-                CONF_VERIFY_SSL: False,
-                CONF_MODEL: "GXP2170",
-                CONF_FIRMWARE: "1.0.11.106",
-            },
+        entry = phone_entry(
+            phone, data={CONF_MODEL: "GXP2170", CONF_FIRMWARE: "1.0.11.106"}
         )
-        entry.add_to_hass(hass)
-        await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_entry(hass, entry)
         diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
         await hass.config_entries.async_unload(entry.entry_id)
     download = tmp_path / "config_entry-grandstream.json"

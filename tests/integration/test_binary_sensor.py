@@ -45,30 +45,26 @@ async def test_ringing_and_in_call(
     hass: HomeAssistant, phone: SimulatedPhone, advance_time: AdvanceTime
 ) -> None:
     """Ringing and in call follow the phone's lines; a held call is still a call."""
-    assert hass.states.get(RINGING).state == STATE_OFF
-    assert hass.states.get(IN_CALL).state == STATE_OFF
 
+    def shows(ringing: str, in_call: str) -> None:
+        assert hass.states.get(RINGING).state == ringing
+        assert hass.states.get(IN_CALL).state == in_call
+
+    shows(STATE_OFF, STATE_OFF)
     phone.incoming_call("+4930123456")
     await advance_time(timedelta(seconds=5))
-    assert hass.states.get(RINGING).state == STATE_ON
-    assert hass.states.get(IN_CALL).state == STATE_OFF
-
+    shows(STATE_ON, STATE_OFF)
     phone.answer()
     await advance_time(timedelta(seconds=5))
-    assert hass.states.get(RINGING).state == STATE_OFF
-    assert hass.states.get(IN_CALL).state == STATE_ON
-
+    shows(STATE_OFF, STATE_ON)
     # A second call rings in while the first one goes on.
     phone.incoming_call("+4940654321")
     await advance_time(timedelta(seconds=5))
-    assert hass.states.get(RINGING).state == STATE_ON
-    assert hass.states.get(IN_CALL).state == STATE_ON
-
+    shows(STATE_ON, STATE_ON)
     phone.remote_hangup(1)
     phone.miss_call()
     await advance_time(timedelta(seconds=5))
-    assert hass.states.get(RINGING).state == STATE_OFF
-    assert hass.states.get(IN_CALL).state == STATE_OFF
+    shows(STATE_OFF, STATE_OFF)
 
 
 async def test_account_registered(

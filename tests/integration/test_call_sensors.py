@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from homeassistant.const import CONF_WEBHOOK_ID, STATE_UNKNOWN
+from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 from homeassistant.util import dt as dt_util
 import pytest
@@ -14,14 +14,13 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import DOMAIN
 from simulator import SimulatedPhone
 
 from ..helpers.entities import LAST_CALLER, LAST_STARTED, MISSED, RESET_MISSED
-from ..helpers.entries import device_by_identifier, register_old_entities
+from ..helpers.entries import device_by_identifier, point_pushes_at, register_entities
 from ..helpers.phone import PHONE_MAC
-from ..helpers.waiting import missed_call, poll, settle
+from ..helpers.waiting import answered_call, missed_call, poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -35,7 +34,7 @@ async def set_up(
         entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    phone.profile.action_urls = action_urls(base, entry.data[CONF_WEBHOOK_ID])
+    point_pushes_at(phone, base, entry)
 
 
 @pytest.mark.usefixtures("push_integration")
@@ -113,12 +112,7 @@ async def test_missed_calls_count_and_reset(
     await missed_call(hass, phone, "+4930555666")
     assert hass.states.get(MISSED).state == "2"
     # Answered calls are not missed.
-    phone.incoming_call("+4930777888")
-    await settle(hass, phone)
-    phone.answer()
-    await settle(hass, phone)
-    phone.remote_hangup()
-    await settle(hass, phone)
+    await answered_call(hass, phone, "+4930777888")
     assert hass.states.get(MISSED).state == "2"
 
     await hass.services.async_call(
@@ -177,7 +171,7 @@ async def test_restored_after_restart(
     """
     started = STARTED
     push_config_entry.add_to_hass(hass)
-    register_old_entities(
+    register_entities(
         hass,
         push_config_entry,
         {MISSED: "missed_calls", LAST_STARTED: "last_call_started"},
@@ -210,7 +204,7 @@ async def test_last_caller_restored(
 ) -> None:
     """Upgrading keeps the last caller, name and number, and the last start."""
     push_config_entry.add_to_hass(hass)
-    register_old_entities(
+    register_entities(
         hass,
         push_config_entry,
         {LAST_CALLER: "last_caller", LAST_STARTED: "last_call_started"},

@@ -54,7 +54,14 @@ from custom_components.grandstream.cti import (
 from simulator import Fault, SimulatedPhone
 
 from ..helpers.entries import set_up_entry_data
-from ..helpers.flows import STRINGS, assert_aborted, error_text, shown_text, user_input
+from ..helpers.flows import (
+    STRINGS,
+    assert_aborted,
+    assert_set_up_beside,
+    error_text,
+    shown_text,
+    user_input,
+)
 from ..helpers.phone import PASSCODE, PHONE_MAC, fast_profile
 from ..helpers.ports import free_port
 
@@ -685,8 +692,7 @@ async def test_user_flow_duplicate_mac_moves_entry(
 
     result = await configure_beside_the_phone(hass, flow_id, user_input(phone.address))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "address_updated"
+    assert_aborted(result, "address_updated")
     assert shown_text("config", result) == (
         f"This phone is already set up as {entry.title}. It answers at "
         f"{phone.address} now, so Home Assistant changed that entry's address, "
@@ -942,8 +948,7 @@ async def test_phone_setup_duplicate_from_login(
 
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "address_updated"
+    assert_aborted(result, "address_updated")
     assert result["description_placeholders"] == {
         "name": entry.title,
         "host": phone.address,
@@ -1051,15 +1056,7 @@ async def test_phone_setup_foreign_slot(
     result = await configure(hass, flow_id, SET_UP_AS_ADMIN)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["description"] == "set_up_partial"
-    # Sections with nothing to say do not appear; events by their names.
-    assert shown_text("config", result) == (
-        f"Home Assistant set up the phone in part: {len(EVENTS) - 1} of "
-        f"{len(EVENTS)} events are wired.\n\n"
-        "- Left alone, because something else uses their fields: Incoming call. "
-        "Repairs offers to take them over.\n"
-        "- Click-To-Dial is on."
-    )
+    assert_set_up_beside(result, "Incoming call")
     assert result["data"][CONF_FOREIGN_SLOTS] == ["incoming"]
     assert phone.profile.action_urls["incoming"] == foreign
 

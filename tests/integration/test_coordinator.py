@@ -34,8 +34,8 @@ from simulator import Fault, SimulatedPhone
 from ..helpers.entities import CALL_ENTITY, LAST_CALLER, LINE_1, MISSED
 from ..helpers.entries import device_id, phone_entry, setup_entry
 from ..helpers.phone import fast_profile
-from ..helpers.push import CallEvents, send, types, webhook_url
-from ..helpers.waiting import poll, settle
+from ..helpers.push import CallEvents, HandPushes, send, types, webhook_url
+from ..helpers.waiting import after_first_fetch, poll, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -110,26 +110,22 @@ async def first_polls(
 
 async def test_pushes_arriving_together_share_fetches(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
+    hand_pushes: HandPushes,
     phone: SimulatedPhone,
-    ha_url: str,
     call_events: CallEvents,
 ) -> None:
     """20 pushes within a few milliseconds cost a few reads, one at a time."""
-    phone.profile.action_urls = {}
     phone.incoming_call(NUMBER, NAME)
     delay = 0.5
     phone.set_fault(Fault("latency", delay=delay))
     phone.clear_logs()
-    url = (
-        f"{webhook_url(ha_url, push_integration)}?e=incoming&m=000b82123456&r={NUMBER}"
-    )
+    url = f"{hand_pushes.url}?e=incoming&m=000b82123456&r={NUMBER}"
 
     statuses = await asyncio.gather(*(send(url) for _ in range(20)))
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert statuses == [200] * 20
-    assert push_integration.runtime_data.pushes_received == 20
+    assert hand_pushes.entry.runtime_data.pushes_received == 20
     reads = phone.calls("api-get_line_status")
     assert 1 <= len(reads) <= 4, [r.time for r in reads]
     # Each answer takes ``delay``: a read that started sooner after the one
@@ -529,21 +525,14 @@ async def test_overtaken_refresh_leaves_no_stale_entity(
     """
     coordinator = push_integration.runtime_data
     phone.incoming_call(NUMBER)
-    real_fetch = coordinator._fetch
-    calls = 0
 
-    async def fetch_then_the_caller_gives_up(previous: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        snapshot = await real_fetch(previous)
-        if calls == 1:
-            phone.miss_call()
-        return snapshot
+    async def the_caller_gives_up() -> None:
+        phone.miss_call()
 
-    coordinator._fetch = fetch_then_the_caller_gives_up  # type: ignore[method-assign]
+    fetches = after_first_fetch(coordinator, the_caller_gives_up)
     await asyncio.gather(coordinator.async_refresh(), coordinator.async_refresh())
     await hass.async_block_till_done()
-    assert calls >= 2
+    assert fetches.count >= 2
     assert coordinator.data.line(1).state.value == "idle"
     assert hass.states.get(LINE_1).state == "idle"
 
@@ -591,14 +580,10 @@ async def test_boot_push_never_renames_the_phone(
 
 
 async def test_a_push_the_phone_does_not_bear_out_teaches_no_mac(
-    hass: HomeAssistant,
-    ha_url: str,
-    phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
+    hass: HomeAssistant, ha_url: str, init_integration: MockConfigEntry
 ) -> None:
     """A forged push's MAC never becomes the phone's identity."""
-    entry = mock_config_entry
-    await setup_entry(hass, entry)
+    entry = init_integration
     url = f"{webhook_url(ha_url, entry)}?e=incoming&m=000b82abcdef&r={NUMBER}"
     assert await send(url) == 200
     await hass.async_block_till_done(wait_background_tasks=True)

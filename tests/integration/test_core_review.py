@@ -25,8 +25,7 @@ from simulator import Fault, SimulatedPhone
 from simulator.actionurl import send_raw_get
 
 from ..helpers.dnd import mutes, switch
-from ..helpers.entries import setup_entry
-from ..helpers.waiting import settle
+from ..helpers.waiting import after_first_fetch, settle
 
 NUMBER = "+4930123456"
 LINE_1 = "sensor.front_desk_line_1"
@@ -66,20 +65,13 @@ async def test_a_push_past_its_deadline_keeps_showing(
     is confirmed by the read after the push (ringing never goes off between).
     """
     coordinator = push_integration.runtime_data
-    real_fetch = coordinator._fetch
-    calls = 0
 
-    async def stale_fetch(previous: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        snapshot = await real_fetch(previous)
-        if calls == 1:
-            # The read went out before the ring; its answer comes late.
-            phone.incoming_call(NUMBER, "Erika")
-            await asyncio.sleep(1.6)
-        return snapshot
+    async def ring_while_the_answer_is_late() -> None:
+        # The read went out before the ring; its answer comes late.
+        phone.incoming_call(NUMBER, "Erika")
+        await asyncio.sleep(1.6)
 
-    coordinator._fetch = stale_fetch  # type: ignore[method-assign]
+    after_first_fetch(coordinator, ring_while_the_answer_is_late)
     changes = async_capture_events(hass, "state_changed")
     events = async_capture_events(hass, EVENT_CALL)
     await coordinator.async_refresh()
@@ -140,11 +132,10 @@ async def test_a_provisional_push_teaches_no_mac(
     hass: HomeAssistant,
     ha_url: str,
     phone: SimulatedPhone,
-    mock_config_entry: MockConfigEntry,
+    init_integration: MockConfigEntry,
 ) -> None:
     """A push taken without a read after it (a slow phone) is no proof of its MAC."""
-    entry = mock_config_entry
-    await setup_entry(hass, entry)
+    entry = init_integration
     assert entry.unique_id is None
     phone.set_fault(Fault("latency", delay=3.0))
     webhook = entry.data[CONF_WEBHOOK_ID]

@@ -9,27 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-import functools
 import json
 from pathlib import Path
 import re
 from typing import Any
-from unittest.mock import patch
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent, llm
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
-from custom_components.grandstream.cti import GrandstreamClient
 from custom_components.grandstream.voice_text import Speech
 from simulator import SimulatedPhone
 
-from ..helpers.phone import PASSCODE, fast_profile
+from ..helpers.entries import phone_entry, set_up_at_key_pace
+from ..helpers.phone import fast_profile
 from ..helpers.waiting import poll
 
 REPOSITORY = Path(__file__).parents[2]
@@ -38,42 +33,13 @@ BOB = ("+4940987654", "Bob")
 TODO = "todo.front_desk_call_back"
 
 
-async def set_up(
-    hass: HomeAssistant, entry: MockConfigEntry, phone: SimulatedPhone
-) -> None:
-    """Set up ``entry``; the client presses keys at the simulator's pace."""
-    factory = functools.partial(
-        GrandstreamClient, key_interval=phone.profile.key_interval
-    )
-    with patch("custom_components.grandstream.connection.GrandstreamClient", factory):
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-
-
-def phone_entry(phone: SimulatedPhone, title: str, entry_id: str) -> MockConfigEntry:
-    """A config entry for ``phone``."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=title,
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-        },
-        entry_id=entry_id,
-    )
-
-
 @pytest.fixture
 async def desk(
     hass: HomeAssistant, phone: SimulatedPhone, mock_config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """The phone "Front desk", polled, and the intent integration loaded after it."""
     await hass.config.async_set_time_zone("Europe/Berlin")
-    await set_up(hass, mock_config_entry, phone)
+    await set_up_at_key_pace(hass, mock_config_entry, phone)
     assert await async_setup_component(hass, "intent", {})
     await hass.async_block_till_done()
     return mock_config_entry
@@ -339,8 +305,10 @@ async def test_call_back_asks_which_phone(
 ) -> None:
     """Two phones with callers and none named: ask; named: that phone dials."""
     kitchen_phone.profile.key_interval = phone.profile.key_interval
-    await set_up(
-        hass, phone_entry(kitchen_phone, "Kitchen", "01JKITCHEN"), kitchen_phone
+    await set_up_at_key_pace(
+        hass,
+        phone_entry(kitchen_phone, title="Kitchen", entry_id="01JKITCHEN"),
+        kitchen_phone,
     )
     await missed_call(hass, phone, ERIKA)
     await missed_call(hass, kitchen_phone, BOB)
@@ -374,8 +342,10 @@ async def test_answer_asks_which_phone(
     kitchen_phone: SimulatedPhone,
 ) -> None:
     """Both phones ring: ask which; named, that one answers; then hang it up."""
-    await set_up(
-        hass, phone_entry(kitchen_phone, "Kitchen", "01JKITCHEN"), kitchen_phone
+    await set_up_at_key_pace(
+        hass,
+        phone_entry(kitchen_phone, title="Kitchen", entry_id="01JKITCHEN"),
+        kitchen_phone,
     )
     phone.incoming_call(*ERIKA)
     kitchen_phone.incoming_call(*BOB)
@@ -473,7 +443,7 @@ async def test_registered_when_intent_loads_first(
 ) -> None:
     """The intent integration may load before or after the phone."""
     assert await async_setup_component(hass, "intent", {})
-    await set_up(hass, mock_config_entry, phone)
+    await set_up_at_key_pace(hass, mock_config_entry, phone)
     await hass.async_block_till_done()
     handlers = {h.intent_type: h for h in intent.async_get(hass)}
     for name in (
@@ -545,49 +515,43 @@ def _has_llm_integration() -> bool:
     return True
 
 
-@pytest.mark.parametrize(
-    ("language", "sentence", "expected"),
-    [
-        ("en", "who called", "Erika Mustermann called today at HH:MM."),
-        ("en", "call Erika back", "Calling Erika Mustermann back from Front desk."),
-        ("de", "wer hat angerufen", "Erika Mustermann hat heute um HH:MM angerufen."),
-        ("de", "ruf Erika zurück", "Front desk ruft Erika Mustermann zurück."),
-        ("en", "call back", "Calling Erika Mustermann back from Front desk."),
+# The README's custom sentences and what the assistant answers, by language.
+SENTENCES: dict[str, list[tuple[str, str]]] = {
+    "en": [
+        ("who called", "Erika Mustermann called today at HH:MM."),
+        ("call Erika back", "Calling Erika Mustermann back from Front desk."),
+        ("call back", "Calling Erika Mustermann back from Front desk."),
+        ("call the last caller back", "Calling Erika Mustermann back from Front desk."),
         (
-            "en",
-            "call the last caller back",
-            "Calling Erika Mustermann back from Front desk.",
-        ),
-        (
-            "en",
             "call back the latest caller",
             "Calling Erika Mustermann back from Front desk.",
         ),
         (
-            "en",
             "call back Erika on the front desk",
             "Calling Erika Mustermann back from Front desk.",
         ),
-        ("en", "answer the phone", "No phone is ringing."),
-        ("en", "hang up the phone", "No phone has a call to hang up."),
-        ("en", "end the call on the front desk", "No phone has a call to hang up."),
-        (
-            "de",
-            "ruf den letzten Anrufer zurück",
-            "Front desk ruft Erika Mustermann zurück.",
-        ),
-        ("de", "nimm den Anruf an", "Kein Telefon klingelt."),
-        (
-            "de",
-            "ruf Erika vom front desk zurück",
-            "Front desk ruft Erika Mustermann zurück.",
-        ),
-        (
-            "en",
-            "who called on the front desk",
-            "Erika Mustermann called today at HH:MM.",
-        ),
-        ("de", "leg auf", "An keinem Telefon läuft ein Anruf."),
+        ("answer the phone", "No phone is ringing."),
+        ("hang up the phone", "No phone has a call to hang up."),
+        ("end the call on the front desk", "No phone has a call to hang up."),
+        ("who called on the front desk", "Erika Mustermann called today at HH:MM."),
+    ],
+    "de": [
+        ("wer hat angerufen", "Erika Mustermann hat heute um HH:MM angerufen."),
+        ("ruf Erika zurück", "Front desk ruft Erika Mustermann zurück."),
+        ("ruf den letzten Anrufer zurück", "Front desk ruft Erika Mustermann zurück."),
+        ("nimm den Anruf an", "Kein Telefon klingelt."),
+        ("ruf Erika vom front desk zurück", "Front desk ruft Erika Mustermann zurück."),
+        ("leg auf", "An keinem Telefon läuft ein Anruf."),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "expected"),
+    [
+        (language, sentence, expected)
+        for language, cases in SENTENCES.items()
+        for sentence, expected in cases
     ],
 )
 async def test_custom_sentences(  # noqa: PLR0917

@@ -7,6 +7,7 @@ over the WebSocket API, from the recorder's database).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 import re
 from typing import Any
@@ -42,23 +43,40 @@ def mock_recorder_before_hass(async_test_recorder: Any) -> None:
     """The recorder's database is prepared before Home Assistant starts."""
 
 
-async def logbook_rows(
-    hass: HomeAssistant, hass_ws_client: Any, **query: list[str]
-) -> list[dict[str, Any]]:
-    """What the logbook lists for ``query`` (entity_ids / device_ids), oldest first."""
-    await async_wait_recording_done(hass)
-    client = await hass_ws_client(hass)
-    await client.send_json_auto_id(
-        {
-            "type": "logbook/get_events",
-            "start_time": (dt_util.utcnow() - timedelta(hours=1)).isoformat(),
-            **query,
-        }
-    )
-    answer = await client.receive_json()
-    assert answer["success"], answer
-    rows: list[dict[str, Any]] = answer["result"]
-    return rows
+@dataclass
+class Logbook:
+    """The logbook as the frontend reads it."""
+
+    hass: HomeAssistant
+    ws_client: Any
+
+    async def rows(self, **query: list[str]) -> list[dict[str, Any]]:
+        """What it lists for ``query`` (entity_ids / device_ids), oldest first."""
+        await async_wait_recording_done(self.hass)
+        client = await self.ws_client(self.hass)
+        await client.send_json_auto_id(
+            {
+                "type": "logbook/get_events",
+                "start_time": (dt_util.utcnow() - timedelta(hours=1)).isoformat(),
+                **query,
+            }
+        )
+        answer = await client.receive_json()
+        assert answer["success"], answer
+        rows: list[dict[str, Any]] = answer["result"]
+        return rows
+
+
+@pytest.fixture
+async def logbook(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_ws_client: Any,
+    push_integration: MockConfigEntry,
+) -> Logbook:
+    """The phone set up with push, the recorder and the logbook running."""
+    assert await async_setup_component(hass, "logbook", {})
+    return Logbook(hass, hass_ws_client)
 
 
 async def play_calls(hass: HomeAssistant, phone: SimulatedPhone) -> None:
@@ -94,11 +112,7 @@ def matches(texts_seen: list[str], expected: list[str | re.Pattern[str]]) -> boo
 
 
 async def test_call_entity_reads_as_a_call_list(
-    recorder_mock: Recorder,
-    hass: HomeAssistant,
-    hass_ws_client: Any,
-    push_integration: MockConfigEntry,
-    phone: SimulatedPhone,
+    logbook: Logbook, hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The call entity's logbook: one row per call event, carrying its description.
 
@@ -106,10 +120,9 @@ async def test_call_entity_reads_as_a_call_list(
     entity's change "triggered by" the described call event: a call list,
     with no bare "detected an event" beside it and no line changes.
     """
-    assert await async_setup_component(hass, "logbook", {})
     await play_calls(hass, phone)
 
-    rows = await logbook_rows(hass, hass_ws_client, entity_ids=[CALL_ENTITY])
+    rows = await logbook.rows(entity_ids=[CALL_ENTITY])
 
     assert {row["entity_id"] for row in rows} == {CALL_ENTITY}
     assert all(row["context_domain"] == "grandstream" for row in rows), rows
@@ -119,19 +132,14 @@ async def test_call_entity_reads_as_a_call_list(
 
 
 async def test_device_history(
-    recorder_mock: Recorder,
-    hass: HomeAssistant,
-    hass_ws_client: Any,
-    push_integration: MockConfigEntry,
-    phone: SimulatedPhone,
+    logbook: Logbook, hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The phone's device page and the logbook panel: the described call events."""
-    assert await async_setup_component(hass, "logbook", {})
     device = device_by_identifier(hass, PHONE_MAC)
     assert device is not None
     await play_calls(hass, phone)
 
-    rows = await logbook_rows(hass, hass_ws_client, device_ids=[device.id])
+    rows = await logbook.rows(device_ids=[device.id])
     described = [row for row in rows if row.get("domain") == "grandstream"]
 
     assert matches([row["message"] for row in described], CALL_HISTORY), rows
@@ -146,18 +154,13 @@ async def test_device_history(
 
 
 async def test_line_changes_stay_off_the_call_list(
-    recorder_mock: Recorder,
-    hass: HomeAssistant,
-    hass_ws_client: Any,
-    push_integration: MockConfigEntry,
-    phone: SimulatedPhone,
+    logbook: Logbook, hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The line sensors keep their own history; the call list does not repeat it."""
-    assert await async_setup_component(hass, "logbook", {})
     await play_calls(hass, phone)
 
-    call_list = await logbook_rows(hass, hass_ws_client, entity_ids=[CALL_ENTITY])
-    line = await logbook_rows(hass, hass_ws_client, entity_ids=[LINE_ENTITY])
+    call_list = await logbook.rows(entity_ids=[CALL_ENTITY])
+    line = await logbook.rows(entity_ids=[LINE_ENTITY])
 
     assert LINE_ENTITY not in {row["entity_id"] for row in call_list}
     assert [row["state"] for row in line if row["entity_id"] == LINE_ENTITY][:2] == [
@@ -167,77 +170,78 @@ async def test_line_changes_stay_off_the_call_list(
 
 
 async def test_phones_named_when_there_are_several(
-    recorder_mock: Recorder,
-    hass: HomeAssistant,
-    hass_ws_client: Any,
-    push_integration: MockConfigEntry,
-    phone: SimulatedPhone,
+    logbook: Logbook, hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """With two phones, each line says which phone."""
     MockConfigEntry(domain="grandstream", title="Hall", unique_id="other").add_to_hass(
         hass
     )
-    assert await async_setup_component(hass, "logbook", {})
     device = device_by_identifier(hass, PHONE_MAC)
     assert device is not None
     phone.incoming_call(NUMBER, NAME)
     await settle(hass, phone)
 
-    rows = await logbook_rows(hass, hass_ws_client, device_ids=[device.id])
+    rows = await logbook.rows(device_ids=[device.id])
 
     assert [
         (row["name"], row["message"]) for row in rows if row.get("domain") == DOMAIN
     ] == [("Front desk", f"Incoming call from {NAME} ({NUMBER}) on line 1")]
-    rows = await logbook_rows(hass, hass_ws_client, entity_ids=[CALL_ENTITY])
+    rows = await logbook.rows(entity_ids=[CALL_ENTITY])
     assert [row["context_name"] for row in rows] == ["Front desk"]
+
+
+# What the logbook says of each kind of call event, by language.
+DESCRIPTIONS: dict[str, list[tuple[dict[str, Any], str]]] = {
+    "en": [
+        (
+            {"type": "ended", "remote_name": NAME, "remote_number": NUMBER},
+            f"Call with {NAME} ({NUMBER}) ended",
+        ),
+        (
+            {"type": "ended", "remote_number": NUMBER, "duration": 192},
+            f"Call with {NUMBER} ended after 3 min 12 s",
+        ),
+        (
+            {"type": "ended", "duration": 3720},
+            "Call with an unknown number ended after 1 h 2 min",
+        ),
+        (
+            {"type": "outgoing", "remote_number": NUMBER, "line": 2},
+            f"Outgoing call to {NUMBER} on line 2",
+        ),
+        ({"type": "held", "remote_name": NAME}, f"Call with {NAME} put on hold"),
+        ({"type": "resumed"}, "Call with an unknown number resumed"),
+        ({"type": "ringing"}, "Call event"),
+    ],
+    "de": [
+        (
+            {"type": "ended", "remote_name": NAME, "duration": 192},
+            f"Anruf mit {NAME} nach 3 Min. 12 s beendet",
+        ),
+        (
+            {"type": "missed", "line": 1},
+            "Verpasster Anruf von einer unbekannten Nummer auf Leitung 1",
+        ),
+    ],
+    "ru": [
+        (
+            {"type": "incoming", "remote_number": NUMBER, "line": 1},
+            f"Входящий вызов от {NUMBER} на линии 1",
+        ),
+        (
+            {"type": "ended", "remote_number": NUMBER, "duration": 45},
+            f"Вызов с {NUMBER} завершён, длительность 45 с",
+        ),
+    ],
+}
 
 
 @pytest.mark.parametrize(
     ("language", "data", "text"),
     [
-        (
-            "en",
-            {"type": "ended", "remote_name": NAME, "remote_number": NUMBER},
-            f"Call with {NAME} ({NUMBER}) ended",
-        ),
-        (
-            "en",
-            {"type": "ended", "remote_number": NUMBER, "duration": 192},
-            f"Call with {NUMBER} ended after 3 min 12 s",
-        ),
-        (
-            "en",
-            {"type": "ended", "duration": 3720},
-            "Call with an unknown number ended after 1 h 2 min",
-        ),
-        (
-            "en",
-            {"type": "outgoing", "remote_number": NUMBER, "line": 2},
-            f"Outgoing call to {NUMBER} on line 2",
-        ),
-        ("en", {"type": "held", "remote_name": NAME}, f"Call with {NAME} put on hold"),
-        ("en", {"type": "resumed"}, "Call with an unknown number resumed"),
-        ("en", {"type": "ringing"}, "Call event"),
-        (
-            "de",
-            {"type": "ended", "remote_name": NAME, "duration": 192},
-            f"Anruf mit {NAME} nach 3 Min. 12 s beendet",
-        ),
-        (
-            "de",
-            {"type": "missed", "line": 1},
-            "Verpasster Anruf von einer unbekannten Nummer auf Leitung 1",
-        ),
-        (
-            "ru",
-            {"type": "incoming", "remote_number": NUMBER, "line": 1},
-            f"Входящий вызов от {NUMBER} на линии 1",
-        ),
-        (
-            "ru",
-            {"type": "ended", "remote_number": NUMBER, "duration": 45},
-            f"Вызов с {NUMBER} завершён, длительность 45 с",
-        ),
+        (language, data, text)
+        for language, cases in DESCRIPTIONS.items()
+        for data, text in cases
     ],
 )
 async def test_descriptions(

@@ -97,8 +97,7 @@ async def test_set_up_again(
 
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_complete"
+    assert_aborted(result, "set_up_complete")
     # The result's first line is its own title (older frontends show none
     # for the options dialog's aborts).
     assert shown_text("options", result) == (
@@ -126,8 +125,7 @@ async def test_set_up_again_partial(hass: HomeAssistant, phone: SimulatedPhone) 
 
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "set_up_partial"
+    assert_aborted(result, "set_up_partial")
     # Only the sections with something to say, events by their names.
     assert shown_text("options", result) == (
         "**The phone is set up in part**\n\n"
@@ -256,8 +254,7 @@ async def test_set_up_again_refuses_another_phone(
 
     result = await submit(hass, result, {CONF_WEB_USERNAME: "admin"})
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_device"
+    assert_aborted(result, "wrong_device")
     assert shown_text("options", result) == (
         "**Nothing was changed**\n\nA different phone answers at the address of "
         "Front desk. Nothing was written to it; reconfigure the entry if the phone "
@@ -322,8 +319,7 @@ async def test_urls_without_local_url(
 
     result = await open_step(hass, entry, "urls")
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "no_local_url"
+    assert_aborted(result, "no_local_url")
     assert shown_text("options", result).startswith(
         "**No Action URLs yet**\n\nHome Assistant does not know its own local "
         "address yet. Set it under Settings → System → Network"
@@ -339,6 +335,5 @@ async def test_urls_before_first_load(
 
     result = await open_step(hass, mock_config_entry, "urls")
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "no_webhook"
+    assert_aborted(result, "no_webhook")
     assert shown_text("options", result).startswith("**No Action URLs yet**\n\n")

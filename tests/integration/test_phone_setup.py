@@ -45,8 +45,14 @@ from custom_components.grandstream.const import (
 )
 from simulator import SimulatedPhone
 
-from ..helpers.entries import device_by_identifier, entry_data
-from ..helpers.flows import STRINGS, assert_aborted, shown_text, user_input
+from ..helpers.entries import assert_model_learnt, entry_data
+from ..helpers.flows import (
+    STRINGS,
+    assert_aborted,
+    assert_set_up_beside,
+    shown_text,
+    user_input,
+)
 from ..helpers.phone import PASSCODE, PHONE_MAC, change_passcode, fast_profile
 from ..helpers.ports import free_port
 from ..helpers.push import CallEvents
@@ -359,12 +365,7 @@ async def test_identity_known_right_after_the_flow(
     _, entry = await add_phone(hass, phone)
 
     assert entry.unique_id == PHONE_MAC
-    assert entry.data[CONF_MODEL] == "GRP2614"
-    assert entry.data[CONF_FIRMWARE] == "1.0.5.67"
-    device = device_by_identifier(hass, PHONE_MAC)
-    assert device is not None
-    assert device.model == "GRP2614"
-    assert device.sw_version == "1.0.5.67"
+    device = assert_model_learnt(hass, entry, "GRP2614", "1.0.5.67")
     assert (dr.CONNECTION_NETWORK_MAC, PHONE_MAC) in device.connections
     assert not phone.pushes
 
@@ -384,8 +385,7 @@ async def test_known_phone_at_a_new_address_is_not_set_up_twice(
 
     result = await submit_setup(hass, await checked_phone_flow(hass, phone))
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "address_updated"
+    assert_aborted(result, "address_updated")
     assert logins(phone) == 1
     assert writes(phone) == 0
     assert_logged_out(phone)
@@ -657,14 +657,7 @@ async def test_slot_in_use_is_left_alone_then_taken_over_by_the_repair(
     """A foreign slot is never overwritten, unless the user says so in Repairs."""
     result, entry = await add_phone_beside_a_foreign_slot(hass, phone)
 
-    assert result["description"] == "set_up_partial"
-    assert shown_text("config", result) == (
-        f"Home Assistant set up the phone in part: {len(EVENTS) - 1} of "
-        f"{len(EVENTS)} events are wired.\n\n"
-        "- Left alone, because something else uses their fields: Missed call. "
-        "Repairs offers to take them over.\n"
-        "- Click-To-Dial is on."
-    )
+    assert_set_up_beside(result, "Missed call")
     assert phone.web.slots()["P8312"] == FOREIGN_URL
     assert entry.data[CONF_FOREIGN_SLOTS] == ["missed"]
     in_use = issue(hass, "slots_in_use", entry)

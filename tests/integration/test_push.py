@@ -52,10 +52,10 @@ from custom_components.grandstream.identity import normalize_mac
 from simulator import Fault, SimulatedPhone
 
 from ..helpers.entities import CALL_ENTITY, PUSH
-from ..helpers.entries import device_by_identifier
+from ..helpers.entries import assert_model_learnt, point_pushes_at
 from ..helpers.flows import STRINGS as _STRINGS_FILES
 from ..helpers.phone import PHONE_MAC
-from ..helpers.push import CallEvents, call_event, send, types, webhook_url
+from ..helpers.push import CallEvents, HandPushes, call_event, send, types, webhook_url
 from ..helpers.waiting import missed_call, poll, settle
 
 STRINGS = _STRINGS_FILES[0]
@@ -404,9 +404,8 @@ async def test_mac_forms(
 
 async def test_literal_variables(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
+    hand_pushes: HandPushes,
     phone: SimulatedPhone,
-    ha_url: str,
     call_events: CallEvents,
 ) -> None:
     """A push whose variables the phone could not fill still counts.
@@ -414,11 +413,9 @@ async def test_literal_variables(
     The variables arrive literally and read as empty; the line status read
     after the push names the call.
     """
-    phone.profile.action_urls = {}
     phone.make_call("+4940987654")
     status = await send(
-        f"{webhook_url(ha_url, push_integration)}"
-        "?e=outgoing&m=$mac&r=$remote&a=$active_user&c=$call-id"
+        f"{hand_pushes.url}?e=outgoing&m=$mac&r=$remote&a=$active_user&c=$call-id"
     )
     assert status == 200
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -430,20 +427,18 @@ async def test_literal_variables(
             direction="outgoing",
         )
     ]
-    assert push_integration.runtime_data.pushes_ignored == 0
+    assert hand_pushes.entry.runtime_data.pushes_ignored == 0
 
 
 @pytest.mark.usefixtures("socket_enabled")
 async def test_post_accepted(
     hass: HomeAssistant,
-    push_integration: MockConfigEntry,
+    hand_pushes: HandPushes,
     phone: SimulatedPhone,
-    ha_url: str,
     call_events: CallEvents,
 ) -> None:
     """POST works too: parameters in the body, or in the query of an empty POST."""
-    phone.profile.action_urls = {}
-    url = webhook_url(ha_url, push_integration)
+    url = hand_pushes.url
     phone.incoming_call(NUMBER)
     async with aiohttp.ClientSession() as session:
         async with session.post(
@@ -462,7 +457,7 @@ async def test_post_accepted(
         await hass.async_block_till_done(wait_background_tasks=True)
     assert types(call_events) == ["incoming", "missed"]
     assert {e.data["remote_number"] for e in call_events} == {NUMBER}
-    assert push_integration.runtime_data.pushes_received == 2
+    assert hand_pushes.entry.runtime_data.pushes_received == 2
 
 
 def _big() -> str:
@@ -701,12 +696,7 @@ async def test_boot_push_reverifies(
     assert [p.event for p in phone.pushes][-2:] == ["boot", "registered"]
     assert hass.states.get(PUSH).state == "not_verified"
     assert await interval(hass, entry) == 5
-    assert entry.data[CONF_MODEL] == "GXP2135"
-    assert entry.data[CONF_FIRMWARE] == "1.0.11.79"
-    device = device_by_identifier(hass, PHONE_MAC)
-    assert device is not None
-    assert device.model == "GXP2135"
-    assert device.sw_version == "1.0.11.79"
+    assert_model_learnt(hass, entry, "GXP2135", "1.0.11.79")
 
     # A second boot push with the same data changes nothing.
     await phone.reboot()
@@ -777,7 +767,7 @@ async def test_mac_learnt_from_push(
     assert entry.unique_id is None
 
     phone.profile.mac_format = "colon"
-    phone.profile.action_urls = action_urls(ha_url, entry.data[CONF_WEBHOOK_ID])
+    point_pushes_at(phone, ha_url, entry)
     events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER, NAME)
     await settle(hass, phone)
@@ -820,7 +810,7 @@ async def test_mac_of_another_entry_not_adopted(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    phone.profile.action_urls = action_urls(ha_url, entry.data[CONF_WEBHOOK_ID])
+    point_pushes_at(phone, ha_url, entry)
     events = async_capture_events(hass, EVENT_CALL)
     phone.incoming_call(NUMBER)
     await settle(hass, phone)

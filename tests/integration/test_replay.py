@@ -13,12 +13,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -28,7 +26,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.grandstream.const import CONF_PASSCODE, DOMAIN
 from custom_components.grandstream.cti import (
     Capture,
     CapturedAnswer,
@@ -42,15 +39,12 @@ from custom_components.grandstream.sensor import LINE_STATES, PHONE_STATES
 from simulator import PhoneProfile, SimulatedPhone
 from simulator.replay import ReplayedPhone, load_replay
 
+from ..helpers.captures import CAPTURES, capture_folders
 from ..helpers.cli import cli
+from ..helpers.entries import phone_entry, setup_entry
 from ..helpers.phone import PASSCODE
 
-# Another folder of captures through GRANDSTREAM_CAPTURES (scripts/add-capture's test).
-CAPTURES = Path(
-    os.environ.get("GRANDSTREAM_CAPTURES")
-    or Path(__file__).parents[1] / "fixtures" / "captures"
-)
-FOLDERS = sorted(p.name for p in CAPTURES.iterdir() if p.is_dir())
+FOLDERS = [folder.name for folder in capture_folders()]
 FAST: dict[str, Any] = {"key_interval": 0.02, "reboot_duration": 0.3}
 READS = ("api-get_phone_status", "api-get_line_status", "api-get_accounts")
 
@@ -64,20 +58,8 @@ async def set_up(
     hass: HomeAssistant, phone: SimulatedPhone, entry_id: str
 ) -> MockConfigEntry:
     """An entry for ``phone``, set up; whatever the outcome."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Front desk",
-        data={
-            CONF_HOST: phone.address,
-            CONF_PASSCODE: PASSCODE,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: False,
-        },
-        entry_id=entry_id,
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = phone_entry(phone, entry_id=entry_id)
+    await setup_entry(hass, entry)
     return entry
 
 

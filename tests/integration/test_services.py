@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-import functools
 import json
 import logging
 from pathlib import Path
 import re
 import time
 from typing import Any
-from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -32,7 +30,7 @@ from custom_components.grandstream.cti.client import DEFAULT_MAX_PENDING_COMMAND
 from simulator import Fault, PhoneProfile, SimAccount, SimulatedPhone
 
 from ..helpers.actions import act, input_error
-from ..helpers.entries import device_id, phone_entry
+from ..helpers.entries import device_id, phone_entry, set_up_at_key_pace
 from ..helpers.phone import HOLD_KEY_INTERVAL, PASSCODE, change_passcode, fast_profile
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
@@ -96,6 +94,22 @@ def assert_translated(err: HomeAssistantError, key: str) -> None:
     assert needed <= set(err.translation_placeholders or {})
 
 
+async def assert_refused(
+    hass: HomeAssistant,
+    action: str,
+    devices: list[str],
+    key: str,
+    *,
+    kind: type[HomeAssistantError] = HomeAssistantError,
+    **data: Any,
+) -> HomeAssistantError:
+    """The action raises ``kind`` with ``key`` (see ``assert_translated``)."""
+    with pytest.raises(kind) as err:
+        await act(hass, action, devices, **data)
+    assert_translated(err.value, key)
+    return err.value
+
+
 def line_state(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
     """What the sensor of ``line`` shows."""
     state = hass.states.get(line_entity(hass, entry, line))
@@ -112,34 +126,12 @@ def line_entity(hass: HomeAssistant, entry: MockConfigEntry, line: int) -> str:
     return entity_id
 
 
-async def set_up_phone(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    phone: SimulatedPhone,
-    **client_options: Any,
-) -> None:
-    """Set up ``entry``; the client presses keys at the simulator's pace."""
-    factory = functools.partial(
-        GrandstreamClient, key_interval=phone.profile.key_interval, **client_options
-    )
-    with patch("custom_components.grandstream.connection.GrandstreamClient", factory):
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-
-
-def make_entry(phone: SimulatedPhone, entry_id: str, title: str) -> MockConfigEntry:
-    """A config entry for another simulated phone."""
-    return phone_entry(phone, title=title, entry_id=entry_id)
-
-
 @pytest.fixture
 async def integration(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, phone: SimulatedPhone
 ) -> MockConfigEntry:
     """The integration set up against the phone, with the setup's requests forgotten."""
-    await set_up_phone(hass, mock_config_entry, phone)
+    await set_up_at_key_pace(hass, mock_config_entry, phone)
     phone.clear_logs()
     return mock_config_entry
 
@@ -252,11 +244,16 @@ async def test_dial_account_the_phone_does_not_list(
     hass: HomeAssistant, device: str, phone: SimulatedPhone
 ) -> None:
     """An account the phone does not list is refused before anything is sent."""
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "dial", [device], number="200", account=2)
-
-    assert_translated(err.value, "invalid_account")
-    assert err.value.translation_placeholders == {"account": "2", "accounts": "1"}
+    error = await assert_refused(
+        hass,
+        "dial",
+        [device],
+        "invalid_account",
+        kind=ServiceValidationError,
+        number="200",
+        account=2,
+    )
+    assert error.translation_placeholders == {"account": "2", "accounts": "1"}
     assert commands(phone) == []
 
 
@@ -265,10 +262,16 @@ async def test_dial_account_out_of_range(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, account: object
 ) -> None:
     """Account numbers outside 1-16 are refused by the schema, saying what is allowed."""
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "dial", [device], number="200", account=account)
-    assert_translated(err.value, "invalid_account_input")
-    assert str(err.value) == (
+    error = await assert_refused(
+        hass,
+        "dial",
+        [device],
+        "invalid_account_input",
+        kind=ServiceValidationError,
+        number="200",
+        account=account,
+    )
+    assert str(error) == (
         f'"{account}" is not an account: give an account number from 1 to 16 '
         "(1 = the phone's first account), or leave it empty for the phone's default"
     )
@@ -323,9 +326,9 @@ async def test_dial_without_a_number(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, number: object
 ) -> None:
     """No number at all is said as such."""
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "dial", [device], number=number)
-    assert_translated(err.value, "no_number")
+    await assert_refused(
+        hass, "dial", [device], "no_number", kind=ServiceValidationError, number=number
+    )
     assert commands(phone) == []
 
 
@@ -378,9 +381,7 @@ async def test_dial_no_key_fallback(
         phone.answer()
     else:
         data["account"] = 1
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "dial", [device], **data)
-    assert_translated(err.value, "invalid_request")
+    await assert_refused(hass, "dial", [device], "invalid_request", **data)
     assert [r.function for r in phone.requests if r.function == "api-send_key"] == []
 
 
@@ -390,10 +391,14 @@ async def test_dial_pause_cannot_be_typed(
     """A pause is fine for click-to-dial but cannot be typed on the keypad."""
     phone.profile.click_to_dial = False
 
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "dial", [device], number="123,45")
-
-    assert_translated(err.value, "invalid_keys")
+    await assert_refused(
+        hass,
+        "dial",
+        [device],
+        "invalid_keys",
+        kind=ServiceValidationError,
+        number="123,45",
+    )
     assert commands(phone) == [make_call_request("123,45")]
     assert phone.key_log == []
 
@@ -404,10 +409,7 @@ async def test_dial_keypad_locked(
     """A locked keypad refuses make_call and swallows the typed number."""
     phone.profile.keypad_locked = True
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "dial", [device], number="200")
-
-    assert_translated(err.value, "invalid_request")
+    await assert_refused(hass, "dial", [device], "invalid_request", number="200")
     assert commands(phone) == [make_call_request("200"), keys_request("2:0:0:SEND")]
     assert all(k.ignored for k in phone.key_log)
     assert {line.state for line in phone.lines} == {"idle"}
@@ -425,10 +427,7 @@ async def test_dial_by_keys_during_a_call(
     phone.answer()
     await integration.runtime_data.async_refresh()
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "dial", [device], number="200")
-
-    assert_translated(err.value, "invalid_request")
+    await assert_refused(hass, "dial", [device], "invalid_request", number="200")
     assert [line.state for line in phone.lines] == ["connected", *["idle"] * 3]
 
 
@@ -472,8 +471,10 @@ async def test_dial_several_phones(
     second_phone: SimulatedPhone,
 ) -> None:
     """One dial action may name several phones; each answers for itself."""
-    second = make_entry(second_phone, "01JGRANDSTREAMENTRY00000002", "Back office")
-    await set_up_phone(hass, second, second_phone)
+    second = phone_entry(
+        second_phone, title="Back office", entry_id="01JGRANDSTREAMENTRY00000002"
+    )
+    await set_up_at_key_pace(hass, second, second_phone)
     second_phone.clear_logs()
     first_id, second_id = device_id(hass, integration), device_id(hass, second)
     second_phone.profile.click_to_dial = False
@@ -588,17 +589,27 @@ async def test_answer_ringing_call(
     assert state.attributes["remote_name"] == "Erika"
 
 
-async def test_answer_line(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone
+@pytest.mark.parametrize(
+    ("action", "cmd", "after"),
+    [("answer", "acceptcall", "connected"), ("reject", "rejectcall", "idle")],
+)
+async def test_answer_or_reject_line(
+    hass: HomeAssistant,
+    device: str,
+    phone: SimulatedPhone,
+    *,
+    action: str,
+    cmd: str,
+    after: str,
 ) -> None:
-    """With a line that is the only one ringing, the line is checked first."""
+    """With a line, the line must be ringing: it is checked first."""
     phone.incoming_call("5551234")
 
-    await act(hass, "answer", [device], line=1)
+    await act(hass, action, [device], line=1)
 
-    assert commands(phone) == [operation("acceptcall")]
+    assert commands(phone) == [operation(cmd)]
     assert functions_before(phone, "api-phone_operation") == ["api-get_line_status"]
-    assert phone.line(1).state == "connected"
+    assert phone.line(1).state == after
 
 
 async def test_answer_line_of_two_ringing(
@@ -623,10 +634,7 @@ async def test_answer_nothing_ringing(
     phone.incoming_call("5551234")
     phone.answer()  # line 1 is in a call, not ringing
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "answer", [device], **data)
-
-    assert_translated(err.value, "no_ringing_call")
+    await assert_refused(hass, "answer", [device], "no_ringing_call", **data)
     assert commands(phone) == ([operation("acceptcall")] if not data else [])
 
 
@@ -643,19 +651,6 @@ async def test_reject(hass: HomeAssistant, device: str, phone: SimulatedPhone) -
     assert phone.line(1).state == "idle"
 
 
-async def test_reject_line(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone
-) -> None:
-    """With a line, the line must be ringing."""
-    phone.incoming_call("5551234")
-
-    await act(hass, "reject", [device], line=1)
-
-    assert commands(phone) == [operation("rejectcall")]
-    assert functions_before(phone, "api-phone_operation") == ["api-get_line_status"]
-    assert phone.line(1).state == "idle"
-
-
 async def test_reject_line_of_two_ringing(
     hass: HomeAssistant, device: str, phone: SimulatedPhone
 ) -> None:
@@ -663,10 +658,7 @@ async def test_reject_line_of_two_ringing(
     phone.incoming_call("5551111")
     phone.incoming_call("5552222")
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "reject", [device], line=2)
-
-    assert_translated(err.value, "reject_line_ambiguous")
+    await assert_refused(hass, "reject", [device], "reject_line_ambiguous", line=2)
     assert phone.line(1).state == "ringing"
     assert phone.line(2).state == "ringing"
 
@@ -679,10 +671,7 @@ async def test_reject_nothing_ringing(
     if data:
         phone.incoming_call("5551234")  # rings on line 1, not line 2
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "reject", [device], **data)
-
-    assert_translated(err.value, "no_ringing_call")
+    await assert_refused(hass, "reject", [device], "no_ringing_call", **data)
     assert commands(phone) == ([] if data else [operation("rejectcall")])
 
 
@@ -699,25 +688,14 @@ async def _two_calls(phone: SimulatedPhone) -> None:
     assert phone.active_line == 2
 
 
+@pytest.mark.parametrize("data", [{}, {"line": 2}], ids=["no_line", "line_in_focus"])
 async def test_hangup_active_call(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone
+    hass: HomeAssistant, device: str, phone: SimulatedPhone, data: dict[str, int]
 ) -> None:
-    """Without a line, the active call ends."""
+    """Without a line the active call ends; a line with the focus needs no line key."""
     await _two_calls(phone)
 
-    await act(hass, "hangup", [device])
-
-    assert commands(phone) == [operation("endcall")]
-    assert [line.state for line in phone.lines][:2] == ["onhold", "idle"]
-
-
-async def test_hangup_active_line(
-    hass: HomeAssistant, device: str, phone: SimulatedPhone
-) -> None:
-    """The line asked for has the focus: no line key needed."""
-    await _two_calls(phone)
-
-    await act(hass, "hangup", [device], line=2)
+    await act(hass, "hangup", [device], **data)
 
     assert commands(phone) == [operation("endcall")]
     assert [line.state for line in phone.lines][:2] == ["onhold", "idle"]
@@ -745,10 +723,7 @@ async def test_hangup_no_call(
         phone.incoming_call("5551234")
         phone.answer()
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "hangup", [device], **data)
-
-    assert_translated(err.value, "no_active_call")
+    await assert_refused(hass, "hangup", [device], "no_active_call", **data)
     assert commands(phone) == ([] if data else [operation("endcall")])
 
 
@@ -813,10 +788,7 @@ async def test_hold_no_call(
     """A ringing call cannot be held."""
     phone.incoming_call("5551234")
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "hold", [device], **data)
-
-    assert_translated(err.value, "no_active_call")
+    await assert_refused(hass, "hold", [device], "no_active_call", **data)
     assert commands(phone) == ([] if data else [operation("holdcall")])
 
 
@@ -841,11 +813,10 @@ async def test_line_the_phone_does_not_have(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, action: str
 ) -> None:
     """Line 9 on a four-line phone is a validation error; nothing is sent."""
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, action, [device], line=9)
-
-    assert_translated(err.value, "invalid_line")
-    assert err.value.translation_placeholders == {"line": "9", "count": "4"}
+    error = await assert_refused(
+        hass, action, [device], "invalid_line", kind=ServiceValidationError, line=9
+    )
+    assert error.translation_placeholders == {"line": "9", "count": "4"}
     assert commands(phone) == []
 
 
@@ -854,10 +825,15 @@ async def test_line_out_of_range(
     hass: HomeAssistant, device: str, phone: SimulatedPhone, line: object
 ) -> None:
     """Line numbers outside 1-16 are refused by the schema, saying what is allowed."""
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "answer", [device], line=line)
-    assert_translated(err.value, "invalid_line_input")
-    assert str(err.value) == (
+    error = await assert_refused(
+        hass,
+        "answer",
+        [device],
+        "invalid_line_input",
+        kind=ServiceValidationError,
+        line=line,
+    )
+    assert str(error) == (
         f'"{line}" is not a line: give a line number from 1 to 16 (1 = the first line '
         "key), or leave it empty for the ringing or active call"
     )
@@ -889,20 +865,29 @@ async def test_not_a_phone(
         config_entry_id=other.entry_id, identifiers={("other", "lamp")}
     )
 
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, action, [device, foreign.id], **data)
-
-    assert_translated(err.value, "not_a_phone")
-    assert err.value.translation_placeholders == {"device_id": foreign.id}
+    error = await assert_refused(
+        hass,
+        action,
+        [device, foreign.id],
+        "not_a_phone",
+        kind=ServiceValidationError,
+        **data,
+    )
+    assert error.translation_placeholders == {"device_id": foreign.id}
     assert commands(phone) == []
 
 
 @pytest.mark.usefixtures("integration")
 async def test_unknown_device(hass: HomeAssistant, phone: SimulatedPhone) -> None:
     """A device id that does not exist is refused."""
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "send_keys", ["0123456789abcdef"], keys="1")
-    assert_translated(err.value, "not_a_phone")
+    await assert_refused(
+        hass,
+        "send_keys",
+        ["0123456789abcdef"],
+        "not_a_phone",
+        kind=ServiceValidationError,
+        keys="1",
+    )
     assert commands(phone) == []
 
 
@@ -911,9 +896,13 @@ async def test_no_device(
     hass: HomeAssistant, integration: MockConfigEntry, devices: object
 ) -> None:
     """At least one phone must be named, and at most 32."""
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "answer", devices)  # type: ignore[arg-type]
-    assert_translated(err.value, "invalid_devices")
+    await assert_refused(
+        hass,
+        "answer",
+        devices,  # type: ignore[arg-type]
+        "invalid_devices",
+        kind=ServiceValidationError,
+    )
 
 
 @pytest.mark.parametrize(
@@ -933,10 +922,10 @@ async def test_fields_missing_or_unknown(
     field: str,
 ) -> None:
     """A missing or unknown field is named, in our words."""
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "dial", [device], **data)
-    assert_translated(err.value, key)
-    assert err.value.translation_placeholders == {"field": field}
+    error = await assert_refused(
+        hass, "dial", [device], key, kind=ServiceValidationError, **data
+    )
+    assert error.translation_placeholders == {"field": field}
     assert commands(phone) == []
 
 
@@ -994,11 +983,15 @@ async def test_phone_not_loaded(
     assert await hass.config_entries.async_unload(integration.entry_id)
     phone.clear_logs()
 
-    with pytest.raises(ServiceValidationError) as err:
-        await act(hass, "dial", [device], number="200")
-
-    assert_translated(err.value, "phone_not_loaded")
-    assert err.value.translation_placeholders == {"name": "Front desk"}
+    error = await assert_refused(
+        hass,
+        "dial",
+        [device],
+        "phone_not_loaded",
+        kind=ServiceValidationError,
+        number="200",
+    )
+    assert error.translation_placeholders == {"name": "Front desk"}
     assert phone.requests == []
 
 
@@ -1011,14 +1004,11 @@ async def test_phone_unreachable(
     """A phone that is off never got the request: "cannot reach"."""
     await phone.stop()
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "send_keys", [device], keys="1")
-
-    assert_translated(err.value, "cannot_connect")
-    assert str(err.value).startswith(
-        "Cannot reach the phone: it did not take the request"
+    error = await assert_refused(
+        hass, "send_keys", [device], "cannot_connect", keys="1"
     )
-    assert not isinstance(err.value, ServiceValidationError)
+    assert str(error).startswith("Cannot reach the phone: it did not take the request")
+    assert not isinstance(error, ServiceValidationError)
     assert phone.key_log == []
 
 
@@ -1044,11 +1034,8 @@ async def test_command_answer_unreadable_or_late(
     client = entry.runtime_data.client
     client._timeout = 0.3  # a late answer without a long test
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "answer", [device])
-
-    assert_translated(err.value, "command_unanswered")
-    assert not isinstance(err.value, ServiceValidationError)
+    error = await assert_refused(hass, "answer", [device], "command_unanswered")
+    assert not isinstance(error, ServiceValidationError)
     calls = [r for r in phone.requests if r.function == "api-phone_operation"]
     assert len(calls) == 1
     if fault == "truncated":
@@ -1087,17 +1074,14 @@ async def test_connection_closed_after_the_command(
     phone.clear_logs()
     phone.set_fault(Fault("reset", count=1))
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, action, [device], **data)
-
-    assert_translated(err.value, "command_unanswered")
-    assert str(err.value) == (
+    error = await assert_refused(hass, action, [device], "command_unanswered", **data)
+    assert str(error) == (
         "The phone took the command but gave no answer Home Assistant could read (it "
         "closed the connection, took too long or answered garbage), so Home Assistant "
         "cannot tell whether it carried it out. It may have (the line shows what "
         "happened), or it may just have gone offline. The command was not sent again"
     )
-    assert not isinstance(err.value, ServiceValidationError)
+    assert not isinstance(error, ServiceValidationError)
     assert [r.function for r in phone.requests if r.function == function] == [function]
 
 
@@ -1110,18 +1094,13 @@ async def test_wrong_passcode_starts_reauth(
     """A passcode changed on the phone: not_authorized, and reauth is under way."""
     change_passcode(phone)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "send_keys", [device], keys="1")
-
-    assert_translated(err.value, "not_authorized")
+    await assert_refused(hass, "send_keys", [device], "not_authorized", keys="1")
     await hass.async_block_till_done()
     flows = integration.async_get_active_flows(hass, {SOURCE_REAUTH})
     assert len(list(flows)) == 1
     assert phone.failures == 1
     # The rejected passcode is never sent again, whatever the user tries.
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "answer", [device])
-    assert_translated(err.value, "not_authorized")
+    await assert_refused(hass, "answer", [device], "not_authorized")
     assert phone.failures == 1
     assert len(phone.requests) == 1
 
@@ -1216,8 +1195,10 @@ async def test_commands_to_two_phones_overlap(
 ) -> None:
     """Each phone has its own queue: key sequences on two phones overlap."""
     phone.profile.key_interval = second_phone.profile.key_interval = 0.1
-    second = make_entry(second_phone, "01JGRANDSTREAMENTRY00000002", "Back office")
-    await set_up_phone(hass, second, second_phone)
+    second = phone_entry(
+        second_phone, title="Back office", entry_id="01JGRANDSTREAMENTRY00000002"
+    )
+    await set_up_at_key_pace(hass, second, second_phone)
     first_id, second_id = device_id(hass, integration), device_id(hass, second)
     keys = "1:2:3:4:5"
 
@@ -1258,9 +1239,7 @@ async def test_queue_is_bounded(
     ]
     await until(lambda: client.pending_commands == DEFAULT_MAX_PENDING_COMMANDS)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await act(hass, "hangup", [device])
-    assert_translated(err.value, "phone_busy")
+    await assert_refused(hass, "hangup", [device], "phone_busy")
 
     await asyncio.gather(*running)
     assert [r.params["keys"] for r in phone.calls("api-send_key")] == [

@@ -13,7 +13,6 @@ import asyncio
 
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    CONF_WEBHOOK_ID,
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
@@ -31,12 +30,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.grandstream.action_urls import action_urls
 from custom_components.grandstream.const import EVENT_CALL
 from simulator import SimulatedPhone
 
-from ..helpers.dnd import DND, PUSH, mutes, set_up, switch, verify_push
-from ..helpers.entries import register_old_entities
+from ..helpers.dnd import DND, PUSH, mutes, switch, verify_push
+from ..helpers.entries import point_pushes_at, register_entities, set_up_at_key_pace
 from ..helpers.phone import PHONE_MAC
 from ..helpers.snapshots import snapshot_one_platform
 from ..helpers.waiting import poll, settle
@@ -220,17 +218,11 @@ async def test_concurrent_requests_toggle_once(
     assert hass.states.get(DND).state == STATE_ON
 
 
+@pytest.mark.usefixtures("unverified_dnd_entry")
 async def test_unavailable_until_push_verified(
-    hass: HomeAssistant,
-    ha_url: str,
-    phone: SimulatedPhone,
-    push_config_entry: MockConfigEntry,
+    hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Nothing could confirm a change until the phone's pushes are proven."""
-    await set_up(hass, push_config_entry, phone)
-    phone.profile.action_urls = action_urls(
-        ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
-    )
     assert hass.states.get(DND).state == STATE_UNAVAILABLE
     await switch(hass, True)  # Home Assistant skips unavailable entities
     assert mutes(phone) == 0
@@ -244,12 +236,21 @@ async def test_unavailable_until_push_verified(
     assert hass.states.get(DND).state == STATE_ON
 
 
-async def test_shown_while_phone_unreachable(
+@pytest.fixture
+async def dnd_pushed_on(
     hass: HomeAssistant, dnd_entry: MockConfigEntry, phone: SimulatedPhone
-) -> None:
-    """What the phone last pushed stays shown while it cannot be read."""
+) -> MockConfigEntry:
+    """Push verified, and the phone pushed Do Not Disturb on."""
     phone.set_dnd(True)
     await settle(hass, phone)
+    return dnd_entry
+
+
+@pytest.mark.usefixtures("dnd_pushed_on")
+async def test_shown_while_phone_unreachable(
+    hass: HomeAssistant, phone: SimulatedPhone
+) -> None:
+    """What the phone last pushed stays shown while it cannot be read."""
     await phone.stop()
     await poll(hass, 61)  # push verified: a poll a minute
     assert hass.states.get("binary_sensor.front_desk_ringing").state == (
@@ -259,12 +260,10 @@ async def test_shown_while_phone_unreachable(
 
 
 async def test_survives_reload(
-    hass: HomeAssistant, dnd_entry: MockConfigEntry, phone: SimulatedPhone
+    hass: HomeAssistant, dnd_pushed_on: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Reloading the phone (as a restart does) keeps what it last pushed."""
-    phone.set_dnd(True)
-    await settle(hass, phone)
-    assert await hass.config_entries.async_reload(dnd_entry.entry_id)
+    assert await hass.config_entries.async_reload(dnd_pushed_on.entry_id)
     await hass.async_block_till_done()
     # Push must prove itself again after a start; then the state shows.
     assert hass.states.get(DND).state == STATE_UNAVAILABLE
@@ -294,11 +293,9 @@ async def test_upgrade_keeps_the_binary_sensors_state(
     """From a version before the record: the old binary sensor's last state stays."""
     mock_restore_cache(hass, [State(OLD_DND, stored)])
     push_config_entry.add_to_hass(hass)
-    register_old_entities(hass, push_config_entry, {OLD_DND: "do_not_disturb"})
-    await set_up(hass, push_config_entry, phone)
-    phone.profile.action_urls = action_urls(
-        ha_url, push_config_entry.data[CONF_WEBHOOK_ID]
-    )
+    register_entities(hass, push_config_entry, {OLD_DND: "do_not_disturb"})
+    await set_up_at_key_pace(hass, push_config_entry, phone)
+    point_pushes_at(phone, ha_url, push_config_entry)
     assert entity_registry.async_get(OLD_DND) is None
     assert entity_registry.async_get(DND).unique_id == f"{PHONE_MAC}_do_not_disturb"
 

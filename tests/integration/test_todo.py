@@ -35,16 +35,16 @@ from custom_components.grandstream.call_back import (
     MAX_COMPLETED,
     MAX_OPEN,
     MAX_TIMES,
-    STORAGE_VERSION,
-    storage_key,
+    STORAGE_KIND,
 )
 from custom_components.grandstream.call_events import CallEvent, CallEventType
+from custom_components.grandstream.phone_store import STORAGE_VERSION, storage_key
 from simulator import SimulatedPhone
 
 from ..helpers.actions import act
 from ..helpers.entities import CALL_BACK, MISSED, RESET_MISSED
-from ..helpers.entries import register_old_entities
-from ..helpers.waiting import catch_up, missed_call, settle
+from ..helpers.entries import register_entities
+from ..helpers.waiting import answered_call, catch_up, missed_call, settle
 
 NUMBER = "+4930123456"
 NAME = "Erika Mustermann"
@@ -98,6 +98,12 @@ async def dial(hass: HomeAssistant, number: str) -> None:
     await act(hass, "dial", entity.device_id, number=number)
 
 
+async def two_callers_missed(hass: HomeAssistant, phone: SimulatedPhone) -> None:
+    """Erika calls and gives up, then someone without a name does."""
+    await missed_call(hass, phone, NUMBER, NAME)
+    await missed_call(hass, phone, OTHER)
+
+
 def state(hass: HomeAssistant, entity_id: str) -> State:
     """A state that must exist."""
     found = hass.states.get(entity_id)
@@ -139,8 +145,7 @@ async def test_three_calls_from_one_number_are_one_item(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The same caller three times: one item that counts them, newest first."""
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
     await missed_call(hass, phone, NUMBER, NAME)
     # The same party, written the national way.
     await missed_call(hass, phone, "030123456")
@@ -169,12 +174,7 @@ async def test_anonymous_callers_share_an_item_nobody_completes(
     assert item["summary"] == "anonymous"
     assert item["description"].startswith("anonymous\n\n2 missed calls")
 
-    phone.incoming_call("anonymous")
-    await settle(hass, phone)
-    phone.answer()
-    await settle(hass, phone)
-    phone.remote_hangup()
-    await settle(hass, phone)
+    await answered_call(hass, phone, "anonymous")
     assert len(await open_items(hass)) == 1
 
 
@@ -186,8 +186,7 @@ async def test_calling_back_completes_the_item(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """Dialled the national way, answered by the caller: the item is done."""
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
 
     await dial(hass, "030 123456")
     await catch_up(hass, phone)
@@ -231,8 +230,7 @@ async def test_answering_their_next_call_completes_the_item(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The caller tries again and the user answers: done; others stay open."""
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
 
     phone.incoming_call("004930123456", NAME)
     await catch_up(hass, phone)
@@ -273,8 +271,7 @@ async def test_user_completes_edits_and_deletes_items(
             {"entity_id": CALL_BACK, "item": "Call mum"},
             blocking=True,
         )
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
     # Newest call first.
     [other, erika] = await get_items(hass)
 
@@ -328,8 +325,7 @@ async def test_reset_completes_every_item(
     hass: HomeAssistant, phone: SimulatedPhone
 ) -> None:
     """The reset button and the reset action complete all open items."""
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
     assert state(hass, MISSED).attributes.get("last_reset") is None
 
     await hass.services.async_call(
@@ -360,15 +356,14 @@ async def test_items_survive_a_restart(
 ) -> None:
     """Unloading writes the list; loading it again shows the same items."""
     await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, NUMBER, NAME)
-    await missed_call(hass, phone, OTHER)
+    await two_callers_missed(hass, phone)
     [_, erika] = await get_items(hass)
     await update(hass, erika["uid"], status="completed")
     before = await get_items(hass)
 
     assert await hass.config_entries.async_unload(integration.entry_id)
     await hass.async_block_till_done()
-    stored = hass_storage[storage_key(integration.entry_id)]
+    stored = hass_storage[storage_key(STORAGE_KIND, integration.entry_id)]
     assert stored["version"] == STORAGE_VERSION
     # Open items first, then completed ones; numbers as the phone reported them.
     assert [item["number"] for item in stored["data"]["items"]] == [OTHER, NUMBER]
@@ -395,10 +390,10 @@ async def test_the_list_is_bounded(
     """At most the newest 100 open and 100 completed items are kept."""
     assert await hass.config_entries.async_unload(push_integration.entry_id)
     now = dt_util.utcnow().timestamp()
-    hass_storage[storage_key(push_integration.entry_id)] = {
+    hass_storage[storage_key(STORAGE_KIND, push_integration.entry_id)] = {
         "version": STORAGE_VERSION,
         "minor_version": 1,
-        "key": storage_key(push_integration.entry_id),
+        "key": storage_key(STORAGE_KIND, push_integration.entry_id),
         "data": {
             "last_reset": None,
             "items": [
@@ -461,7 +456,9 @@ async def test_times_kept_per_caller_are_bounded(
     assert lines[1].startswith(f"{MAX_TIMES + 2} missed calls")
     assert lines[2].startswith("Latest calls: ")  # no line: not from the phone
     assert await hass.config_entries.async_unload(init_integration.entry_id)
-    [stored] = hass_storage[storage_key(init_integration.entry_id)]["data"]["items"]
+    [stored] = hass_storage[storage_key(STORAGE_KIND, init_integration.entry_id)][
+        "data"
+    ]["items"]
     assert len(stored["times"]) == MAX_TIMES
     assert stored["count"] == MAX_TIMES + 2
 
@@ -501,7 +498,7 @@ async def test_old_counter_gives_way_to_the_list(
     )
     caplog.set_level(logging.INFO, logger="custom_components.grandstream")
     mock_config_entry.add_to_hass(hass)
-    register_old_entities(hass, mock_config_entry, {MISSED: "missed_calls"})
+    register_entities(hass, mock_config_entry, {MISSED: "missed_calls"})
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
@@ -516,7 +513,9 @@ async def test_old_counter_gives_way_to_the_list(
     assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert message not in caplog.text
-    assert (storage_key(mock_config_entry.entry_id) in hass_storage) is logged
+    assert (
+        storage_key(STORAGE_KIND, mock_config_entry.entry_id) in hass_storage
+    ) is logged
 
 
 # -- language, diagnostics ---------------------------------------------------------------
@@ -598,7 +597,7 @@ async def test_removing_the_phone_removes_its_list(
     await entity.async_update_todo_item(TodoItem(uid="gone", summary="x"))
     assert len(await get_items(hass)) == 1
 
-    key = storage_key(push_integration.entry_id)
+    key = storage_key(STORAGE_KIND, push_integration.entry_id)
     assert await hass.config_entries.async_unload(push_integration.entry_id)
     assert key in hass_storage
     await hass.config_entries.async_remove(push_integration.entry_id)

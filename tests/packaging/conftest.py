@@ -13,22 +13,14 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures: found here by pytest, they replace Home Assistant's autouse ones.
+from ..helpers.no_hass import (  # noqa: F401
+    auto_enable_custom_integrations,
+    enable_event_loop_debug,
+    verify_cleanup,
+)
+
 DIST_VARIABLE = "GRANDSTREAM_DIST"
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """No in-process Home Assistant here (overrides tests/conftest.py)."""
-
-
-@pytest.fixture(autouse=True)
-def verify_cleanup() -> None:
-    """Nothing runs in an event loop here."""
-
-
-@pytest.fixture(autouse=True)
-def enable_event_loop_debug() -> None:
-    """No event loop to debug."""
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 import json
-import os
 from pathlib import Path
-import signal
 import sys
 from typing import Any
 
@@ -29,17 +27,15 @@ from custom_components.grandstream.cti.models import parse_lines
 from simulator.__main__ import build_serve_parser, main
 from simulator.replay import ReplayedPhone, capture_library, load_replay
 
+from ..helpers.captures import CAPTURES, capture_folders
 from ..helpers.simulator_http import FAST, control
+from ..helpers.simulator_process import checkout_env, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.enable_socket
 
-# Another folder of captures through GRANDSTREAM_CAPTURES (scripts/add-capture's test).
-FIXTURES = Path(
-    os.environ.get("GRANDSTREAM_CAPTURES") or ROOT / "tests" / "fixtures" / "captures"
-)
-FOLDERS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+FOLDERS = [folder.name for folder in capture_folders()]
 READS = ("api-get_phone_status", "api-get_line_status", "api-get_accounts")
 PASSCODE = "replay-pass"
 
@@ -77,7 +73,7 @@ async def test_every_fixture_is_served_byte_for_byte(
     session: aiohttp.ClientSession, folder: str
 ) -> None:
     """Status, content type and body of each captured read, unchanged."""
-    capture = load_replay(FIXTURES / folder)
+    capture = load_replay(CAPTURES / folder)
     async with replayed(capture) as phone:
         for function in READS:
             answer = capture.answer(function)
@@ -94,7 +90,7 @@ async def test_every_fixture_is_served_byte_for_byte(
 
 async def test_a_call_on_a_replayed_phone(session: aiohttp.ClientSession) -> None:
     """Ring, answer, hang up: derived answers in the captured shape, then as captured."""
-    capture = load_replay(FIXTURES / "wp826-1.0.3.35")
+    capture = load_replay(CAPTURES / "wp826-1.0.3.35")
     captured = capture.answer("api-get_line_status")
     assert captured is not None
     async with replayed(capture) as phone:
@@ -132,7 +128,7 @@ async def test_a_call_on_a_replayed_phone(session: aiohttp.ClientSession) -> Non
 
 async def test_a_capture_with_a_call_keeps_it(session: aiohttp.ClientSession) -> None:
     """A captured call is the phone's state: it can be held and hung up."""
-    capture = load_replay(FIXTURES / "gxp21xx-unknown")
+    capture = load_replay(CAPTURES / "gxp21xx-unknown")
     async with replayed(capture) as phone:
         assert phone.line(2).state == "connected"
         assert phone.line(2).account == 2
@@ -213,7 +209,7 @@ async def test_a_captured_refusal_is_replayed(session: aiohttp.ClientSession) ->
 
 async def test_a_diagnostics_download_replays(tmp_path: Path) -> None:
     """Home Assistant's download wraps our dict under "data": it replays as is."""
-    capture = load_capture(FIXTURES / "wp826-1.0.3.35")
+    capture = load_capture(CAPTURES / "wp826-1.0.3.35")
     download = {
         "home_assistant": {"version": "2025.4.4"},
         "data": {"config_entry": {}, "capture": capture.as_dict()},
@@ -233,12 +229,11 @@ def test_the_library_loads_without_home_assistant() -> None:
         "assert 'homeassistant' not in sys.modules, 'Home Assistant imported'; "
         "print(library.__name__)"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     import subprocess
 
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env=env,
+        env=checkout_env(),
         capture_output=True,
         text=True,
         check=False,
@@ -255,7 +250,7 @@ def test_bad_replay_arguments(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--replay", str(ROOT / "README.md")])
     assert "not a readable JSON file" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["--replay", str(FIXTURES / FOLDERS[0]), "--phones", "2"])
+        main(["--replay", str(CAPTURES / FOLDERS[0]), "--phones", "2"])
     assert "one phone" in capsys.readouterr().err
     args = build_serve_parser().parse_args(["--replay", "x"])
     assert args.replay == "x"
@@ -263,26 +258,13 @@ def test_bad_replay_arguments(capsys: pytest.CaptureFixture[str]) -> None:
 
 async def test_replay_from_the_command_line(session: aiohttp.ClientSession) -> None:
     """``python -m simulator --replay FOLDER`` serves the capture over HTTP."""
-    folder = FIXTURES / "gxp21xx-unknown"
+    folder = CAPTURES / "gxp21xx-unknown"
     captured = load_capture(folder).answer("api-get_line_status")
     assert captured is not None
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "simulator",
-        "--replay",
-        str(folder),
-        "--port",
-        "0",
-        "--passcode",
-        PASSCODE,
-        stdout=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    try:
-        assert server.stdout is not None
-        first = (await asyncio.wait_for(server.stdout.readline(), 30)).decode()
+    async with serving(
+        "--replay", str(folder), "--port", "0", "--passcode", PASSCODE
+    ) as output:
+        first = (await asyncio.wait_for(output.readline(), 30)).decode()
         assert first.startswith("phone 1: http://127.0.0.1:"), first
         url = first.split()[2]
         async with session.get(
@@ -292,6 +274,3 @@ async def test_replay_from_the_command_line(session: aiohttp.ClientSession) -> N
         async with session.post(f"{url}/_sim/ring", json={"number": "1"}) as response:
             reply: Any = await response.json()
             assert reply["line"] == 1
-    finally:
-        server.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(server.wait(), 10) == 0

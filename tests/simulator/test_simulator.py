@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-from pathlib import Path
-import signal
 import ssl
-import sys
 import time
 from typing import Any
 
@@ -30,12 +26,11 @@ from simulator.fleet import fleet_mac
 from simulator.models import SimulatorError
 
 from ..helpers.simulator_http import FAST, RawReceiver, body, control, cti
+from ..helpers.simulator_process import serving, simulator
 
 # Home Assistant's pytest plugin blocks sockets; the simulator needs real
 # 127.0.0.1 sockets.
 pytestmark = pytest.mark.enable_socket
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def states(phone: SimulatedPhone) -> list[str]:
@@ -1012,38 +1007,16 @@ def test_cli_parsing() -> None:
 
 
 async def test_cli_end_to_end() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "simulator",
-        "--port",
-        "0",
-        "--phones",
-        "2",
-        stdout=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    try:
-        assert server.stdout is not None
-        first = (await asyncio.wait_for(server.stdout.readline(), 10)).decode()
-        second = (await asyncio.wait_for(server.stdout.readline(), 10)).decode()
+    async with serving("--port", "0", "--phones", "2") as output:
+        first = (await asyncio.wait_for(output.readline(), 10)).decode()
+        second = (await asyncio.wait_for(output.readline(), 10)).decode()
         assert first.startswith("phone 1: http://127.0.0.1:")
         assert second.endswith("mac 00:0B:82:00:00:02\n")
         url = first.split()[2]
 
         async def ctl(*argv: str) -> tuple[int, Any]:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "simulator",
-                "ctl",
-                "--url",
-                url,
-                *argv,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=env,
+            proc = await simulator(
+                "ctl", "--url", url, *argv, stderr=asyncio.subprocess.PIPE
             )
             out, _ = await asyncio.wait_for(proc.communicate(), 10)
             return proc.returncode or 0, json.loads(out) if out else None
@@ -1054,9 +1027,6 @@ async def test_cli_end_to_end() -> None:
         assert state["lines"][0]["remotename"] == "Erika M"
         code, _ = await ctl("answer", "--line", "3")
         assert code == 1
-    finally:
-        server.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(server.wait(), 10) == 0
 
 
 async def test_stop_during_reboot() -> None:

@@ -53,6 +53,7 @@ from .transport import send
 from .web_models import (
     LoginAnswer,
     WebLoginGeneration,
+    WebRequest,
     WebSessionInfo,
     body_of,
     checked_values,
@@ -260,9 +261,7 @@ class GrandstreamWebSession:
                 return
             try:
                 await self._send(
-                    "POST",
-                    "dologout",
-                    form={"sid": sid},
+                    WebRequest("POST", "dologout", form={"sid": sid}),
                     cookies=self._cookies,
                     time_limit=min(self._timeout, LOGOUT_TIMEOUT),
                 )
@@ -286,18 +285,22 @@ class GrandstreamWebSession:
             generation = self._require_session()
             if generation is WebLoginGeneration.CURRENT:
                 answer = await self._session_request(
-                    "GET",
-                    "config_get",
-                    query={"pvalues": ",".join(config_key(k) for k in wanted)},
+                    WebRequest(
+                        "GET",
+                        "config_get",
+                        query={"pvalues": ",".join(config_key(k) for k in wanted)},
+                    )
                 )
                 found = parse_configs(answer)
                 return {key: found.get(config_key(key), "") for key in wanted}
             if any(key.startswith(":") for key in wanted):
                 raise ValueError("Runtime values (:name) need current firmware")
             answer = await self._session_request(
-                "POST",
-                "api.values.get",
-                form={"request": ":".join(values_key(k) for k in wanted)},
+                WebRequest(
+                    "POST",
+                    "api.values.get",
+                    form={"request": ":".join(values_key(k) for k in wanted)},
+                )
             )
             values = parse_values(body_of(answer))
             return {key: values.get(values_key(key), "") for key in wanted}
@@ -317,9 +320,11 @@ class GrandstreamWebSession:
             if generation is WebLoginGeneration.CURRENT:
                 pvalues = {config_key(key): value for key, value in items.items()}
                 answer = await self._session_request(
-                    "PUT",
-                    "config_update",
-                    json_body={"alias": {}, "pvalue": pvalues},
+                    WebRequest(
+                        "PUT",
+                        "config_update",
+                        json_body={"alias": {}, "pvalue": pvalues},
+                    )
                 )
                 if not isinstance(answer, Mapping) or outcome(answer) != "success":
                     raise GrandstreamResponseError(
@@ -327,9 +332,11 @@ class GrandstreamWebSession:
                     )
                 return
             answer = await self._session_request(
-                "POST",
-                "api.values.post",
-                form={values_key(key): value for key, value in items.items()},
+                WebRequest(
+                    "POST",
+                    "api.values.post",
+                    form={values_key(key): value for key, value in items.items()},
+                )
             )
             body = body_of(answer)
             status = body.get("status") if isinstance(body, Mapping) else None
@@ -359,7 +366,7 @@ class GrandstreamWebSession:
     async def _access(self) -> str | None:
         """POST access with the username's hash; None where it does not exist."""
         status, raw, _ = await self._send(
-            "POST", "access", form={"access": sha256_hex(self._username)}
+            WebRequest("POST", "access", form={"access": sha256_hex(self._username)})
         )
         if status == 404:
             return None
@@ -384,7 +391,9 @@ class GrandstreamWebSession:
 
     async def _dologin(self, generation: WebLoginGeneration, proof: str) -> LoginAnswer:
         status, raw, cookies = await self._send(
-            "POST", "dologin", form={"username": self._username, "password": proof}
+            WebRequest(
+                "POST", "dologin", form={"username": self._username, "password": proof}
+            )
         )
         self._check_status("dologin", status, login=True)
         envelope = self._envelope("dologin", raw)
@@ -416,18 +425,13 @@ class GrandstreamWebSession:
         )
 
     async def _refresh(self) -> None:
-        await self._session_request("POST", "dorefresh", form={}, refresh=False)
+        await self._session_request(
+            WebRequest("POST", "dorefresh", form={}), refresh=False
+        )
         self._refreshed_at = asyncio.get_running_loop().time()
 
     async def _session_request(
-        self,
-        method: str,
-        function: str,
-        *,
-        query: Mapping[str, str] | None = None,
-        form: Mapping[str, str] | None = None,
-        json_body: Any = None,
-        refresh: bool = True,
+        self, request: WebRequest, *, refresh: bool = True
     ) -> Any:
         """A request inside the session; returns the decoded answer."""
         if (
@@ -440,18 +444,8 @@ class GrandstreamWebSession:
         sid = self._sid
         if sid is None:
             raise GrandstreamSessionExpiredError("The web session has ended")
-        if form is not None:
-            form = {**form, "sid": sid}
-        else:
-            query = {**(query or {}), "sid": sid}
-        status, raw, _ = await self._send(
-            method,
-            function,
-            query=query,
-            form=form,
-            json_body=json_body,
-            cookies=self._cookies,
-        )
+        function = request.function
+        status, raw, _ = await self._send(request.with_sid(sid), cookies=self._cookies)
         if status == 401:
             self._forget_session()
             raise GrandstreamSessionExpiredError(
@@ -491,19 +485,16 @@ class GrandstreamWebSession:
 
     async def _send(
         self,
-        method: str,
-        function: str,
+        request: WebRequest,
         *,
-        query: Mapping[str, str] | None = None,
-        form: Mapping[str, str] | None = None,
-        json_body: Any = None,
         cookies: Mapping[str, str] | None = None,
         time_limit: float | None = None,
     ) -> tuple[int, bytes, dict[str, str]]:
         """Send one request; return status, body and the cookies it set."""
+        method, function = request.method, request.function
         url = self._base_url.with_path(f"/cgi-bin/{function}")
-        if query:
-            url = url.with_query(dict(query))
+        if request.query:
+            url = url.with_query(dict(request.query))
         headers: dict[str, str] = {}
         data: bytes | None = None
         if method != "GET":
@@ -511,11 +502,11 @@ class GrandstreamWebSession:
             # and an empty-bodied one without Content-Length.
             headers["Origin"] = self._origin
             headers["Referer"] = self._origin + "/"
-            if json_body is not None:
-                data = json.dumps(json_body, separators=(",", ":")).encode()
+            if request.json_body is not None:
+                data = json.dumps(request.json_body, separators=(",", ":")).encode()
                 headers["Content-Type"] = "application/json;charset=UTF-8"
             else:
-                data = urlencode(dict(form or {})).encode()
+                data = urlencode(dict(request.form or {})).encode()
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Content-Length"] = str(len(data))
         if cookies:

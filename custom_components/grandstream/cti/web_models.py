@@ -8,7 +8,7 @@ with or without an envelope, flags as strings), every variant parses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 import re
 from typing import Any, Final
@@ -36,6 +36,23 @@ class WebRole(StrEnum):
     USER = "user"
     # The firmware named a role we do not know, or none at all.
     UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class WebRequest:
+    """One call of a CGI function: its method and what it carries."""
+
+    method: str
+    function: str
+    query: Mapping[str, str] | None = None
+    form: Mapping[str, str] | None = None
+    json_body: Any = None
+
+    def with_sid(self, sid: str) -> WebRequest:
+        """The session id rides in the form where there is one, else in the query."""
+        if self.form is not None:
+            return replace(self, form={**self.form, "sid": sid})
+        return replace(self, query={**(self.query or {}), "sid": sid})
 
 
 @dataclass(frozen=True, slots=True)

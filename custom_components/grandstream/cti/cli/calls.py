@@ -15,19 +15,8 @@ from .. import (
     parse_keys,
 )
 from .codes import ExitCode
-from .connect import make_client, resolve
 from .context import Run, bad_input
 from .terminal import Terminal, safe
-
-
-async def connect(current: Run) -> GrandstreamClient:
-    """A CTI client for the phone, over HTTPS where it answers it."""
-    host, use_ssl = await resolve(
-        current.address, current.session, current.args.timeout
-    )
-    return make_client(
-        host, use_ssl, current.need_passcode(), current.session, current.args
-    )
 
 
 def line_data(line: LineStatus) -> dict[str, Any]:
@@ -90,47 +79,51 @@ def status_data(status: PhoneStatus) -> dict[str, Any]:
 
 async def status(current: Run) -> ExitCode:
     """The phone's state and its accounts (two reads, one after the other)."""
-    client = await connect(current)
+    client = await current.cti_client()
     phone = await client.phone_status()
     accounts = await client.accounts()
-    if current.json:
-        current.terminal.json(
-            {
-                "ok": True,
-                "phone": client.base_url,
-                "status": status_data(phone),
-                "accounts": [account_data(a) for a in accounts],
-            }
-        )
-        return ExitCode.OK
-    current.terminal.out(f"{client.base_url}: {safe(phone.raw_state or '?', 40)}")
-    for account in accounts:
-        current.terminal.out(f"  {account_text(account)}")
-    return ExitCode.OK
+    return _show(
+        current,
+        client,
+        {
+            "status": status_data(phone),
+            "accounts": [account_data(a) for a in accounts],
+        },
+        [
+            f"{client.base_url}: {safe(phone.raw_state or '?', 40)}",
+            *(f"  {account_text(account)}" for account in accounts),
+        ],
+    )
 
 
 async def lines(current: Run) -> ExitCode:
     """Every line's state."""
-    client = await connect(current)
+    client = await current.cti_client()
     found = await client.line_status()
+    return _show(
+        current,
+        client,
+        {"lines": [line_data(line) for line in found]},
+        [line_text(line) for line in found],
+    )
+
+
+def _show(
+    current: Run, client: GrandstreamClient, data: dict[str, Any], text: list[str]
+) -> ExitCode:
+    """What was read: one JSON document for a script, or lines for a person."""
     if current.json:
-        current.terminal.json(
-            {
-                "ok": True,
-                "phone": client.base_url,
-                "lines": [line_data(line) for line in found],
-            }
-        )
-        return ExitCode.OK
-    for line in found:
-        current.terminal.out(line_text(line))
+        current.terminal.json({"ok": True, "phone": client.base_url, **data})
+    else:
+        for line in text:
+            current.terminal.out(line)
     return ExitCode.OK
 
 
 async def dial(current: Run) -> ExitCode:
     """Dial a number; says whether click-to-dial or the keypad did it."""
     args = current.args
-    client = await connect(current)
+    client = await current.cti_client()
     method = await client.dial(
         args.number,
         args.account,
@@ -148,7 +141,7 @@ async def dial(current: Run) -> ExitCode:
 async def send_keys(current: Run) -> ExitCode:
     """Press keys; returns once the phone has pressed them."""
     keys = parse_keys(":".join(current.args.keys))
-    client = await connect(current)
+    client = await current.cti_client()
     await client.send_keys(keys)
     return _done(current, f"Pressed {':'.join(keys)}", keys=list(keys))
 
@@ -156,7 +149,7 @@ async def send_keys(current: Run) -> ExitCode:
 async def _operation(
     current: Run, action: Callable[[GrandstreamClient], Awaitable[None]], text: str
 ) -> ExitCode:
-    client = await connect(current)
+    client = await current.cti_client()
     await action(client)
     return _done(current, text)
 
@@ -210,7 +203,7 @@ def confirm_reboot(terminal: Terminal, args: argparse.Namespace) -> ExitCode | N
 
 async def reboot(current: Run) -> ExitCode:
     """Reboot (the question was asked before: ``confirm_reboot``)."""
-    client = await connect(current)
+    client = await current.cti_client()
     await client.reboot()
     return _done(current, "Rebooting: the phone is away for about a minute")
 

@@ -30,7 +30,7 @@ from .. import (
     redact_text,
 )
 from .codes import ExitCode, error_data, exit_code_for
-from .connect import make_client, make_web, resolve
+from .connect import make_client, make_web
 from .context import Run, bad_input
 from .terminal import safe
 
@@ -66,9 +66,7 @@ async def capture(current: Run) -> ExitCode:
 
 
 async def _capture(current: Run, folder: Path, passcode: str) -> ExitCode:
-    host, use_ssl = await resolve(
-        current.address, current.session, current.args.timeout
-    )
+    host, use_ssl = await current.where()
     client = make_client(host, use_ssl, passcode, current.session, current.args)
     failure: GrandstreamError | None = None
     accepted = False

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from aiohttp import ClientSession
 
+from .. import GrandstreamClient, GrandstreamWebSession
 from .codes import ExitCode
-from .connect import Address
+from .connect import Address, make_client, make_web, resolve
 from .passcode import PasscodeUnavailableError
 from .terminal import Terminal
 
@@ -34,6 +35,20 @@ class Run:
         if self.passcode is None:  # pragma: no cover - read_passcode raised already
             raise PasscodeUnavailableError("No passcode")
         return self.passcode
+
+    async def where(self) -> tuple[str, bool]:
+        """Host and scheme: as typed, or HTTPS where the phone answers it."""
+        return await resolve(self.address, self.session, self.args.timeout)
+
+    async def cti_client(self) -> GrandstreamClient:
+        """A CTI client for the phone, with the passcode."""
+        host, use_ssl = await self.where()
+        return make_client(host, use_ssl, self.need_passcode(), self.session, self.args)
+
+    async def web_session(self) -> GrandstreamWebSession:
+        """A web session for the phone (one login attempt at most)."""
+        host, use_ssl = await self.where()
+        return make_web(host, use_ssl, self.need_passcode(), self.session, self.args)
 
 
 Handler = Callable[[Run], Awaitable[ExitCode]]

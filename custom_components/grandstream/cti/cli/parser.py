@@ -82,6 +82,11 @@ def _account(text: str) -> int:
     return int(text)
 
 
+def _flag(parser: argparse.ArgumentParser, name: str, text: str) -> None:
+    """An option that is off unless given."""
+    parser.add_argument(name, action="store_true", help=text)
+
+
 # CTI accepts the admin and the user password alike and does not say whose it
 # was: a web login as the wrong account is a wrong password there.
 _WHOSE_PASSCODE = (
@@ -94,9 +99,7 @@ _WHOSE_PASSCODE = (
 def build_parser() -> argparse.ArgumentParser:
     """Every command and option."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--json", action="store_true", help="print one JSON document (for scripts)"
-    )
+    _flag(common, "--json", "print one JSON document (for scripts)")
     common.add_argument(
         "--passcode-file",
         metavar="PATH",
@@ -119,10 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     scheme.add_argument(
         "--http", action="store_true", help="use plain HTTP without trying HTTPS"
     )
-    common.add_argument(
+    _flag(
+        common,
         "--verify-ssl",
-        action="store_true",
-        help="check the phone's certificate (phones ship self-signed ones)",
+        "check the phone's certificate (phones ship self-signed ones)",
     )
     host = argparse.ArgumentParser(add_help=False)
     host.add_argument(
@@ -174,15 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     probe.add_argument("--http-port", type=_port, help="try HTTP on this port")
     probe.add_argument("--https-port", type=_port, help="try HTTPS on this port")
-    probe.add_argument(
-        "--no-passcode",
-        action="store_true",
-        help="only what the phone tells without one",
-    )
-    probe.add_argument(
+    _flag(probe, "--no-passcode", "only what the phone tells without one")
+    _flag(
+        probe,
         "--web",
-        action="store_true",
-        help="once the passcode is accepted, log in to the web interface with it "
+        "once the passcode is accepted, log in to the web interface with it "
         "for model, firmware and MAC, as --username (default admin; may end a "
         f"person's web session). {_WHOSE_PASSCODE}",
     )
@@ -212,18 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 for a phone on the LAN)",
     )
-    watch.add_argument(
-        "--no-poll",
-        action="store_true",
-        help="only print pushes (needs --listen; no passcode used)",
-    )
+    _flag(watch, "--no-poll", "only print pushes (needs --listen; no passcode used)")
 
     dial = command("dial", "dial a number (click-to-dial, else key presses)", keyed)
     dial.add_argument("number", help="digits, + * # , and readable spaces or dashes")
     dial.add_argument("--account", type=_account, help="1 = the first account")
-    dial.add_argument(
-        "--no-keys", action="store_true", help="never fall back to key presses"
-    )
+    _flag(dial, "--no-keys", "never fall back to key presses")
     dial.add_argument(
         "--international-prefix",
         default="00",
@@ -239,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("reject", "reject the ringing call")
     command("hold", "hold the active call, or resume it (the phone toggles)")
     reboot = command("reboot", "reboot the phone (away for about a minute)")
-    reboot.add_argument("--yes", action="store_true", help="do not ask")
+    _flag(reboot, "--yes", "do not ask")
 
     capture = command(
         "capture",
@@ -254,10 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the folder to write (new, or empty)",
     )
-    capture.add_argument(
+    _flag(
+        capture,
         "--web",
-        action="store_true",
-        help="once the passcode is accepted, log in to the web interface once for "
+        "once the passcode is accepted, log in to the web interface once for "
         "the Action URL slots, Click-To-Dial, model and firmware (then log out), as "
         f"--username (default admin). {_WHOSE_PASSCODE}",
     )
@@ -297,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help=f"comma-separated, or all (default: {','.join(DEFAULT_EVENTS)})",
     )
-    set_.add_argument("--force", action="store_true", help="take over used slots")
+    _flag(set_, "--force", "take over used slots")
     clear = slot_sub.add_parser(
         "clear",
         help="empty the slots pointing at a URL",
@@ -307,7 +300,5 @@ def build_parser() -> argparse.ArgumentParser:
     clear.add_argument(
         "--events", type=_events, default=tuple(ACTION_URL_SLOTS), metavar="LIST"
     )
-    clear.add_argument(
-        "--force", action="store_true", help="clear whatever the slots hold"
-    )
+    _flag(clear, "--force", "clear whatever the slots hold")
     return parser

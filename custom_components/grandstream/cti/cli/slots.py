@@ -12,7 +12,6 @@ from functools import partial
 from .. import (
     ACTION_URL_SLOTS,
     ActionUrlReport,
-    GrandstreamWebSession,
     action_urls_for,
     clear_action_urls,
     is_own_action_url,
@@ -20,18 +19,8 @@ from .. import (
     write_action_urls,
 )
 from .codes import ExitCode
-from .connect import make_web, resolve
 from .context import Run, bad_input
 from .terminal import safe
-
-
-async def _session(current: Run) -> GrandstreamWebSession:
-    host, use_ssl = await resolve(
-        current.address, current.session, current.args.timeout
-    )
-    return make_web(
-        host, use_ssl, current.need_passcode(), current.session, current.args
-    )
 
 
 async def action_urls(current: Run) -> ExitCode:
@@ -49,7 +38,7 @@ async def action_urls(current: Run) -> ExitCode:
             current.json,
             "Say whose slots to clear: --url URL, or --force for all",
         )
-    web = await _session(current)
+    web = await current.web_session()
     async with web:
         if action == "show":
             return _show(current, await read_action_urls(web))

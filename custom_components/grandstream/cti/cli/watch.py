@@ -27,7 +27,7 @@ from .. import (
     GrandstreamTimeoutError,
     LineStatus,
 )
-from .calls import connect, line_data, line_text
+from .calls import line_data, line_text
 from .codes import ExitCode
 from .context import Run
 from .terminal import Terminal, safe
@@ -189,7 +189,7 @@ def _say(current: Run, data: dict[str, Any], text: str) -> None:
 
 
 async def _poll(current: Run) -> ExitCode:
-    client = await connect(current)
+    client = await current.cti_client()
     _say(
         current,
         {"type": "watching", "phone": client.base_url},
