@@ -167,3 +167,24 @@ def test_a_reader_that_goes_away_in_process(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert main(["lines", "no host!", "--json"]) == ExitCode.FAILED
+
+
+def test_a_prepared_command_keeps_the_passcode_out_of_its_repr() -> None:
+    """The passcode read for a command never shows in a repr (logs, tracebacks)."""
+    from custom_components.grandstream.cti.cli import Terminal
+    from custom_components.grandstream.cti.cli.app import Prepared, prepare
+    from custom_components.grandstream.cti.cli.passcode import ENV_VAR
+
+    terminal = Terminal(
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        stdin=io.StringIO(),
+        env={ENV_VAR: "Passc0de-in-repr"},
+        interactive=False,
+        ask_secret=lambda prompt: "",
+        ask=lambda prompt: "",
+    )
+    prepared = prepare(["lines", "http://127.0.0.1:9"], terminal)
+    assert isinstance(prepared, Prepared)
+    assert prepared.passcode == "Passc0de-in-repr"
+    assert "Passc0de" not in repr(prepared)

@@ -9,6 +9,7 @@ import pytest
 from custom_components.grandstream.cti.errors import GrandstreamResponseError
 from custom_components.grandstream.cti.web_models import (
     WebLoginGeneration,
+    WebRequest,
     WebRole,
     check_key,
     config_key,
@@ -154,3 +155,12 @@ def test_values_body() -> None:
     assert parse_values({"P8310": None, "8311": 5}) == {"P8310": "", "P8311": "5"}
     with pytest.raises(GrandstreamResponseError):
         parse_values(["P8310"])
+
+
+def test_a_web_request_keeps_its_secrets_out_of_its_repr() -> None:
+    """The login proof and the session id never show in a repr (logs, tracebacks)."""
+    request = WebRequest(
+        "POST", "dologin", form={"username": "admin", "password": "proof-secret"}
+    ).with_sid("sid-secret")
+    assert "dologin" in repr(request)
+    assert "secret" not in repr(request)

@@ -44,9 +44,10 @@ class WebRequest:
 
     method: str
     function: str
-    query: Mapping[str, str] | None = None
-    form: Mapping[str, str] | None = None
-    json_body: Any = None
+    # Out of the repr: they carry the login proof and the session id.
+    query: Mapping[str, str] | None = field(default=None, repr=False)
+    form: Mapping[str, str] | None = field(default=None, repr=False)
+    json_body: Any = field(default=None, repr=False)
 
     def with_sid(self, sid: str) -> WebRequest:
         """The session id rides in the form where there is one, else in the query."""

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import os
 import sys
 
@@ -90,7 +90,7 @@ class Prepared:
 
     args: argparse.Namespace
     address: Address
-    passcode: str | None
+    passcode: str | None = field(repr=False)
 
 
 def prepare(argv: Sequence[str], terminal: Terminal) -> Prepared | int:

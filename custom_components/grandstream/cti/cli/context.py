@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import ClientSession
 
@@ -23,7 +23,7 @@ class Run:
     terminal: Terminal
     address: Address
     session: ClientSession
-    passcode: str | None
+    passcode: str | None = field(repr=False)
 
     @property
     def json(self) -> bool:
