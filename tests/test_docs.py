@@ -57,3 +57,18 @@ def test_issue_templates_ask_only_for_redacted_output() -> None:
         commands = re.findall(r"grandstream-cti (\w+)", text)
         assert set(commands) == {"capture"}, (template, commands)
         assert "Output of grandstream-cti probe" not in text
+
+
+def test_the_layout_lists_every_module() -> None:
+    """A newcomer finds every module of the integration in the README's layout."""
+    start = README.index("**Layout**")
+    layout = README[start : README.index("\n```\n", README.index("```", start) + 3)]
+    package = ROOT / "custom_components" / "grandstream"
+    missing = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if "__pycache__" not in path.parts
+        and path.name != "__init__.py"
+        and not re.search(rf"(?<![\w.]){re.escape(path.name)}\b", layout)
+    ]
+    assert not missing, f"not in the README's layout: {missing}"
