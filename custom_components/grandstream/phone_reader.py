@@ -61,7 +61,10 @@ class PhoneReader:
                 # try again next time rather than blank the whole phone.
                 LOGGER.debug("Could not read the accounts of %s: %s", self._client, err)
         return PhoneSnapshot(
-            status=status, lines=tuple(lines), book=AccountBook.of(self._accounts)
+            status=status,
+            lines=tuple(lines),
+            book=AccountBook.of(self._accounts),
+            read_status=status,
         )
 
     def _accounts_due(self) -> bool:

@@ -39,7 +39,7 @@ class PhoneSnapshot:
     book: AccountBook
     # The phone's own status at the last full read (the status shown may
     # follow from the lines since: a push, a read of the lines alone).
-    status_read: PhoneStatus | None = None
+    read_status: PhoneStatus
     # Lines showing what a push said, not confirmed by the phone yet.
     pushed_lines: frozenset[int] = frozenset()
     # The phone's status follows from such a line.
@@ -64,11 +64,6 @@ class PhoneSnapshot:
         """Whether any line has a call up (talking or held)."""
         return any(ls.in_call for ls in self.lines)
 
-    @property
-    def read_status(self) -> PhoneStatus:
-        """The phone's own status at the last full read."""
-        return self.status_read or self.status
-
     def unknown_states(self) -> list[tuple[str, str]]:
         """(``phone``/``line``, the raw state) for every state we do not know."""
         unknown = []
@@ -85,7 +80,6 @@ class PhoneSnapshot:
             self,
             lines=lines,
             status=status_of(self.read_status, lines),
-            status_read=self.read_status,
             pushed_lines=frozenset(),
             status_from_push=False,
         )
@@ -141,7 +135,6 @@ class PhoneSnapshot:
             self,
             lines=lines,
             status=status_of(self.read_status, lines),
-            status_read=self.read_status,
             pushed_lines=self.pushed_lines | {changed.line},
             status_from_push=True,
         )
