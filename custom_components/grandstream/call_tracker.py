@@ -199,15 +199,10 @@ class CallTracker:
         up (call waiting on another line): line status ends it when it ends.
         """
         if call.answered:
-            own_line = next(
-                (
-                    s
-                    for s in lines or ()
-                    if call.line is not None and s.line == call.line
-                ),
-                None,
-            )
-            if own_line is not None and own_line.state is LineState.RINGING:
+            if call.line is not None and any(
+                s.line == call.line and s.state is LineState.RINGING
+                for s in lines or ()
+            ):
                 self._close(call, CallEventType.ENDED, Source.PUSH)
             else:
                 call.incoming_pushed_at = None
