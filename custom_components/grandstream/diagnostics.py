@@ -49,14 +49,14 @@ async def async_get_config_entry_diagnostics(
         firmware=entry.data.get(CONF_FIRMWARE),
     )
     data = async_redact_data(dict(entry.data), TO_REDACT_CONFIG)
-    if isinstance(host := data.get(CONF_HOST), str):
+    title = entry.title
+    if isinstance(host := data.get(CONF_HOST), str) and host:
         # The phone's address (also in the default title) identifies a network.
         data[CONF_HOST] = _redacted_host(redactor, host)
+        title = title.replace(host, data[CONF_HOST])
     return {
         "config_entry": {
-            "title": redactor.free_text(entry.title.replace(host, data[CONF_HOST]))
-            if isinstance(host, str)
-            else redactor.free_text(entry.title),
+            "title": redactor.free_text(title),
             "unique_id": redactor.mac(entry.unique_id) if entry.unique_id else None,
             "data": data,
             "host_scheme": "https" if entry.data.get("ssl") else "http",
