@@ -188,3 +188,15 @@ def test_a_prepared_command_keeps_the_passcode_out_of_its_repr() -> None:
     assert isinstance(prepared, Prepared)
     assert prepared.passcode == "Passc0de-in-repr"
     assert "Passc0de" not in repr(prepared)
+    # Nor in the run's, which shows its terminal (whose environment holds it).
+    from custom_components.grandstream.cti.cli.context import Run
+
+    run = Run(
+        prepared.args,
+        terminal,
+        prepared.address,
+        session=None,  # type: ignore[arg-type]  # never used: nothing is sent
+        passcode="Passc0de",
+    )
+    assert "Passc0de" not in repr(terminal)
+    assert "Passc0de" not in repr(run)

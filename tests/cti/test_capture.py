@@ -199,6 +199,14 @@ def test_unreadable_files(tmp_path: Path) -> None:
         load_capture(folder)
 
 
+def test_an_unredacted_capture_keeps_its_bodies_out_of_its_repr() -> None:
+    """A session id or a number in a raw answer never shows in a repr (logs)."""
+    text = repr(full_capture())
+    assert "dologin" in text
+    assert "abcdefgh1234" not in text
+    assert "0301234567" not in text
+
+
 def test_logs_stay_bounded() -> None:
     """Last answer per name, or the sequence; 64 distinct unknown values."""
     raw = RawAnswer(200, b"{}")

@@ -24,7 +24,7 @@ process that took it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import json
 from pathlib import Path
@@ -64,12 +64,14 @@ class CapturedAnswer:
     ``encoding`` tells how ``body`` gives the phone's bytes back: ``utf-8``,
     or ``latin-1`` for a body that was no valid UTF-8 (every byte one
     character, so nothing is lost and a replay sends the same bytes).
+    The body stays out of the repr, like a :class:`RawAnswer`'s: until the
+    capture is redacted it holds session ids, numbers and names.
     """
 
     function: str
     status: int
     content_type: str
-    body: str
+    body: str = field(repr=False)
     cookies: tuple[str, ...] = ()
     encoding: str = "utf-8"
 

@@ -62,7 +62,6 @@ ANONYMOUS_NUMBERS: Final = frozenset(
 # removed whatever their length).
 _MIN_SWEPT_SECRET = 4
 
-_NUMBER_LIKE = re.compile(r"[0-9+*# ()./-]*[0-9][0-9+*# ()./-]*")
 _HEX = "0123456789abcdefABCDEF"
 # In text of unknown meaning: URLs, MACs (with separators, or 12 hex digits
 # with a letter among them), IPv4 and IPv6 addresses, runs of digits.

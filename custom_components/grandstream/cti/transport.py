@@ -60,7 +60,10 @@ class RawAnswer:
     def text(self) -> str:
         """The body as text: UTF-8, or else Latin-1, which maps every byte to
         one character, so that ``text.encode("latin-1")`` gives the body back."""
-        return self.body.decode("utf-8" if self.utf8 else "latin-1")
+        try:
+            return self.body.decode("utf-8")  # decoded once, not checked first
+        except UnicodeDecodeError:
+            return self.body.decode("latin-1")
 
 
 async def send(

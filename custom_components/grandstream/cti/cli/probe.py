@@ -32,7 +32,6 @@ from .. import (
     GrandstreamAuthenticationError,
     GrandstreamError,
     GrandstreamLockedError,
-    GrandstreamWrongPasswordError,
     LineState,
     LineStatus,
     PhoneState,
@@ -42,7 +41,7 @@ from .. import (
     redact_text,
 )
 from .calls import account_data, account_text, line_data, line_text, status_data
-from .codes import ExitCode, causes, exit_code_for, phone_words
+from .codes import ExitCode, error_data, exit_code_for
 from .connect import make_client, make_web
 from .context import Run
 from .terminal import Terminal, safe
@@ -145,23 +144,17 @@ class _Report:
         if not self.as_json:
             self.terminal.out(text)
 
-    def refusal(self, what: str, err: GrandstreamError, passcode: str) -> None:
+    def refusal(self, what: str, err: GrandstreamError, passcode: str) -> ExitCode:
+        """Report ``err`` under ``what`` as ``--json`` reports any error; its code."""
+        code = exit_code_for(err)
         message = safe(redact_text(str(err), passcode), 500)
-        self.data[what] = {
-            "type": type(err).__name__,
-            "message": message,
-            "phone_said": phone_words(err),
-            "causes": causes(err),
-        }
-        if isinstance(err, GrandstreamLockedError):
-            self.data[what]["lock_time"] = err.lock_time
-        if isinstance(err, GrandstreamWrongPasswordError):
-            self.data[what]["attempts_left"] = err.attempts_left
+        said = self.data[what] = error_data(err, code, message)["error"]
         self.line(f"  REFUSED: {message}")
-        if words := phone_words(err):
+        if words := said["phone_said"]:
             self.line(f"  The phone said: {words}")
-        for cause in causes(err):
+        for cause in said["causes"]:
             self.line(f"    - {cause}")
+        return code
 
 
 async def probe(current: Run) -> ExitCode:
@@ -297,8 +290,7 @@ async def _authenticated(
         report.data["authenticated"] = (
             False if isinstance(err, GrandstreamAuthenticationError) else None
         )
-        report.refusal("refusal", err, passcode)
-        return exit_code_for(err)
+        return report.refusal("refusal", err, passcode)
     report.data["authenticated"] = True
     report.data["phone_status"] = status_data(status)
     report.data["lines"] = [line_data(line) for line in lines]
@@ -347,8 +339,7 @@ async def _web_identity(
             info = web.info
             values = await web.get(["phone_model"])
     except GrandstreamError as err:
-        report.refusal("web_refusal", err, passcode)
-        return exit_code_for(err)
+        return report.refusal("web_refusal", err, passcode)
     model = safe(values.get("phone_model", ""), 40).strip() or None
     firmware = info.firmware if info else None
     mac = info.mac if info else None

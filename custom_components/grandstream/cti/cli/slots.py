@@ -43,7 +43,7 @@ async def action_urls(current: Run) -> ExitCode:
         if action == "show":
             return _show(current, await read_action_urls(web))
         if action == "set":
-            is_ours = partial(_is_ours, target=current.args.url.strip())
+            is_ours = partial(is_own_action_url, target=current.args.url.strip())
             report = await write_action_urls(
                 web, wanted, is_ours=is_ours, take_over=current.args.force
             )
@@ -51,15 +51,11 @@ async def action_urls(current: Run) -> ExitCode:
             url = (current.args.url or "").strip()
             report = await clear_action_urls(
                 web,
-                is_ours=partial(_is_ours, target=url) if url else None,
+                is_ours=partial(is_own_action_url, target=url) if url else None,
                 events=current.args.events,
                 force=current.args.force,
             )
     return _report(current, report)
-
-
-def _is_ours(value: str, *, target: str) -> bool:
-    return is_own_action_url(value, target)
 
 
 def _show(current: Run, values: dict[str, str]) -> ExitCode:

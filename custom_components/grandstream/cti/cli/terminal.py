@@ -36,7 +36,9 @@ class Terminal:
     stdout: TextIO
     stderr: TextIO
     stdin: TextIO
-    env: Mapping[str, str] = field(default_factory=dict)
+    # Out of the repr: it may hold the passcode (GRANDSTREAM_PASSCODE), and a
+    # Run's repr shows its terminal.
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
     # Whether a person can answer a prompt (stdin is a terminal).
     interactive: bool = False
     ask_secret: Callable[[str], str] = getpass.getpass
