@@ -32,7 +32,7 @@ from homeassistant.util import dt as dt_util
 
 from .call_back import CallBackItem
 from .const import shipped_language
-from .plurals import categories, plural_category
+from .plurals import plural_category
 
 TEXTS_DIR: Final = Path(__file__).parent / "call_back_texts"
 FALLBACK: Final = "en"
@@ -103,11 +103,6 @@ async def async_load_texts(hass: HomeAssistant) -> None:
         _PHRASES.update(await hass.async_add_executor_job(load_texts))
 
 
-def languages() -> frozenset[str]:
-    """The languages whose texts are loaded."""
-    return frozenset(_PHRASES)
-
-
 def phrases(language: str) -> tuple[str, Phrases]:
     """(the language used, its words): the shipped or nearest one (``shipped_language``)."""
     if not _PHRASES:
@@ -117,11 +112,6 @@ def phrases(language: str) -> tuple[str, Phrases]:
     if shipped in _PHRASES:
         return shipped, _PHRASES[shipped]
     return FALLBACK, _PHRASES[FALLBACK]
-
-
-def required_forms(language: str) -> frozenset[str]:
-    """The plural forms ``language``'s file must give (plurals.CATEGORIES)."""
-    return categories(language)
 
 
 def summary(item: CallBackItem, language: str) -> str:

@@ -296,12 +296,16 @@ async def dial(
         async with client.exclusive():
             # Fresh "before" and "after" pictures, taken while holding the
             # phone, tell which line the call started on.
-            fresh = await client.line_status() if only_when_idle else None
-            if fresh is not None and phone_busy(fresh):
-                raise PhoneInUseError
-            before = {
-                ls.line: ls.state for ls in fresh or await _lines_now(coordinator)
-            }
+            lines_before: Sequence[LineStatus]
+            if only_when_idle:
+                # Read afresh, never the last poll's picture (what _lines_now
+                # falls back to when the phone is slow).
+                lines_before = await client.line_status()
+                if phone_busy(lines_before):
+                    raise PhoneInUseError
+            else:
+                lines_before = await _lines_now(coordinator)
+            before = {ls.line: ls.state for ls in lines_before}
             # Typing the number is no substitute when an account was asked
             # for (the keys use the default one) or a call is up or ringing
             # (the digits would go out as tones, SEND may answer).

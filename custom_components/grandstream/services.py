@@ -34,8 +34,8 @@ from .cti import (
     GrandstreamInvalidKeysError,
     normalize_key,
     normalize_number,
-    parse_keys,
 )
+from .cti.keys import SEPARATOR as KEY_SEPARATOR
 
 ATTR_DEVICE_ID = "device_id"
 ATTR_NUMBER = "number"
@@ -51,8 +51,6 @@ SERVICE_HANGUP = "hangup"
 SERVICE_HOLD = "hold"
 SERVICE_RESET_MISSED_CALLS = "reset_missed_calls"
 
-# The phone's own form of a key sequence: 1:2:SEND.
-KEY_SEPARATOR = ":"
 MAX_LINES = 16
 MAX_ACCOUNTS = 16
 MAX_DEVICES = 32
@@ -90,12 +88,13 @@ def key_sequence(value: Any) -> tuple[str, ...]:
         raise errors.invalid_input(
             "too_many_keys", count=str(len(keys)), max=str(MAX_KEYS)
         )
+    normalized = []
     for key in keys:
         try:
-            normalize_key(key)
+            normalized.append(normalize_key(key))
         except GrandstreamInvalidKeysError:
             raise errors.invalid_input("invalid_key", key=_printable(key)) from None
-    return parse_keys(keys)
+    return tuple(normalized)
 
 
 def line_number(value: Any) -> int:

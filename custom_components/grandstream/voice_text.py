@@ -10,6 +10,7 @@ shipped as such); a language we do not have speaks English.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -28,8 +29,14 @@ _EXCEPTIONS: Final = f"component.{DOMAIN}.exceptions."
 class Speech:
     """The sentences of one language."""
 
-    def __init__(self, common: dict[str, str], exceptions: dict[str, str]) -> None:
-        """Sentences by key (``common``), error messages by key (``exceptions``)."""
+    def __init__(
+        self, common: Mapping[str, str], exceptions: Mapping[str, str]
+    ) -> None:
+        """The sections ``common`` and ``exceptions`` as Home Assistant caches them.
+
+        Keys stay flattened (``component.grandstream.common.voice_nobody``):
+        the cache's own dictionaries, looked up, never copied per intent.
+        """
         self._common = common
         self._exceptions = exceptions
 
@@ -39,22 +46,16 @@ class Speech:
         shipped = shipped_language(language)
         common = await async_get_translations(hass, shipped, "common", [DOMAIN])
         exceptions = await async_get_translations(hass, shipped, "exceptions", [DOMAIN])
-        return cls(
-            {k.removeprefix(_COMMON): v for k, v in common.items()},
-            {
-                k.removeprefix(_EXCEPTIONS).removesuffix(".message"): v
-                for k, v in exceptions.items()
-            },
-        )
+        return cls(common, exceptions)
 
     def say(self, key: str, **placeholders: str) -> str:
         """The sentence ``voice_<key>`` with its placeholders filled in."""
-        return self._common.get(f"voice_{key}", key).format(**placeholders)
+        return self._common.get(f"{_COMMON}voice_{key}", key).format(**placeholders)
 
     def error(self, err: HomeAssistantError) -> str:
         """What went wrong, as the action would have said it (in this language)."""
         template = (
-            self._exceptions.get(err.translation_key)
+            self._exceptions.get(f"{_EXCEPTIONS}{err.translation_key}.message")
             if err.translation_domain == DOMAIN and err.translation_key
             else None
         )
