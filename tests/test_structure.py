@@ -15,9 +15,11 @@ import textwrap
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 import pytest
 
+from custom_components.grandstream import PLATFORMS
+
 PACKAGE = Path(__file__).parent.parent / "custom_components" / "grandstream"
 # Entity platforms: they get the coordinator and must not dig through runtime data.
-PLATFORM_MODULES = ("binary_sensor", "button", "event", "sensor", "switch", "todo")
+PLATFORM_MODULES = tuple(platform.value for platform in PLATFORMS)
 # DataUpdateCoordinator's hooks that subclasses are meant to override.
 OVERRIDE_HOOKS = {"_async_update_data", "_async_setup"}
 
@@ -123,8 +125,7 @@ def _runtime_data_parts(module: str) -> list[str]:
 @pytest.mark.parametrize("platform", PLATFORM_MODULES)
 def test_entities_do_not_reach_through_runtime_data(platform: str) -> None:
     """Platforms take the coordinator from runtime data and go no deeper."""
-    if platform not in MODULES:
-        pytest.skip(f"no {platform} platform")
+    assert platform in MODULES, f"no {platform}.py for a set-up platform"
     assert not _runtime_data_parts(platform), _runtime_data_parts(platform)
 
 
@@ -256,11 +257,11 @@ def _imported_modules(tree: ast.Module) -> list[tuple[int, str]]:
                 found.extend((node.lineno, dots + alias.name) for alias in node.names)
             else:
                 found.append((node.lineno, dots + node.module))
-                # ``from tests import conftest``
+                # ``from tests import conftest``, ``from tests import test_x``
                 found.extend(
-                    (node.lineno, f"{dots}{node.module}.conftest")
+                    (node.lineno, f"{dots}{node.module}.{alias.name}")
                     for alias in node.names
-                    if alias.name == "conftest"
+                    if alias.name == "conftest" or alias.name.startswith("test_")
                 )
     return found
 

@@ -209,22 +209,31 @@ def test_file_passes_hassfests_rules(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("bad", "why"),
+    ("bad", "refusal"),
     [
-        ({"common": {"x": "<b>bold</b>"}}, "HTML"),
-        ({"common": {"x": "call '{caller}'"}}, "quoted placeholder"),
-        ({"common": {"x": "see https://example.org/help"}}, "URL"),
-        ({"common": {"x": "trailing "}}, "space"),
-        ({"common": {"Bad-Key": "x"}}, "key"),
-        ({"unknown_section": {}}, "section"),
+        ({"common": {"x": "<b>bold</b>"}}, "should not contain HTML"),
+        ({"common": {"x": "call '{caller}'"}}, "placeholder inside single quotes"),
+        ({"common": {"x": "see https://example.org/help"}}, "a URL"),
+        ({"common": {"x": "trailing "}}, "leading or trailing spaces"),
+        ({"common": {"Bad-Key": "x"}}, "invalid slug Bad-Key"),
+        ({"unknown_section": {}}, "extra keys not allowed"),
         (
             {"entity": {"sensor": {"line": {"state": {"idle": "Idle {line}"}}}}},
-            "placeholder in a state",
+            "placeholders are not allowed here",
         ),
-        ({"issues": {"x": {"title": "T"}}}, "issue without description"),
+        ({"issues": {"x": {"title": "T"}}}, "at least one of description, fix_flow"),
+        ({"common": {"x": "Line {0}"}}, "placeholder '0' is not an identifier"),
+        (
+            {"common": {"x": "Call [%key:common::state::on%] now"}},
+            "a combined translation reference",
+        ),
+        (
+            {"config": {"step": {"user": {"data_description": {"host": "H"}}}}},
+            "data_description host not in data",
+        ),
     ],
 )
-def test_the_rules_bite(bad: dict[str, Any], why: str) -> None:
-    """Each rule refuses what hassfest refuses."""
-    with pytest.raises(vol.Invalid):
+def test_the_rules_bite(bad: dict[str, Any], refusal: str) -> None:
+    """Each rule refuses what hassfest refuses, for its own reason."""
+    with pytest.raises(vol.Invalid, match=re.escape(refusal)):
         SCHEMA(bad)

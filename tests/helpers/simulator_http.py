@@ -31,28 +31,6 @@ async def cti(
     **params: str,
 ) -> tuple[int, str, str]:
     """Call a CTI function; return (status, text, content type)."""
-    return await cti_params(
-        session,
-        phone,
-        function,
-        params,
-        method=method,
-        passcode=passcode,
-        ssl_arg=ssl_arg,
-    )
-
-
-async def cti_params(
-    session: aiohttp.ClientSession,
-    phone: SimulatedPhone,
-    function: str,
-    params: dict[str, str],
-    *,
-    method: str = "GET",
-    passcode: str | None = "admin",
-    ssl_arg: ssl.SSLContext | bool = True,
-) -> tuple[int, str, str]:
-    """Like cti() but with the parameters as a dict."""
     if passcode is not None:
         params = {"passcode": passcode, **params}
     url = f"{phone.base_url}/cgi-bin/{function}"
@@ -76,9 +54,8 @@ async def body(
     passcode: str | None = "admin",
     **params: str,
 ) -> Any:
-    status, text, _ = await cti_params(
-        session, phone, function, params, passcode=passcode
-    )
+    """Call a CTI function that must answer 200; return its JSON."""
+    status, text, _ = await cti(session, phone, function, passcode=passcode, **params)
     assert status == 200
     return json.loads(text)
 
