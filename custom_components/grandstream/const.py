@@ -55,6 +55,9 @@ CONF_REPLACED_DND_SENSOR: Final = "replaced_dnd_sensor"
 # The call-back list's entity key: todo.py names the entity with it, the voice
 # intents find the entity by it.
 CALL_BACK_LIST_KEY: Final = "call_back"
+# Do Not Disturb's entity key: the switch, and the binary sensor it replaced
+# (both unique ids end in it, replaced_entities.py moves one to the other).
+DND_KEY: Final = "do_not_disturb"
 # Bus event fired for every call event, with the device id.
 EVENT_CALL: Final = "grandstream_call"
 

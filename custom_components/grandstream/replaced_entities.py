@@ -37,10 +37,9 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.start import async_at_started
 
-from .const import CONF_REPLACED_DND_SENSOR, DOMAIN, LOGGER
+from .const import CONF_REPLACED_DND_SENSOR, DND_KEY, DOMAIN, LOGGER
 from .identity import entity_unique_id
 
-DND_KEY = "do_not_disturb"
 ISSUE_DND_SENSOR_REPLACED = "dnd_sensor_replaced"
 # The repair lists at most this many automations and scripts.
 MAX_LISTED = 20

@@ -15,6 +15,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .const import DND_KEY
 from .coordinator import GrandstreamConfigEntry, GrandstreamCoordinator
 from .dnd import async_set_dnd
 from .entity import GrandstreamRecordEntity
@@ -23,9 +24,7 @@ from .push_health import PushHealth
 # One switch per phone; its own lock keeps a phone's requests in order.
 PARALLEL_UPDATES = 0
 
-DO_NOT_DISTURB = SwitchEntityDescription(
-    key="do_not_disturb", translation_key="do_not_disturb"
-)
+DO_NOT_DISTURB = SwitchEntityDescription(key=DND_KEY, translation_key=DND_KEY)
 
 
 async def async_setup_entry(
