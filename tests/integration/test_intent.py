@@ -431,6 +431,9 @@ async def test_only_exposed_phones(
         "No desk phone is available to this assistant (or none is exposed to it)."
     )
     response = await ask(hass, "GrandstreamCallBack", assistant="conversation")
+    assert speech(response) == (
+        "No desk phone is available to this assistant (or none is exposed to it)."
+    )
     assert dialled(phone) == []
 
     async_expose_entity(hass, "conversation", TODO, True)
