@@ -22,6 +22,9 @@ STORE = "scene.grandstream_busy_light_busy_light"
 RESTORE_DELAY = 2
 BUSY = {"rgb_color": [255, 120, 0], "brightness_pct": 40}
 WARM_WHITE = {"color_mode": "color_temp", "color_temp_kelvin": 2700, "brightness": 120}
+# The calls that turn the light busy, and back to WARM_WHITE.
+BUSY_CALL = ("turn_on", LIGHT, BUSY)
+WARM_WHITE_CALL = ("turn_on", LIGHT, {"brightness": 120, "color_temp_kelvin": 2700})
 
 
 async def report(hass: HomeAssistant, *, ringing: bool, in_call: bool) -> None:
@@ -54,11 +57,6 @@ async def start(
     return lights
 
 
-def busy_call() -> tuple[str, str, dict[str, Any]]:
-    """The call that turns the light busy."""
-    return ("turn_on", LIGHT, BUSY)
-
-
 async def test_call_lights_up_and_idle_restores_the_light(
     hass: HomeAssistant,
 ) -> None:
@@ -69,7 +67,7 @@ async def test_call_lights_up_and_idle_restores_the_light(
     assert lights.calls == []
 
     await report(hass, ringing=False, in_call=True)
-    assert lights.calls == [busy_call()]
+    assert lights.calls == [BUSY_CALL]
     busy = hass.states.get(LIGHT)
     assert busy.state == "on"
     assert busy.attributes["rgb_color"] == (255, 120, 0)
@@ -79,9 +77,7 @@ async def test_call_lights_up_and_idle_restores_the_light(
     await pass_time(hass, RESTORE_DELAY - 1)
     assert len(lights.calls) == 1
     await pass_time(hass, RESTORE_DELAY + 1)
-    assert lights.calls[1:] == [
-        ("turn_on", LIGHT, {"brightness": 120, "color_temp_kelvin": 2700})
-    ]
+    assert lights.calls[1:] == [WARM_WHITE_CALL]
     restored = hass.states.get(LIGHT)
     assert restored.attributes["color_mode"] == "color_temp"
     assert hass.states.get(STORE) is None
@@ -92,13 +88,13 @@ async def test_ringing_too_and_a_light_that_was_off(hass: HomeAssistant) -> None
     lights = await start(hass, "call_or_ringing", None)
 
     await report(hass, ringing=True, in_call=False)
-    assert lights.calls == [busy_call()]
+    assert lights.calls == [BUSY_CALL]
 
     # Answered: the ring ends a moment before the call shows.
     await report(hass, ringing=False, in_call=False)
     await pass_time(hass, RESTORE_DELAY - 1)
     await report(hass, ringing=False, in_call=True)
-    assert lights.calls == [busy_call(), busy_call()]
+    assert lights.calls == [BUSY_CALL, BUSY_CALL]
 
     await report(hass, ringing=False, in_call=False)
     await pass_time(hass, RESTORE_DELAY + 1)
@@ -129,10 +125,8 @@ async def test_second_call_before_restore_keeps_the_first_snapshot(
     await pass_time(hass, RESTORE_DELAY - 1)
     await report(hass, ringing=True, in_call=False)
     await pass_time(hass, RESTORE_DELAY + 1)
-    assert lights.calls == [busy_call(), busy_call()]
+    assert lights.calls == [BUSY_CALL, BUSY_CALL]
 
     await report(hass, ringing=False, in_call=False)
     await pass_time(hass, RESTORE_DELAY + 1)
-    assert lights.calls[2:] == [
-        ("turn_on", LIGHT, {"brightness": 120, "color_temp_kelvin": 2700})
-    ]
+    assert lights.calls[2:] == [WARM_WHITE_CALL]

@@ -27,6 +27,9 @@ BEDROOM = "media_player.bedroom"
 RADIO = "media_player.radio"
 STORE = "scene.grandstream_paused_media_pause_media"
 RESUME_DELAY = 5
+# What a call does to the tv and the kitchen, both playing: paused, later resumed.
+PAUSED = [("media_pause", TV), ("media_pause", KITCHEN)]
+RESUMED = [("media_play", TV), ("media_play", KITCHEN)]
 
 
 async def report(hass: HomeAssistant, *, ringing: bool, in_call: bool) -> None:
@@ -71,7 +74,7 @@ async def test_ring_pauses_the_players_playing_and_idle_resumes_them(
     players = await start(hass, "ringing")
 
     await report(hass, ringing=True, in_call=False)
-    assert players.called() == [("media_pause", TV), ("media_pause", KITCHEN)]
+    assert players.called() == PAUSED
     assert hass.states.get(STORE).attributes["entity_id"] == [TV, KITCHEN]
 
     # Answered: the ring ends a moment before the call shows.
@@ -79,13 +82,13 @@ async def test_ring_pauses_the_players_playing_and_idle_resumes_them(
     await pass_time(hass, 1)
     await report(hass, ringing=False, in_call=True)
     await pass_time(hass, 60)
-    assert players.called() == [("media_pause", TV), ("media_pause", KITCHEN)]
+    assert players.called() == PAUSED
 
     await report(hass, ringing=False, in_call=False)
     await pass_time(hass, RESUME_DELAY - 1)
     assert [s for s, _ in players.called()] == ["media_pause"] * 2
     await pass_time(hass, RESUME_DELAY + 1)
-    assert players.called()[2:] == [("media_play", TV), ("media_play", KITCHEN)]
+    assert players.called()[2:] == RESUMED
     assert state(hass, TV) == state(hass, KITCHEN) == "playing"
     assert state(hass, BEDROOM) == "paused"
     assert state(hass, RADIO) == "off"
@@ -107,11 +110,11 @@ async def test_answered_mode_keeps_playing_while_the_phone_rings(
     await report(hass, ringing=True, in_call=False)
     assert players.called() == []
     await report(hass, ringing=False, in_call=True)
-    assert players.called() == [("media_pause", TV), ("media_pause", KITCHEN)]
+    assert players.called() == PAUSED
 
     await report(hass, ringing=False, in_call=False)
     await pass_time(hass, RESUME_DELAY + 1)
-    assert players.called()[2:] == [("media_play", TV), ("media_play", KITCHEN)]
+    assert players.called()[2:] == RESUMED
 
 
 async def test_ring_mode_resumes_after_a_missed_call(hass: HomeAssistant) -> None:
@@ -121,19 +124,14 @@ async def test_ring_mode_resumes_after_a_missed_call(hass: HomeAssistant) -> Non
     await report(hass, ringing=True, in_call=False)
     await report(hass, ringing=False, in_call=False)
     await pass_time(hass, RESUME_DELAY + 1)
-    assert players.called() == [
-        ("media_pause", TV),
-        ("media_pause", KITCHEN),
-        ("media_play", TV),
-        ("media_play", KITCHEN),
-    ]
+    assert players.called() == PAUSED + RESUMED
 
 
 async def test_resumes_only_players_still_paused(hass: HomeAssistant) -> None:
     """A player stopped or started by hand during the call is left alone."""
     players = await start(hass, "ringing")
     await report(hass, ringing=False, in_call=True)
-    assert players.called() == [("media_pause", TV), ("media_pause", KITCHEN)]
+    assert players.called() == PAUSED
     players.clear()
 
     hass.states.async_set(KITCHEN, "idle")  # someone stopped it
@@ -150,7 +148,7 @@ async def test_second_call_before_resume_extends_the_list(
     """A call right after the first: nothing resumes until both are over."""
     players = await start(hass, "ringing")
     await report(hass, ringing=False, in_call=True)
-    assert players.called() == [("media_pause", TV), ("media_pause", KITCHEN)]
+    assert players.called() == PAUSED
 
     await report(hass, ringing=False, in_call=False)
     await pass_time(hass, RESUME_DELAY - 2)
@@ -194,7 +192,7 @@ async def test_a_second_phone_keeps_the_players_paused(hass: HomeAssistant) -> N
     hass.states.async_set(other_in_call, "off")
     await hass.async_block_till_done()
     await pass_time(hass, RESUME_DELAY + 1)
-    assert players.called()[2:] == [("media_play", TV), ("media_play", KITCHEN)]
+    assert players.called()[2:] == RESUMED
 
 
 async def test_nothing_playing_nothing_to_do(hass: HomeAssistant) -> None:

@@ -58,13 +58,6 @@ def shots() -> Path:
     return directory
 
 
-@pytest.fixture
-def chromium_ready() -> None:
-    """Skip when scripts/setup-e2e has not installed Chromium and playwright."""
-    if (why := browser.browser_available()) is not None:
-        pytest.skip(why)
-
-
 @contextlib.asynccontextmanager
 async def logged_in(stack: Stack) -> AsyncIterator[Page]:
     """A browser page, logged in to the stack's Home Assistant."""

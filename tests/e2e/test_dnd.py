@@ -14,18 +14,13 @@ from typing import Any
 
 import pytest
 
-from devtools import browser, demo
+from devtools import browser
 from devtools.client import HomeAssistantClient
 from devtools.stack import Stack
 
+from ..helpers.stack import dashboard
+
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def chromium_ready() -> None:
-    """Skip when scripts/setup-e2e has not installed Chromium and playwright."""
-    if (why := browser.browser_available()) is not None:
-        pytest.skip(why)
 
 
 def _wait_phone_dnd(stack: Stack, on: bool, within: float = 20.0) -> None:
@@ -74,11 +69,7 @@ def test_dnd_switched_from_the_dashboard(idle_phone: Stack) -> None:
 
     async def scenario() -> None:
         async with browser.chromium() as chromium:
-            page = await browser.new_page(chromium)
-            await browser.login(
-                page, stack.base_url, demo.DEMO_USER, demo.DEMO_PASSWORD
-            )
-            await browser.open_dashboard(page, stack.base_url)
+            page = await dashboard(chromium, stack)
             row = page.locator("hui-toggle-entity-row").filter(
                 has_text="Do not disturb"
             )

@@ -83,6 +83,7 @@ async def test_a_push_past_its_deadline_keeps_showing(
         c.data["new_state"].state for c in changes if c.data["entity_id"] == RINGING
     ]
     assert "idle" not in line
+    assert set(line) == {"ringing"}
     assert set(ringing) == {"on"}
     assert [e.data["type"] for e in events] == ["incoming"]
 
@@ -101,6 +102,7 @@ async def test_forged_push_on_an_unregistered_phone(
     await hass.async_block_till_done()
     status = "sensor.front_desk_phone_status"
     assert hass.states.get(status).state == "unregistered"
+    changes = async_capture_events(hass, "state_changed")
     webhook = push_integration.data[CONF_WEBHOOK_ID]
     url = f"{ha_url}/api/webhook/{webhook}?e=incoming&m=000b82123456&r={NUMBER}"
     assert await send_raw_get(url, "Grandstream GXP2170", 5.0) == 200
@@ -108,6 +110,10 @@ async def test_forged_push_on_an_unregistered_phone(
     await asyncio.sleep(1.2)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(status).state == "unregistered"
+    # The forged ring showed, and the read after it took it back.
+    assert [
+        c.data["new_state"].state for c in changes if c.data["entity_id"] == status
+    ] == ["ringing", "unregistered"]
 
 
 async def test_the_record_goes_with_the_phone(

@@ -30,10 +30,11 @@ from custom_components.grandstream.coordinator import PUSH_FETCH_SPACING
 from simulator import Fault, PhoneProfile, SimulatedPhone
 
 from ..helpers.actions import act
-from ..helpers.entities import LINE_1, PUSH
+from ..helpers.dnd import verify_push
+from ..helpers.entities import LINE_1
 from ..helpers.entries import device_id, push_entry, store_our_action_urls
 from ..helpers.phone import PASSCODE, change_passcode, fast_profile
-from ..helpers.waiting import missed_call, poll, settle
+from ..helpers.waiting import poll, settle
 
 NUMBER = "+4930123456"
 
@@ -88,12 +89,6 @@ def passcode_requests(phone: SimulatedPhone, since: int = 0) -> int:
         for r in phone.requests[since:]
         if "passcode" in r.params or "password" in r.params
     )
-
-
-async def verify_push(hass: HomeAssistant, phone: SimulatedPhone) -> None:
-    """A call over push, so that push is verified and polling slow."""
-    await missed_call(hass, phone, "+4940111222")
-    assert hass.states.get(PUSH).state == "verified"
 
 
 # -- 1. a short outage while a call is up -------------------------------------

@@ -25,7 +25,7 @@ from simulator import SimulatedPhone
 
 from ..helpers.entries import phone_entry, set_up_at_key_pace
 from ..helpers.phone import fast_profile
-from ..helpers.waiting import poll
+from ..helpers.waiting import missed_call, poll
 
 REPOSITORY = Path(__file__).parents[2]
 ERIKA = ("+4930123456", "Erika Mustermann")
@@ -52,16 +52,6 @@ async def kitchen_phone(socket_enabled: None) -> Any:
     await sim.start()
     yield sim
     await sim.stop()
-
-
-async def missed_call(
-    hass: HomeAssistant, phone: SimulatedPhone, caller: tuple[str, str]
-) -> None:
-    """A call rings and the caller gives up (polling sees both)."""
-    phone.incoming_call(*caller)
-    await poll(hass)
-    phone.miss_call()
-    await poll(hass)
 
 
 async def ask(
@@ -127,10 +117,10 @@ async def test_who_called(
     hass: HomeAssistant, desk: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Open items, newest first: names, how often, when."""
-    await missed_call(hass, phone, ERIKA)
-    await missed_call(hass, phone, ERIKA)
-    await missed_call(hass, phone, ("", ""))  # withheld
-    await missed_call(hass, phone, BOB)
+    await missed_call(hass, phone, *ERIKA)
+    await missed_call(hass, phone, *ERIKA)
+    await missed_call(hass, phone, "", "")  # withheld
+    await missed_call(hass, phone, *BOB)
 
     response = await ask(hass, "GrandstreamWhoCalled")
     assert response.response_type is intent.IntentResponseType.QUERY_ANSWER
@@ -153,9 +143,9 @@ async def test_who_called_in_german(
     hass: HomeAssistant, desk: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Asked in German, answered in German (de-CH has no file of its own)."""
-    await missed_call(hass, phone, ERIKA)
-    await missed_call(hass, phone, ERIKA)
-    await missed_call(hass, phone, ("+4940111222", ""))
+    await missed_call(hass, phone, *ERIKA)
+    await missed_call(hass, phone, *ERIKA)
+    await missed_call(hass, phone, "+4940111222", "")
 
     response = await ask(hass, "GrandstreamWhoCalled", language="de-CH")
     assert at_times(speech(response)) == (
@@ -169,7 +159,7 @@ async def test_who_called_names_five(
 ) -> None:
     """A long list: the newest five, then how many more."""
     for n in range(7):
-        await missed_call(hass, phone, (f"+49401112{n:02d}", ""))
+        await missed_call(hass, phone, f"+49401112{n:02d}", "")
     text = at_times(speech(await ask(hass, "GrandstreamWhoCalled")))
     assert text.startswith("+4940111206 called today at HH:MM. ")
     assert text.count(" called ") == 5
@@ -216,8 +206,8 @@ async def test_call_back_newest(
     hass: HomeAssistant, desk: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """No name: the newest caller is dialled."""
-    await missed_call(hass, phone, ERIKA)
-    await missed_call(hass, phone, BOB)
+    await missed_call(hass, phone, *ERIKA)
+    await missed_call(hass, phone, *BOB)
 
     response = await ask(hass, "GrandstreamCallBack")
     assert response.response_type is intent.IntentResponseType.ACTION_DONE
@@ -231,8 +221,8 @@ async def test_call_back_by_name(
     hass: HomeAssistant, desk: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """A spoken name picks the caller: any of its words, in any case."""
-    await missed_call(hass, phone, ERIKA)
-    await missed_call(hass, phone, BOB)
+    await missed_call(hass, phone, *ERIKA)
+    await missed_call(hass, phone, *BOB)
 
     response = await ask(hass, "GrandstreamCallBack", caller="erika")
     assert speech(response) == "Calling Erika Mustermann back from Front desk."
@@ -243,7 +233,7 @@ async def test_call_back_in_german(
     hass: HomeAssistant, desk: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """German speech for the call back."""
-    await missed_call(hass, phone, ERIKA)
+    await missed_call(hass, phone, *ERIKA)
     response = await ask(hass, "GrandstreamCallBack", language="de")
     assert speech(response) == "Front desk ruft Erika Mustermann zurück."
 
@@ -252,7 +242,7 @@ async def test_call_back_unknown_name(
     hass: HomeAssistant, desk: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Nobody of that name on the list: said so, nothing dialled."""
-    await missed_call(hass, phone, ERIKA)
+    await missed_call(hass, phone, *ERIKA)
     response = await ask(hass, "GrandstreamCallBack", caller="Zoe")
     assert response.response_type is intent.IntentResponseType.ERROR
     assert response.error_code is intent.IntentResponseErrorCode.NO_VALID_TARGETS
@@ -264,7 +254,7 @@ async def test_call_back_nobody(
     hass: HomeAssistant, desk: MockConfigEntry, phone: SimulatedPhone
 ) -> None:
     """Only a withheld number on the list: nobody to dial."""
-    await missed_call(hass, phone, ("", ""))
+    await missed_call(hass, phone, "", "")
     response = await ask(hass, "GrandstreamCallBack")
     assert speech(response) == "There is nobody to call back."
     assert dialled(phone) == []
@@ -280,7 +270,7 @@ async def test_call_back_refused_while_busy(
     seen: bool,
 ) -> None:
     """No dialling while a call is up or ringing, even one no poll showed yet."""
-    await missed_call(hass, phone, ERIKA)
+    await missed_call(hass, phone, *ERIKA)
     if not seen:
         phone.profile.action_urls = {}  # the new call's pushes get lost
     phone.incoming_call(*BOB)
@@ -310,8 +300,8 @@ async def test_call_back_asks_which_phone(
         phone_entry(kitchen_phone, title="Kitchen", entry_id="01JKITCHEN"),
         kitchen_phone,
     )
-    await missed_call(hass, phone, ERIKA)
-    await missed_call(hass, kitchen_phone, BOB)
+    await missed_call(hass, phone, *ERIKA)
+    await missed_call(hass, kitchen_phone, *BOB)
 
     response = await ask(hass, "GrandstreamCallBack")
     assert response.error_code is intent.IntentResponseErrorCode.NO_VALID_TARGETS
@@ -423,7 +413,7 @@ async def test_only_exposed_phones(
     )
 
     assert await async_setup_component(hass, "homeassistant", {})
-    await missed_call(hass, phone, ERIKA)
+    await missed_call(hass, phone, *ERIKA)
     async_expose_entity(hass, "conversation", TODO, False)
 
     response = await ask(hass, "GrandstreamWhoCalled", assistant="conversation")
@@ -431,6 +421,9 @@ async def test_only_exposed_phones(
         "No desk phone is available to this assistant (or none is exposed to it)."
     )
     response = await ask(hass, "GrandstreamCallBack", assistant="conversation")
+    assert speech(response) == (
+        "No desk phone is available to this assistant (or none is exposed to it)."
+    )
     assert dialled(phone) == []
 
     async_expose_entity(hass, "conversation", TODO, True)
@@ -477,7 +470,7 @@ async def test_llm_tools(
     assert await async_setup_component(hass, "homeassistant", {})
     if _has_llm_integration():
         assert await async_setup_component(hass, "llm", {})
-    await missed_call(hass, phone, ERIKA)
+    await missed_call(hass, phone, *ERIKA)
     fields = {f.name for f in dataclasses.fields(llm.LLMContext)}
     context = llm.LLMContext(
         **{
@@ -583,7 +576,7 @@ async def test_custom_sentences(  # noqa: PLR0917
     hass.config.config_dir = str(tmp_path)
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "conversation", {})
-    await missed_call(hass, phone, ERIKA)
+    await missed_call(hass, phone, *ERIKA)
 
     result = await conversation.async_converse(
         hass, sentence, None, Context(), language=language

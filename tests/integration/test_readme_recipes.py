@@ -20,6 +20,7 @@ import yaml
 
 from simulator import SimulatedPhone
 
+from ..blueprint_harness import automations_off
 from ..helpers.dnd import mutes
 from ..helpers.waiting import AdvanceTime
 
@@ -61,7 +62,7 @@ async def test_recipes_load(hass: HomeAssistant) -> None:
     states = hass.states.async_all("automation")
     assert len(states) == 4
     assert {state.state for state in states} == {"on"}
-    await stop_automations(hass)
+    await automations_off(hass)
 
 
 def test_blueprint_examples_use_the_blueprints_inputs() -> None:
@@ -119,11 +120,4 @@ async def test_night_mode_recipe(
     assert phone.dnd is True
     assert mutes(phone) == 1
     assert hass.states.get("switch.front_desk_do_not_disturb").state == "on"
-    await stop_automations(hass)
-
-
-async def stop_automations(hass: HomeAssistant) -> None:
-    """Detach the automations' time triggers (no timer outlives the test)."""
-    await hass.services.async_call(
-        "automation", "turn_off", {"entity_id": "all"}, blocking=True
-    )
+    await automations_off(hass)
