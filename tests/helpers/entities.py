@@ -14,7 +14,6 @@ RINGING = "binary_sensor.front_desk_ringing"
 IN_CALL = "binary_sensor.front_desk_in_call"
 ACCOUNT_1 = "binary_sensor.front_desk_account_1_registered"
 ACCOUNT_2 = "binary_sensor.front_desk_account_2_registered"
-DND = "binary_sensor.front_desk_do_not_disturb"
 # Buttons.
 ANSWER = "button.front_desk_answer"
 REJECT = "button.front_desk_reject"
