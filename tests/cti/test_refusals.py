@@ -16,6 +16,7 @@ from custom_components.grandstream.cti import (
     GrandstreamAccountNotAllowedError,
     GrandstreamAuthenticationError,
     GrandstreamClient,
+    GrandstreamError,
     GrandstreamLockedError,
     GrandstreamNotAuthorizedError,
     GrandstreamRejectedError,
@@ -342,3 +343,27 @@ async def test_every_wrong_passcode_counts_towards_the_lockout(
             await make_client(phone, session, passcode="wrong").phone_status()
     assert phone.locked
     assert len(phone.requests) == 5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # An unknown refusal whose body repeats the passcode across the cut at 80.
+        '{"response":"error","body":"' + "x" * 70 + PASSCODE + '"}',
+        # Not a CTI envelope at all, the passcode across the same cut.
+        '{"answer":"' + "x" * 63 + PASSCODE + '"}',
+    ],
+)
+async def test_a_passcode_cut_in_two_is_still_hidden(
+    scripted: ScriptedPhone, scripted_client: GrandstreamClient, body: str
+) -> None:
+    """Unknown answers are cut to length only after the passcode is hidden: a
+    cut would leave a piece of it that redaction no longer recognises."""
+    scripted.answer("api-get_phone_status", body)
+    with pytest.raises(GrandstreamError) as err:
+        await scripted_client.phone_status()
+    kept = [value.value for value in scripted_client.answer_log.unknown()]
+    assert kept, "the answer was not counted as unknown"
+    piece = PASSCODE[:6]
+    for text in (str(err.value), *kept):
+        assert piece not in text, text

@@ -402,7 +402,7 @@ class GrandstreamClient:
         try:
             envelope = json.loads(text)
         except (ValueError, RecursionError):  # deep nesting is garbage too
-            self.answer_log.count_unknown("refusal", text)
+            self._count_unknown_refusal(text)
             kind = "an HTML page" if text[:1] == "<" else "something that is not JSON"
             if command:
                 raise GrandstreamResponseError(
@@ -414,7 +414,7 @@ class GrandstreamClient:
                 f"{where} answered with {kind}; is this a Grandstream desk phone?"
             ) from None
         if not isinstance(envelope, dict) or "response" not in envelope:
-            self.answer_log.count_unknown("refusal", text)
+            self._count_unknown_refusal(text)
             raise GrandstreamResponseError(
                 f"{where} answered without a CTI envelope", command_sent=command
             )
@@ -423,12 +423,18 @@ class GrandstreamClient:
             return envelope
         body = envelope.get("body")
         if " ".join(str(body).split()).lower() not in KNOWN_ERROR_BODIES:
-            self.answer_log.count_unknown("refusal", str(body))
+            self._count_unknown_refusal(str(body))
         reason = str(body).strip().lower() if isinstance(body, str) else ""
         if reason == "invalid request":
             raise GrandstreamInvalidRequestError(f"{function}: Invalid Request")
-        safe = redact_text(str(body)[:80], self._passcode)
+        # Hidden before it is cut: a passcode cut in two would escape redaction.
+        safe = redact_text(str(body), self._passcode)[:80]
         raise GrandstreamRejectedError(f"{function} refused: {safe}")
+
+    def _count_unknown_refusal(self, text: str) -> None:
+        """Count an answer we could not read, the passcode hidden before the
+        log cuts it to length (a cut passcode would escape redaction later)."""
+        self.answer_log.count_unknown("refusal", redact_text(text, self._passcode))
 
 
 def _expect_accepted(envelope: Mapping[str, Any], what: str) -> None:

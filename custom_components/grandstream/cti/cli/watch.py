@@ -26,6 +26,7 @@ from .. import (
     GrandstreamResponseError,
     GrandstreamTimeoutError,
     LineStatus,
+    redact_text,
 )
 from .calls import line_data, line_text
 from .codes import ExitCode
@@ -214,10 +215,12 @@ async def _poll(current: Run) -> ExitCode:
                 raise  # a refusal or garbage: never guess, never resend
             if not away:
                 away = True
+                # As every message of the command line: the passcode hidden first.
+                said = redact_text(str(err), current.passcode or "")
                 _say(
                     current,
-                    {"type": "away", "time": _now(), "error": safe(str(err), 300)},
-                    f"{_now()} phone away: {safe(str(err), 200)}",
+                    {"type": "away", "time": _now(), "error": safe(said, 300)},
+                    f"{_now()} phone away: {safe(said, 200)}",
                 )
         else:
             accepted = True
