@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import time
 from typing import Final
 
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 
@@ -105,8 +106,15 @@ def capture_keeper(hass: HomeAssistant, webhook_id: str) -> CaptureKeeper:
     """The keeper of the phone with this webhook (made on first use)."""
     keepers = hass.data.setdefault(_KEEPERS, {})
     if webhook_id not in keepers:
-        while len(keepers) >= MAX_KEEPERS:
-            del keepers[next(iter(keepers))]
+        # Only keepers of flows that never became a loaded phone are dropped,
+        # oldest first: a loaded phone keeps its own, however many there are.
+        in_use = {
+            entry.data.get(CONF_WEBHOOK_ID)
+            for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        }
+        spare = [key for key in keepers if key not in in_use]
+        while len(keepers) >= MAX_KEEPERS and spare:
+            del keepers[spare.pop(0)]
         keepers[webhook_id] = CaptureKeeper()
     return keepers[webhook_id]
 

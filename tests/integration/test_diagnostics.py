@@ -240,6 +240,21 @@ async def test_capture_keepers_stay_bounded(hass: HomeAssistant) -> None:
     assert capture_keeper(hass, "webhook-5") is not kept
 
 
+async def test_a_loaded_phones_keeper_outlives_abandoned_flows(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """However many flows come and go, a loaded phone's keeper (the one its
+    webhook and diagnostics share) is never the one dropped."""
+    webhook_id = str(init_integration.data[CONF_WEBHOOK_ID])
+    own = capture_keeper(hass, webhook_id)
+    oldest_flow = capture_keeper(hass, "abandoned-0")
+    for index in range(1, 2 * MAX_KEEPERS):
+        capture_keeper(hass, f"abandoned-{index}")
+    assert capture_keeper(hass, webhook_id) is own
+    # The bound still holds for the flows: the oldest of them went.
+    assert capture_keeper(hass, "abandoned-0") is not oldest_flow
+
+
 @pytest.mark.parametrize(
     "host", ["192.168.1.50", "192.168.1.50:8443", "[2001:db8::7]:443", "phone.lan:8443"]
 )
