@@ -212,7 +212,7 @@ async def test_diagnostics_capture_the_phone_s_own_words(
         assert replay.line(1).state == "connected"
 
 
-async def test_diagnostics_without_a_webhook(
+async def test_diagnostics_carry_a_capture_as_one_json_object(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     init_integration: MockConfigEntry,
