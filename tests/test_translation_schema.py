@@ -216,12 +216,16 @@ def test_file_passes_hassfests_rules(path: Path) -> None:
         ({"common": {"x": "see https://example.org/help"}}, "a URL"),
         ({"common": {"x": "trailing "}}, "leading or trailing spaces"),
         ({"common": {"Bad-Key": "x"}}, "invalid slug Bad-Key"),
-        ({"unknown_section": {}}, "extra keys not allowed"),
+        # Voluptuous words these two differently from version to version.
+        ({"unknown_section": {}}, "(extra keys not allowed|not a valid option)"),
         (
             {"entity": {"sensor": {"line": {"state": {"idle": "Idle {line}"}}}}},
             "placeholders are not allowed here",
         ),
-        ({"issues": {"x": {"title": "T"}}}, "at least one of description, fix_flow"),
+        (
+            {"issues": {"x": {"title": "T"}}},
+            r"at least one of \W*description\W+fix_flow",
+        ),
         ({"common": {"x": "Line {0}"}}, "placeholder '0' is not an identifier"),
         (
             {"common": {"x": "Call [%key:common::state::on%] now"}},
@@ -235,5 +239,5 @@ def test_file_passes_hassfests_rules(path: Path) -> None:
 )
 def test_the_rules_bite(bad: dict[str, Any], refusal: str) -> None:
     """Each rule refuses what hassfest refuses, for its own reason."""
-    with pytest.raises(vol.Invalid, match=re.escape(refusal)):
+    with pytest.raises(vol.Invalid, match=refusal):  # refusal: a regular expression
         SCHEMA(bad)
